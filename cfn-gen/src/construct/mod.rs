@@ -1,0 +1,81 @@
+//! The construct tree: [`App`] > [`Stack`] > constructs.
+//!
+//! Every construct has an id unique in its stack; its path
+//! (`Stack/Construct`) names it in error messages and derives the logical IDs
+//! of the resources it emits (see [`logical_id`]). Constructs register with
+//! their stack when created, so builder chains need no final `build()`.
+
+mod app;
+pub mod logical_id;
+mod stack;
+
+pub use app::App;
+pub use stack::Stack;
+
+use crate::template::Template;
+use crate::validate::Report;
+
+/// Where a construct sits in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    stack_uid: u64,
+    stack: String,
+    id: String,
+}
+
+impl Node {
+    /// The construct's id within its stack.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The stack's name.
+    pub fn stack_name(&self) -> &str {
+        &self.stack
+    }
+
+    /// The full path, `Stack/Construct`.
+    pub fn path(&self) -> String {
+        format!("{}/{}", self.stack, self.id)
+    }
+
+    /// The logical ID of the construct's main resource.
+    pub fn logical_id(&self) -> String {
+        logical_id::from_path(&[&self.id])
+    }
+
+    /// The logical ID of a named resource inside the construct.
+    pub fn child_logical_id(&self, child: &str) -> String {
+        logical_id::from_path(&[&self.id, child])
+    }
+
+    /// Whether `other` lives in the same stack.
+    pub fn same_stack(&self, other: &Node) -> bool {
+        self.stack_uid == other.stack_uid
+    }
+}
+
+/// A piece of infrastructure that checks itself and writes resources.
+pub trait Construct {
+    /// Its place in the tree.
+    fn node(&self) -> &Node;
+
+    /// Add every problem with the construct's settings to `report`.
+    fn validate(&self, report: &mut Report);
+
+    /// Add its resources and outputs to the stack's template.
+    ///
+    /// Runs even when validation found errors (so that template-wide limits
+    /// can be reported in the same pass), so it must not panic on bad input.
+    fn synthesize(&self, template: &mut Template);
+
+    /// The schedules it runs, for the synth summary.
+    fn schedules(&self) -> Vec<crate::synth::ScheduleSummary> {
+        Vec::new()
+    }
+
+    /// Output exports it declares, as (output id, literal export name).
+    fn exports(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,7 @@
+//! The construct library: what users build stacks from.
+
+mod scheduled_lambda;
+mod topic;
+
+pub use scheduled_lambda::{Architecture, ScheduledLambda};
+pub use topic::{Topic, TopicEncryption};

@@ -1,0 +1,41 @@
+//! cfn-gen: typed Rust builders that compile into deterministic AWS SAM /
+//! CloudFormation templates.
+//!
+//! ```
+//! use cfn_gen::{App, Schedule, ScheduledLambda, Stack, TimeUnit, Topic};
+//!
+//! let app = App::new();
+//! let stack = Stack::new(&app, "CloudCronExample");
+//! let alerts = Topic::fifo(&stack, "Alerts");
+//! ScheduledLambda::new(&stack, "Report")
+//!     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/my-lambda:latest")
+//!     .schedule(Schedule::rate(5, TimeUnit::Minutes))
+//!     .publishes_to("example", &alerts);
+//! let synthesis = app.synth().expect("the example is valid");
+//! assert!(synthesis.stacks[0].text.contains("AWS::Scheduler::Schedule"));
+//! ```
+//!
+//! Layers, bottom up: [`value`] (literals and intrinsics), [`template`] (the
+//! model), [`resources`] (typed properties), [`writer`] (YAML and JSON),
+//! [`construct`] (the tree and logical IDs), [`constructs`] (what users build
+//! with), [`schedule`] (AWS schedule expressions), [`validate`] (synth-time
+//! checks) and [`synth`] (putting it together).
+
+pub mod construct;
+pub mod constructs;
+pub mod resources;
+pub mod schedule;
+pub mod synth;
+pub mod template;
+pub mod validate;
+pub mod value;
+pub mod writer;
+
+pub use construct::{App, Construct, Node, Stack};
+pub use constructs::{Architecture, ScheduledLambda, Topic, TopicEncryption};
+pub use schedule::{Schedule, TimeUnit};
+pub use synth::{SynthError, Synthesis, SynthesizedStack};
+pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};
+pub use validate::{Problem, Severity};
+pub use value::{Pseudo, Value};
+pub use writer::Format;

@@ -1,0 +1,22 @@
+//! Typed property structs for every resource type the constructs emit.
+//!
+//! Each struct serializes in PascalCase with unset fields left out, and names
+//! its CloudFormation type through [`ResourceProperties`](crate::ResourceProperties).
+//! For any other type use [`Resource::raw`](crate::Resource::raw).
+
+pub mod cloudwatch;
+pub mod iam;
+pub mod logs;
+pub mod scheduler;
+pub mod serverless;
+pub mod sns;
+pub mod sqs;
+
+macro_rules! resource_type {
+    ($ty:ty, $name:literal) => {
+        impl $crate::template::ResourceProperties for $ty {
+            const TYPE: &'static str = $name;
+        }
+    };
+}
+pub(crate) use resource_type;

@@ -1,0 +1,136 @@
+//! Synthesis: validate the whole app, then render each stack's template.
+
+use std::fmt;
+
+use crate::construct::Stack;
+use crate::schedule::{Schedule, ScheduleError};
+use crate::template::Template;
+use crate::validate::{limits, Problem, Report, Severity};
+use crate::writer::Format;
+
+/// A schedule in a synthesized stack, for summaries.
+#[derive(Debug, Clone)]
+pub struct ScheduleSummary {
+    /// The construct path.
+    pub path: String,
+    /// The schedule.
+    pub schedule: Schedule,
+}
+
+impl ScheduleSummary {
+    /// The next `n` fire times after `after`, in the schedule's time zone.
+    pub fn next_fire_times(
+        &self,
+        after: chrono::DateTime<chrono::Utc>,
+        n: usize,
+    ) -> Result<Vec<chrono::DateTime<chrono_tz::Tz>>, ScheduleError> {
+        Ok(self.schedule.validate()?.next_fire_times(after, n))
+    }
+}
+
+/// One stack's synthesized template.
+#[derive(Debug, Clone)]
+pub struct SynthesizedStack {
+    /// The stack name.
+    pub name: String,
+    /// The template model.
+    pub template: Template,
+    /// The rendered template in the requested format.
+    pub text: String,
+    /// The format of `text`.
+    pub format: Format,
+    /// The schedules the stack runs.
+    pub schedules: Vec<ScheduleSummary>,
+}
+
+impl SynthesizedStack {
+    /// The file name `synth` writes: `<Stack>.template.<yaml|json>`.
+    pub fn file_name(&self) -> String {
+        format!("{}.template.{}", self.name, self.format.extension())
+    }
+}
+
+/// The result of a successful synth.
+#[derive(Debug, Clone)]
+pub struct Synthesis {
+    /// Every stack, in creation order.
+    pub stacks: Vec<SynthesizedStack>,
+    /// Problems that did not stop synthesis.
+    pub warnings: Vec<Problem>,
+}
+
+/// Synth found errors; nothing should be written.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct SynthError {
+    /// Every problem found, errors first.
+    pub problems: Vec<Problem>,
+}
+
+impl SynthError {
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+    }
+}
+
+impl fmt::Display for SynthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "synth found {} error(s):", self.errors().count())?;
+        for p in &self.problems {
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+fn render(template: &Template, format: Format) -> String {
+    match format {
+        Format::Yaml => template.to_yaml(),
+        Format::Json => template.to_json_string(),
+    }
+}
+
+pub(crate) fn synthesize(stacks: &[Stack], format: Format) -> Result<Synthesis, SynthError> {
+    let mut report = Report::default();
+    let mut exports = Vec::new();
+    let mut out = Vec::new();
+    for stack in stacks {
+        stack.validate(&mut report);
+        let template = stack.template();
+        for id in template.collisions() {
+            report.error(
+                stack.name(),
+                format!("logical ID `{id}` is emitted twice"),
+                "rename one of the constructs (or raw resources) that produce it",
+            );
+        }
+        let text = render(&template, format);
+        limits::check_template(stack.name(), &template, text.len(), &mut report);
+        let mut schedules = Vec::new();
+        for c in stack.constructs() {
+            for (output, name) in c.exports() {
+                exports.push((stack.name().to_owned(), output, name));
+            }
+            schedules.extend(c.schedules());
+        }
+        out.push(SynthesizedStack {
+            name: stack.name().to_owned(),
+            template,
+            text,
+            format,
+            schedules,
+        });
+    }
+    limits::check_exports(&exports, &mut report);
+    if report.has_errors() {
+        return Err(SynthError {
+            problems: report.into_problems(),
+        });
+    }
+    Ok(Synthesis {
+        stacks: out,
+        warnings: report.into_problems(),
+    })
+}

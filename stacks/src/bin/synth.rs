@@ -1,0 +1,7 @@
+//! `synth`: write the example stacks' templates to `out/` (see `--help`).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cloud_cron_stacks::cli::main(&cloud_cron_stacks::app())
+}

@@ -1,0 +1,219 @@
+//! The `synth` command line: write every stack's template, or check that the
+//! files on disk are current.
+//!
+//! Exit status: 0 on success, 1 on validation errors or (with `--check`)
+//! drift, 2 on usage errors. Any app can use it: a crate with its own stacks
+//! calls [`main`] with its [`App`].
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cfn_gen::{App, Format, Severity, SynthesizedStack};
+use chrono::Utc;
+use clap::{Parser, ValueEnum};
+use similar::TextDiff;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OutputFormat {
+    Yaml,
+    Json,
+}
+
+/// Synthesize the cloud-cron example stacks into SAM templates.
+#[derive(Parser, Debug)]
+#[command(name = "synth", version, about)]
+struct Args {
+    /// Where to write `<Stack>.template.<yaml|json>`.
+    #[arg(long, default_value = "out")]
+    out_dir: PathBuf,
+    /// Template format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+    format: OutputFormat,
+    /// Only this stack (repeatable).
+    #[arg(long = "stack", value_name = "NAME")]
+    stacks: Vec<String>,
+    /// Write nothing; exit 1 and show a diff when a file on disk differs from
+    /// what would be written.
+    #[arg(long)]
+    check: bool,
+}
+
+const VALIDATION_FAILED: u8 = 1;
+const USAGE: u8 = 2;
+
+/// Parse the process arguments and run synth on `app`.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     cloud_cron_stacks::cli::main(&cloud_cron_stacks::app())
+/// }
+/// ```
+pub fn main(app: &App) -> ExitCode {
+    run(
+        app,
+        std::env::args_os(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
+}
+
+/// Run synth on `app` with `args` (the first is the program name), writing
+/// the summary to `out` and problems to `err`.
+pub fn run<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args = match Args::try_parse_from(args) {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version are "errors" that go to stdout and succeed.
+            if e.use_stderr() {
+                let _ = write!(err, "{}", e.render());
+                return ExitCode::from(USAGE);
+            }
+            let _ = write!(out, "{}", e.render());
+            return ExitCode::SUCCESS;
+        }
+    };
+    match synth(app, &args, out, err) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}");
+            ExitCode::from(VALIDATION_FAILED)
+        }
+    }
+}
+
+fn synth(
+    app: &App,
+    args: &Args,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let format = match args.format {
+        OutputFormat::Yaml => Format::Yaml,
+        OutputFormat::Json => Format::Json,
+    };
+    let known: Vec<String> = app.stacks().iter().map(|s| s.name().to_owned()).collect();
+    if let Some(unknown) = args.stacks.iter().find(|s| !known.contains(s)) {
+        writeln!(
+            err,
+            "error: no stack named `{unknown}`; the stacks are: {}",
+            known.join(", ")
+        )?;
+        return Ok(ExitCode::from(USAGE));
+    }
+
+    let synthesis = match app.synth_as(format) {
+        Ok(s) => s,
+        Err(e) => {
+            write!(err, "{e}")?;
+            return Ok(ExitCode::from(VALIDATION_FAILED));
+        }
+    };
+    for warning in &synthesis.warnings {
+        debug_assert_eq!(warning.severity, Severity::Warning);
+        writeln!(err, "{warning}")?;
+    }
+    let selected: Vec<&SynthesizedStack> = synthesis
+        .stacks
+        .iter()
+        .filter(|s| args.stacks.is_empty() || args.stacks.contains(&s.name))
+        .collect();
+
+    if args.check {
+        return check(&args.out_dir, &selected, out, err);
+    }
+    fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("creating {}", args.out_dir.display()))?;
+    for stack in selected {
+        let path = args.out_dir.join(stack.file_name());
+        fs::write(&path, &stack.text).with_context(|| format!("writing {}", path.display()))?;
+        print_summary(stack, &path, out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(
+    out_dir: &Path,
+    stacks: &[&SynthesizedStack],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let mut drifted = 0;
+    for stack in stacks {
+        let path = out_dir.join(stack.file_name());
+        let on_disk = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        if on_disk == stack.text {
+            writeln!(out, "{}: up to date", path.display())?;
+            continue;
+        }
+        drifted += 1;
+        writeln!(
+            out,
+            "{}: differs from what synth would write",
+            path.display()
+        )?;
+        let diff = TextDiff::from_lines(&on_disk, &stack.text);
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&format!("{} (on disk)", path.display()), "synthesized")
+        )?;
+    }
+    if drifted > 0 {
+        writeln!(
+            err,
+            "{drifted} template(s) out of date: run `cargo run --bin synth` and commit the result"
+        )?;
+        return Ok(ExitCode::from(VALIDATION_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(
+    stack: &SynthesizedStack,
+    path: &Path,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let template = &stack.template;
+    writeln!(
+        out,
+        "{}: {} resources ({} after the SAM transform), {} bytes -> {}",
+        stack.name,
+        template.resources.len(),
+        template.resource_count_after_transform(),
+        stack.text.len(),
+        path.display()
+    )?;
+    let now = Utc::now();
+    for summary in &stack.schedules {
+        let zone = summary.schedule.time_zone().unwrap_or("UTC");
+        let next = match summary.next_fire_times(now, 3) {
+            Ok(times) if times.is_empty() => "no future runs".to_owned(),
+            Ok(times) => times
+                .iter()
+                .map(|t| t.format("%Y-%m-%d %H:%M %Z").to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(e) => format!("invalid: {e}"),
+        };
+        writeln!(
+            out,
+            "  {}  {} ({zone})  next: {next}",
+            summary.path,
+            summary.schedule.expression()
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! Example and reference cloud-cron stacks, and the app the `synth` command writes.
+//!
+//! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
+//! them all. `cargo run --bin synth` writes them to `out/`.
+
+pub mod cli;
+pub mod cloud_cron_example;
+pub mod erp_schedules;
+
+use cfn_gen::App;
+
+/// Every example stack, in one app.
+///
+/// ```
+/// let synthesis = cloud_cron_stacks::app().synth().expect("examples are valid");
+/// let names: Vec<&str> = synthesis.stacks.iter().map(|s| s.name.as_str()).collect();
+/// assert_eq!(names, ["CloudCronExample", "ErpSchedules"]);
+/// ```
+pub fn app() -> App {
+    let app = App::new();
+    cloud_cron_example::stack(&app);
+    erp_schedules::stack(&app);
+    app
+}

@@ -1,0 +1,29 @@
+//! Insta snapshots of every example template, stored in `snapshots/` at the
+//! repository root. Review changes with `cargo insta review`.
+
+use cfn_gen::Format;
+
+fn check(format: Format) {
+    let synthesis = cloud_cron_stacks::app()
+        .synth_as(format)
+        .expect("the example stacks are valid");
+    for stack in &synthesis.stacks {
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(stack.file_name(), stack.text);
+        });
+    }
+}
+
+#[test]
+fn yaml_templates_match_snapshots() {
+    check(Format::Yaml);
+}
+
+#[test]
+fn json_templates_match_snapshots() {
+    check(Format::Json);
+}
