@@ -22,9 +22,9 @@ enum OutputFormat {
     Json,
 }
 
-/// Synthesize the cloud-cron example stacks into SAM templates.
+/// Synthesize cloud-cron stacks into AWS SAM templates.
 #[derive(Parser, Debug)]
-#[command(name = "synth", version, about)]
+#[command(name = "synth", version)]
 struct Args {
     /// Where to write `<Stack>.template.<yaml|json>`.
     #[arg(long, default_value = "out")]

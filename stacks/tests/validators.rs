@@ -1,0 +1,274 @@
+//! Every example template through the real tools: aws-sam-translator
+//! (SAM -> CloudFormation), cfn-lint with informational checks, checkov, and
+//! a CloudFormation deploy into a moto server on 127.0.0.1.
+//!
+//! The tools come from the pinned virtual environments `scripts/test` builds;
+//! it exports their paths. Run with `scripts/test` (the tests are ignored
+//! under a plain `cargo test`).
+
+use std::collections::BTreeSet;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cfn_gen::{Format, SynthesizedStack};
+use serde_json::Value;
+
+/// Resource types moto's CloudFormation skips (it logs "No Moto CloudFormation
+/// support for ..."); tests/wiring.rs checks these from the template instead.
+const MOTO_UNMODELLED: &[&str] = &[
+    "AWS::Scheduler::Schedule",
+    "AWS::CloudWatch::Alarm",
+    "AWS::Lambda::EventInvokeConfig",
+];
+
+const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";
+
+fn tool(var: &str) -> String {
+    env::var(var).unwrap_or_else(|_| panic!("{var} is not set: {NEEDS_TOOLS}"))
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let shown = format!("{cmd:?}");
+    cmd.output()
+        .unwrap_or_else(|e| panic!("could not run {shown}: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn synthesized(format: Format) -> Vec<SynthesizedStack> {
+    cloud_cron_stacks::app()
+        .synth_as(format)
+        .expect("examples are valid")
+        .stacks
+}
+
+/// Write `stack` and translate it with aws-sam-translator; returns the
+/// CloudFormation JSON file.
+fn translate(dir: &Path, stack: &SynthesizedStack) -> PathBuf {
+    let input = dir.join(stack.file_name());
+    fs::write(&input, &stack.text).expect("write template");
+    let output = dir.join(format!(
+        "{}.{}.cfn.json",
+        stack.name,
+        stack.format.extension()
+    ));
+    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
+    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
+        .arg(tools.join("sam_translate.py"))
+        .arg(&input)
+        .arg(&output));
+    assert!(
+        o.status.success(),
+        "aws-sam-translator rejected {}:\n{}{}",
+        stack.name,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    output
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).expect("read")).expect("JSON")
+}
+
+#[test]
+#[ignore = "needs the Python validators and a moto server: run scripts/test"]
+fn sam_translator_accepts_every_template_and_yaml_equals_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yaml = synthesized(Format::Yaml);
+    let json = synthesized(Format::Json);
+    for (y, j) in yaml.iter().zip(&json) {
+        let from_yaml = read_json(&translate(dir.path(), y));
+        let from_json = read_json(&translate(dir.path(), j));
+        assert_eq!(
+            from_yaml, from_json,
+            "{}: the YAML and JSON writers disagree",
+            y.name
+        );
+        let count = from_yaml["Resources"].as_object().map_or(0, |r| r.len());
+        assert_eq!(
+            count,
+            y.template.resource_count_after_transform(),
+            "{}: our post-transform resource estimate (used for the 500 limit) is off",
+            y.name
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the Python validators and a moto server: run scripts/test"]
+fn cfn_lint_finds_nothing_not_even_informational() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for stack in synthesized(Format::Yaml) {
+        let cfn = translate(dir.path(), &stack);
+        let o = run(Command::new(tool("CLOUDCRON_CFN_LINT"))
+            .args(["--include-checks", "I", "--format", "parseable", "--"])
+            .arg(&cfn));
+        assert!(
+            o.status.success() && o.stdout.is_empty(),
+            "cfn-lint findings for {} (exit {:?}):\n{}{}",
+            stack.name,
+            o.status.code(),
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+    }
+}
+
+/// checkov's JSON report: one object, or a list of them (one per framework).
+fn checkov_reports(report: &Value) -> Vec<&Value> {
+    match report {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+#[test]
+#[ignore = "needs the Python validators and a moto server: run scripts/test"]
+fn checkov_passes_and_every_skip_has_a_reason_listed_in_the_readme() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README.md");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut skipped_ids = BTreeSet::new();
+    for stack in synthesized(Format::Yaml) {
+        let cfn = translate(dir.path(), &stack);
+        let o = run(Command::new(tool("CLOUDCRON_CHECKOV"))
+            .args([
+                "--framework",
+                "cloudformation",
+                "--skip-download",
+                "--compact",
+                "--output",
+                "json",
+                "--file",
+            ])
+            .arg(&cfn));
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "checkov output for {} is not JSON ({e}):\n{}{}",
+                stack.name,
+                text(&o.stdout),
+                text(&o.stderr)
+            )
+        });
+        let mut passed = 0;
+        for report in checkov_reports(&report) {
+            let results = &report["results"];
+            let failed = results["failed_checks"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let failures: Vec<String> = failed
+                .iter()
+                .map(|c| format!("{} {} on {}", c["check_id"], c["check_name"], c["resource"]))
+                .collect();
+            assert!(
+                failures.is_empty(),
+                "checkov failures in {}:\n{}",
+                stack.name,
+                failures.join("\n")
+            );
+            passed += report["summary"]["passed"].as_u64().unwrap_or(0);
+            for skip in results["skipped_checks"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+            {
+                let id = skip["check_id"].as_str().unwrap_or_default().to_owned();
+                let reason = skip["check_result"]["suppress_comment"]
+                    .as_str()
+                    .unwrap_or_default();
+                assert!(
+                    reason.len() > 20,
+                    "{id} on {} is skipped without a real reason: {reason:?}",
+                    skip["resource"]
+                );
+                skipped_ids.insert(id);
+            }
+        }
+        assert!(
+            passed > 10,
+            "checkov ran only {passed} checks on {}: is it reading the file?",
+            stack.name
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "checkov exit status for {}",
+            stack.name
+        );
+    }
+    // Every skip the constructs write is visible in the template metadata, and
+    // documented for users.
+    let mut written = BTreeSet::new();
+    for stack in synthesized(Format::Yaml) {
+        for r in stack.template.resources.values() {
+            written.extend(r.skipped_checks().iter().map(|(id, _)| id.clone()));
+        }
+    }
+    assert_eq!(
+        skipped_ids, written,
+        "checkov saw a different set of skips than the templates carry"
+    );
+    for id in &written {
+        assert!(
+            readme.contains(id.as_str()),
+            "README.md does not list the checkov skip {id}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the Python validators and a moto server: run scripts/test"]
+fn every_template_deploys_into_moto() {
+    let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
+    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A unique stack name per run: the moto server outlives a single test.
+    let run_id = std::process::id();
+    for stack in synthesized(Format::Yaml) {
+        let cfn = translate(dir.path(), &stack);
+        let name = format!("{}-{run_id}", stack.name);
+        let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
+            .arg(tools.join("moto_deploy.py"))
+            .args(["--endpoint", &endpoint, "--stack-name", &name])
+            .arg(&cfn));
+        let out = text(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{} did not deploy:\n{out}{}",
+            stack.name,
+            text(&o.stderr)
+        );
+        let result: Value = serde_json::from_str(&out).expect("moto_deploy prints JSON");
+        assert_eq!(result["status"], "CREATE_COMPLETE");
+
+        let created: BTreeSet<(String, String)> = result["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .map(|r| {
+                (
+                    r["logical_id"].as_str().unwrap_or_default().to_owned(),
+                    r["type"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let translated = read_json(&cfn);
+        for (id, r) in translated["Resources"].as_object().expect("resources") {
+            let ty = r["Type"].as_str().unwrap_or_default().to_owned();
+            if MOTO_UNMODELLED.contains(&ty.as_str()) {
+                continue;
+            }
+            assert!(
+                created.contains(&(id.clone(), ty.clone())),
+                "{}: moto did not create {id} ({ty}); created: {created:?}",
+                stack.name
+            );
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Checks on the synthesized templates for what the moto deploy test cannot
+//! see: moto's CloudFormation skips `AWS::Scheduler::Schedule`, so the
+//! schedule's target, roles, retry settings and dead-letter queue are checked
+//! here, from the template itself. Also: every IAM statement is scoped to
+//! exact resources, and each function may publish to exactly the topics its
+//! environment names.
+
+use cloud_cron_runtime::contract::{SchedulerInput, TOPIC_ARN_ENV_PREFIX};
+use serde_json::{json, Value};
+
+fn templates() -> Vec<(String, Value)> {
+    cloud_cron_stacks::app()
+        .synth()
+        .expect("examples are valid")
+        .stacks
+        .into_iter()
+        .map(|s| (s.name, s.template.to_json()))
+        .collect()
+}
+
+fn resource<'a>(t: &'a Value, id: &str) -> &'a Value {
+    t["Resources"]
+        .get(id)
+        .unwrap_or_else(|| panic!("resource {id} is missing"))
+}
+
+/// The logical ID inside `{"Fn::GetAtt": [ID, attr]}`.
+fn get_att_id<'a>(v: &'a Value, attr: &str) -> &'a str {
+    let pair = v["Fn::GetAtt"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a GetAtt: {v}"));
+    assert_eq!(pair[1], attr, "{v}");
+    pair[0].as_str().expect("id")
+}
+
+fn of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    t["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+fn statements(role: &Value) -> Vec<&Value> {
+    role["Properties"]["Policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .flat_map(|p| {
+            p["PolicyDocument"]["Statement"]
+                .as_array()
+                .expect("statements")
+        })
+        .collect()
+}
+
+#[test]
+fn every_schedule_invokes_its_function_with_its_own_role_and_dlq() {
+    for (stack, t) in templates() {
+        let schedules = of_type(&t, "AWS::Scheduler::Schedule");
+        assert!(!schedules.is_empty(), "{stack} has schedules");
+        for (id, schedule) in schedules {
+            let props = &schedule["Properties"];
+            let target = &props["Target"];
+            let function_id = get_att_id(&target["Arn"], "Arn");
+            assert_eq!(
+                resource(&t, function_id)["Type"],
+                "AWS::Serverless::Function",
+                "{stack}/{id}"
+            );
+
+            let role_id = get_att_id(&target["RoleArn"], "Arn");
+            let role = resource(&t, role_id);
+            let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+            assert_eq!(trust["Principal"]["Service"], "scheduler.amazonaws.com");
+            assert_eq!(
+                trust["Condition"]["StringEquals"]["aws:SourceAccount"],
+                json!({"Ref": "AWS::AccountId"}),
+                "confused-deputy guard on {stack}/{role_id}"
+            );
+
+            let dlq_id = get_att_id(&target["DeadLetterConfig"]["Arn"], "Arn");
+            let dlq = resource(&t, dlq_id);
+            assert_eq!(dlq["Type"], "AWS::SQS::Queue");
+            assert!(
+                dlq["Properties"].get("FifoQueue").is_none(),
+                "Scheduler DLQs must be standard queues"
+            );
+
+            let allowed: Vec<(Value, Value)> = statements(role)
+                .iter()
+                .map(|s| (s["Action"].clone(), s["Resource"].clone()))
+                .collect();
+            assert_eq!(
+                allowed,
+                vec![
+                    (
+                        json!(["lambda:InvokeFunction"]),
+                        json!([{"Fn::GetAtt": [function_id, "Arn"]}])
+                    ),
+                    (
+                        json!(["sqs:SendMessage"]),
+                        json!([{"Fn::GetAtt": [dlq_id, "Arn"]}])
+                    ),
+                ],
+                "{stack}/{role_id} may do exactly this"
+            );
+
+            let retry = &target["RetryPolicy"];
+            let attempts = retry["MaximumRetryAttempts"].as_u64().expect("attempts");
+            let age = retry["MaximumEventAgeInSeconds"].as_u64().expect("age");
+            assert!(
+                attempts <= 185 && (60..=86_400).contains(&age),
+                "{stack}/{id}: {retry}"
+            );
+
+            let input: SchedulerInput =
+                serde_json::from_str(target["Input"].as_str().expect("input text"))
+                    .expect("contract input");
+            assert_eq!(input, SchedulerInput::template());
+
+            // The function's own retry layer ends in the same dead-letter queue.
+            let function = resource(&t, function_id);
+            let on_failure =
+                &function["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"];
+            assert_eq!(on_failure["Type"], "SQS");
+            assert_eq!(get_att_id(&on_failure["Destination"], "Arn"), dlq_id);
+        }
+    }
+}
+
+#[test]
+fn functions_publish_to_exactly_the_topics_they_are_given() {
+    for (stack, t) in templates() {
+        for (id, function) in of_type(&t, "AWS::Serverless::Function") {
+            let props = &function["Properties"];
+            let mut env_topics: Vec<Value> = props["Environment"]["Variables"]
+                .as_object()
+                .map(|vars| {
+                    vars.iter()
+                        .filter(|(k, _)| k.starts_with(TOPIC_ARN_ENV_PREFIX))
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            env_topics.sort_by_key(|v| v.to_string());
+            let role = resource(&t, get_att_id(&props["Role"], "Arn"));
+            let mut publish: Vec<Value> = statements(role)
+                .iter()
+                .filter(|s| s["Action"] == json!(["sns:Publish"]))
+                .flat_map(|s| s["Resource"].as_array().expect("resources").clone())
+                .collect();
+            publish.sort_by_key(|v| v.to_string());
+            assert_eq!(publish, env_topics, "{stack}/{id}");
+            for topic in &publish {
+                let topic_id = topic["Ref"].as_str().expect("a topic of this stack");
+                assert_eq!(resource(&t, topic_id)["Type"], "AWS::SNS::Topic");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_statement_grants_a_wildcard() {
+    for (stack, t) in templates() {
+        for (id, role) in of_type(&t, "AWS::IAM::Role") {
+            for s in statements(role) {
+                let text = s.to_string();
+                assert!(
+                    !text.contains("\"*\""),
+                    "{stack}/{id} grants a wildcard: {text}"
+                );
+                for action in s["Action"].as_array().expect("actions") {
+                    assert!(
+                        !action.as_str().expect("action").ends_with(":*"),
+                        "{stack}/{id}: {action}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn nothing_has_a_fixed_physical_name() {
+    // One template must deploy twice into one account and region.
+    let names = [
+        "TopicName",
+        "QueueName",
+        "FunctionName",
+        "RoleName",
+        "Name",
+        "LogGroupName",
+    ];
+    for (stack, t) in templates() {
+        for (id, r) in t["Resources"].as_object().expect("resources") {
+            for name in names {
+                assert!(
+                    r["Properties"].get(name).is_none(),
+                    "{stack}/{id} sets {name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_dead_letter_queue_has_an_alarm_on_its_depth() {
+    for (stack, t) in templates() {
+        let alarms = of_type(&t, "AWS::CloudWatch::Alarm");
+        for (dlq_id, _) in of_type(&t, "AWS::SQS::Queue") {
+            let watching: Vec<&Value> = alarms
+                .iter()
+                .map(|(_, a)| &a["Properties"])
+                .filter(|a| {
+                    a["Dimensions"][0]["Value"] == json!({"Fn::GetAtt": [dlq_id, "QueueName"]})
+                })
+                .collect();
+            assert_eq!(watching.len(), 1, "{stack}/{dlq_id} has one alarm");
+            let a = watching[0];
+            assert_eq!(a["Namespace"], "AWS/SQS");
+            assert_eq!(a["MetricName"], "ApproximateNumberOfMessagesVisible");
+            assert_eq!(a["ComparisonOperator"], "GreaterThanThreshold");
+            assert_eq!(a["Threshold"], json!(0.0));
+        }
+    }
+}

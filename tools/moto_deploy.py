@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Deploy a (translated, plain CloudFormation) template to a moto server.
+
+Usage:
+  moto_deploy.py --endpoint http://127.0.0.1:PORT --stack-name NAME [--parameter KEY=VALUE ...]
+                 [--timeout SECONDS] TEMPLATE.json
+
+Calls cloudformation:CreateStack (capabilities CAPABILITY_IAM, CAPABILITY_NAMED_IAM,
+CAPABILITY_AUTO_EXPAND, OnFailure=DO_NOTHING so a failed stack keeps its events)
+with dummy credentials in us-east-1, polls until the stack leaves *_IN_PROGRESS,
+then prints ONE JSON object on stdout:
+
+  {
+    "stack_name": "...", "stack_id": "arn:...", "status": "CREATE_COMPLETE",
+    "status_reason": null,
+    "resources": [{"logical_id": "...", "type": "AWS::SNS::Topic",
+                   "physical_id": "arn:...", "status": "CREATE_COMPLETE"}, ...],
+    "not_created": [{"logical_id": "...", "type": "AWS::Scheduler::Schedule"}, ...],
+    "failed_events": [{"logical_id": "...", "type": "...", "status": "...", "reason": "..."}],
+    "moto_workarounds": [{"logical_id": "...", "type": "AWS::SNS::Topic", "TopicName": "NAME-Id.fifo"}]
+  }
+
+"resources" lists what moto reports through ListStackResources (in template order);
+"not_created" lists template resources moto did not create (moto silently skips
+resource types it does not model). Progress and failures also go to stderr.
+
+moto quirk worked around by default (JSON templates): an unnamed FIFO SNS topic or
+SQS queue gets an explicit "<stack>-<LogicalId>.fifo" name, because moto would
+generate a name without ".fifo" and reject it. --no-fifo-name-workaround disables it.
+Exit status: 0 only when the stack reaches CREATE_COMPLETE; 1 otherwise
+(including API errors and timeouts); 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+import boto3  # noqa: E402
+import botocore.config  # noqa: E402
+import botocore.exceptions  # noqa: E402
+
+REGION = "us-east-1"
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+
+
+def log(msg: str) -> None:
+    print(f"moto_deploy: {msg}", file=sys.stderr, flush=True)
+
+
+def template_resources(body: str) -> dict[str, str]:
+    """Logical id -> type, in template order (JSON, or YAML via samtranslator's loader)."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        try:
+            from samtranslator.yaml_helper import yaml_parse
+
+            doc = yaml_parse(body)
+        except Exception:  # noqa: BLE001 - best effort only
+            return {}
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    if not isinstance(resources, dict):
+        return {}
+    return {k: (v.get("Type") if isinstance(v, dict) else None) for k, v in resources.items()}
+
+
+def _truthy(v: object) -> bool:
+    return v is True or (isinstance(v, str) and v.lower() == "true")
+
+
+def patch_fifo_names(body: str, stack_name: str) -> tuple[str, list[dict]]:
+    """Work around a moto quirk: for a FIFO SNS topic / SQS queue with no explicit name,
+    moto's CloudFormation generates "<stack>-<LogicalId>-<random>" without the ".fifo"
+    suffix and then rejects it (real CloudFormation appends ".fifo"). Give such resources
+    an explicit "<stack>-<LogicalId>.fifo" name. JSON templates only; returns (body, patched)."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return body, []
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    if not isinstance(resources, dict):
+        return body, []
+    rules = {
+        "AWS::SNS::Topic": ("FifoTopic", "TopicName", 256),
+        "AWS::SQS::Queue": ("FifoQueue", "QueueName", 80),
+    }
+    patched = []
+    for lid, res in resources.items():
+        if not isinstance(res, dict) or res.get("Type") not in rules:
+            continue
+        flag, name_key, limit = rules[res["Type"]]
+        props = res.get("Properties")
+        if not isinstance(props, dict) or not _truthy(props.get(flag)) or name_key in props:
+            continue
+        stem = f"{stack_name}-{lid}"[: limit - len(".fifo")]
+        props[name_key] = f"{stem}.fifo"
+        patched.append({"logical_id": lid, "type": res["Type"], name_key: props[name_key]})
+    if not patched:
+        return body, []
+    return json.dumps(doc), patched
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5000")
+    ap.add_argument("--stack-name", required=True)
+    ap.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the stack (default 120)")
+    ap.add_argument(
+        "--no-fifo-name-workaround",
+        action="store_true",
+        help="send the template unchanged (by default unnamed FIFO topics/queues get an explicit .fifo name)",
+    )
+    ap.add_argument("template")
+    args = ap.parse_args()
+
+    params = []
+    for p in args.parameter:
+        key, sep, value = p.partition("=")
+        if not sep or not key:
+            ap.error(f"--parameter needs KEY=VALUE, got {p!r}")
+        params.append({"ParameterKey": key, "ParameterValue": value})
+
+    try:
+        with open(args.template, encoding="utf-8") as fh:
+            body = fh.read()
+    except OSError as exc:
+        log(f"cannot read {args.template}: {exc}")
+        return 2
+    declared = template_resources(body)
+    patched: list[dict] = []
+    if not args.no_fifo_name_workaround:
+        body, patched = patch_fifo_names(body, args.stack_name)
+        for p in patched:
+            log(f"moto workaround: named FIFO {p['logical_id']} [{p['type']}] explicitly")
+
+    cfn = boto3.session.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=REGION,
+    ).client(
+        "cloudformation",
+        endpoint_url=args.endpoint,
+        config=botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=120),
+    )
+
+    result: dict = {
+        "stack_name": args.stack_name,
+        "stack_id": None,
+        "status": None,
+        "status_reason": None,
+        "resources": [],
+        "not_created": [],
+        "failed_events": [],
+        "moto_workarounds": patched,
+    }
+    started = time.monotonic()
+    try:
+        log(f"create_stack {args.stack_name} from {args.template} ({len(declared)} resources) at {args.endpoint}")
+        resp = cfn.create_stack(
+            StackName=args.stack_name,
+            TemplateBody=body,
+            Parameters=params,
+            Capabilities=CAPABILITIES,
+            OnFailure="DO_NOTHING",
+        )
+        result["stack_id"] = resp["StackId"]
+        deadline = started + args.timeout
+        while True:
+            stack = cfn.describe_stacks(StackName=resp["StackId"])["Stacks"][0]
+            status = stack["StackStatus"]
+            if not status.endswith("_IN_PROGRESS"):
+                break
+            if time.monotonic() > deadline:
+                log(f"timed out after {args.timeout:.0f}s in {status}")
+                break
+            time.sleep(0.25)
+        result["status"] = status
+        result["status_reason"] = stack.get("StackStatusReason")
+
+        summaries = []
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=resp["StackId"]):
+            summaries.extend(page["StackResourceSummaries"])
+        order = {lid: i for i, lid in enumerate(declared)}
+        summaries.sort(key=lambda s: (order.get(s["LogicalResourceId"], len(order)), s["LogicalResourceId"]))
+        # moto lists each resource type it skipped as an entry with an empty logical id: drop those.
+        summaries = [s for s in summaries if s.get("LogicalResourceId")]
+        result["resources"] = [
+            {
+                "logical_id": s["LogicalResourceId"],
+                "type": s["ResourceType"],
+                "physical_id": s.get("PhysicalResourceId"),
+                "status": s.get("ResourceStatus"),
+            }
+            for s in summaries
+        ]
+        seen = {s["LogicalResourceId"] for s in summaries}
+        result["not_created"] = [{"logical_id": k, "type": t} for k, t in declared.items() if k not in seen]
+
+        if status != "CREATE_COMPLETE":
+            events = []
+            for page in cfn.get_paginator("describe_stack_events").paginate(StackName=resp["StackId"]):
+                events.extend(page["StackEvents"])
+            for ev in reversed(events):  # oldest first
+                st = ev.get("ResourceStatus", "")
+                if "FAILED" in st or "ROLLBACK" in st:
+                    result["failed_events"].append(
+                        {
+                            "logical_id": ev.get("LogicalResourceId"),
+                            "type": ev.get("ResourceType"),
+                            "status": st,
+                            "reason": ev.get("ResourceStatusReason"),
+                        }
+                    )
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        result["status_reason"] = f"{type(exc).__name__}: {exc}"
+        log(f"API error: {exc}")
+
+    elapsed = time.monotonic() - started
+    log(f"stack {args.stack_name}: {result['status']} in {elapsed:.1f}s"
+        + (f" ({result['status_reason']})" if result["status_reason"] else ""))
+    for ev in result["failed_events"]:
+        log(f"  FAILED {ev['logical_id']} [{ev['type']}] {ev['status']}: {ev['reason']}")
+    for r in result["not_created"]:
+        log(f"  not created by moto: {r['logical_id']} [{r['type']}]")
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0 if result["status"] == "CREATE_COMPLETE" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
