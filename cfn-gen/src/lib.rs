@@ -22,6 +22,7 @@
 //! checks) and [`synth`] (putting it together).
 
 pub mod construct;
+pub mod paths;
 pub mod constructs;
 pub mod resources;
 pub mod schedule;
@@ -32,9 +33,9 @@ pub mod value;
 pub mod writer;
 
 pub use construct::{App, Construct, Node, Stack};
-pub use constructs::{Architecture, ScheduledLambda, Topic, TopicEncryption};
+pub use constructs::{Architecture, RustBinary, ScheduledLambda, Topic, TopicEncryption};
 pub use schedule::{Schedule, TimeUnit};
-pub use synth::{SynthError, Synthesis, SynthesizedStack};
+pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};
 pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};
 pub use validate::{Problem, Severity};
 pub use value::{Pseudo, Value};

@@ -1,6 +1,7 @@
 //! Synthesis: validate the whole app, then render each stack's template.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use crate::construct::Stack;
 use crate::schedule::{Schedule, ScheduleError};
@@ -85,6 +86,51 @@ impl fmt::Display for SynthError {
     }
 }
 
+/// How to synthesize.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthOptions {
+    /// The output format.
+    pub format: Format,
+    /// The directory the templates are written to: local code paths in the
+    /// templates are relative to it.
+    pub out_dir: PathBuf,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions {
+            format: Format::Yaml,
+            out_dir: PathBuf::from("out"),
+        }
+    }
+}
+
+/// What constructs know while they write their resources.
+#[derive(Debug, Clone)]
+pub struct SynthContext {
+    template_dir: PathBuf,
+}
+
+impl Default for SynthContext {
+    fn default() -> Self {
+        SynthContext::new(Path::new("out"))
+    }
+}
+
+impl SynthContext {
+    /// A context for templates written to `template_dir`.
+    pub fn new(template_dir: &Path) -> SynthContext {
+        SynthContext {
+            template_dir: crate::paths::absolute(template_dir),
+        }
+    }
+
+    /// `path` relative to the template file's directory, as `sam build` reads it.
+    pub fn template_relative(&self, path: &Path) -> String {
+        crate::paths::relative(&self.template_dir, path)
+    }
+}
+
 fn render(template: &Template, format: Format) -> String {
     match format {
         Format::Yaml => template.to_yaml(),
@@ -92,13 +138,15 @@ fn render(template: &Template, format: Format) -> String {
     }
 }
 
-pub(crate) fn synthesize(stacks: &[Stack], format: Format) -> Result<Synthesis, SynthError> {
+pub(crate) fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, SynthError> {
+    let format = options.format;
+    let ctx = SynthContext::new(&options.out_dir);
     let mut report = Report::default();
     let mut exports = Vec::new();
     let mut out = Vec::new();
     for stack in stacks {
         stack.validate(&mut report);
-        let template = stack.template();
+        let template = stack.template_with(&ctx);
         for id in template.collisions() {
             report.error(
                 stack.name(),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cfn_gen::{App, Format, Severity, SynthesizedStack};
+use cfn_gen::{App, Format, Severity, SynthOptions, SynthesizedStack};
 use chrono::Utc;
 use clap::{Parser, ValueEnum};
 use similar::TextDiff;
@@ -108,7 +108,11 @@ fn synth(
         return Ok(ExitCode::from(USAGE));
     }
 
-    let synthesis = match app.synth_as(format) {
+    let options = SynthOptions {
+        format,
+        out_dir: args.out_dir.clone(),
+    };
+    let synthesis = match app.synth_with(&options) {
         Ok(s) => s,
         Err(e) => {
             write!(err, "{e}")?;

@@ -4,8 +4,13 @@
 use cfn_gen::Format;
 
 fn check(format: Format) {
+    // Templates as `cargo run --bin synth` writes them: into out/ at the root.
+    let options = cfn_gen::SynthOptions {
+        format,
+        out_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../out"),
+    };
     let synthesis = cloud_cron_stacks::app()
-        .synth_as(format)
+        .synth_with(&options)
         .expect("the example stacks are valid");
     for stack in &synthesis.stacks {
         insta::with_settings!({

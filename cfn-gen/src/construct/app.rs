@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::construct::Stack;
-use crate::synth::{SynthError, Synthesis};
+use crate::synth::{SynthError, SynthOptions, Synthesis};
 use crate::writer::Format;
 
 /// The root of a construct tree: a set of stacks synthesized together.
@@ -47,6 +47,14 @@ impl App {
     /// in every stack is reported at once; nothing is returned when any of
     /// them is an error.
     pub fn synth_as(&self, format: Format) -> Result<Synthesis, SynthError> {
-        crate::synth::synthesize(&self.stacks(), format)
+        self.synth_with(&SynthOptions {
+            format,
+            ..SynthOptions::default()
+        })
+    }
+
+    /// Validate everything and render every stack as `options` say.
+    pub fn synth_with(&self, options: &SynthOptions) -> Result<Synthesis, SynthError> {
+        crate::synth::synthesize(&self.stacks(), options)
     }
 }

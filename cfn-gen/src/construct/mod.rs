@@ -12,6 +12,7 @@ mod stack;
 pub use app::App;
 pub use stack::Stack;
 
+use crate::synth::SynthContext;
 use crate::template::Template;
 use crate::validate::Report;
 
@@ -67,7 +68,7 @@ pub trait Construct {
     ///
     /// Runs even when validation found errors (so that template-wide limits
     /// can be reported in the same pass), so it must not panic on bad input.
-    fn synthesize(&self, template: &mut Template);
+    fn synthesize(&self, ctx: &SynthContext, template: &mut Template);
 
     /// The schedules it runs, for the synth summary.
     fn schedules(&self) -> Vec<crate::synth::ScheduleSummary> {

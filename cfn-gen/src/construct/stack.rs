@@ -5,6 +5,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::construct::{App, Construct, Node};
+use crate::synth::SynthContext;
 use crate::template::{Template, SAM_TRANSFORM};
 use crate::validate::{names, Report};
 
@@ -123,13 +124,18 @@ impl Stack {
         }
     }
 
-    /// The template, without validation.
+    /// The template, without validation, for a template file in `out/`.
     pub fn template(&self) -> Template {
+        self.template_with(&SynthContext::default())
+    }
+
+    /// The template, without validation.
+    pub fn template_with(&self, ctx: &SynthContext) -> Template {
         let mut template = Template::default();
         template.description = self.inner.description.borrow().clone();
         template.transform = vec![SAM_TRANSFORM.to_owned()];
         for c in self.inner.constructs.borrow().iter() {
-            c.synthesize(&mut template);
+            c.synthesize(ctx, &mut template);
         }
         template
     }

@@ -1,7 +1,9 @@
 //! The construct library: what users build stacks from.
 
+mod code;
 mod scheduled_lambda;
 mod topic;
 
+pub use code::RustBinary;
 pub use scheduled_lambda::{Architecture, ScheduledLambda};
 pub use topic::{Topic, TopicEncryption};

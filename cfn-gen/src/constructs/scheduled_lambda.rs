@@ -16,10 +16,11 @@ use cloud_cron_runtime::contract::{self, SchedulerInput};
 use serde_json::json;
 
 use crate::construct::{Construct, Node, Stack};
+use crate::constructs::code::{Code, RustBinary};
 use crate::constructs::Topic;
 use crate::resources::{cloudwatch, iam, logs, scheduler, serverless, sqs};
 use crate::schedule::{FlexibleWindow, Schedule};
-use crate::synth::ScheduleSummary;
+use crate::synth::{ScheduleSummary, SynthContext};
 use crate::template::{DeletionPolicy, Output, Resource, Template};
 use crate::validate::{limits, names, Report};
 use crate::value::{Pseudo, Value};
@@ -43,10 +44,6 @@ impl Architecture {
     }
 }
 
-#[derive(Debug, Clone)]
-enum Code {
-    Image(String),
-}
 
 /// Days CloudWatch Logs accepts as a retention period.
 const RETENTION_DAYS: &[u32] = &[
@@ -187,6 +184,12 @@ impl ScheduledLambda {
     pub fn image(self, uri: impl Into<String>) -> ScheduledLambda {
         let uri = uri.into();
         self.update(|p| p.code = Some(Code::Image(uri)))
+    }
+
+    /// Run a Rust binary of this workspace, built by `sam build` with
+    /// cargo-lambda for the function's architecture.
+    pub fn rust_binary(self, code: RustBinary) -> ScheduledLambda {
+        self.update(|p| p.code = Some(Code::Rust(code)))
     }
 
     /// When to run: [`Schedule::rate`], [`Schedule::cron`] or [`Schedule::at`],
@@ -363,6 +366,16 @@ impl Inner {
     }
 }
 
+#[derive(Default)]
+struct CodeProps {
+    package_type: Option<&'static str>,
+    image_uri: Option<Value>,
+    code_uri: Option<String>,
+    handler: Option<String>,
+    runtime: Option<String>,
+    binary: Option<String>,
+}
+
 struct Ids {
     function: String,
     role: String,
@@ -496,9 +509,14 @@ impl Construct for Inner {
             None => report.error(
                 path,
                 "the function has no code",
-                "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\")",
+                "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\") or .rust_binary(RustBinary::new(env!(\"CARGO_MANIFEST_DIR\"), \"NAME\"))",
             ),
             Some(Code::Image(uri)) => check_image_uri(path, uri, report),
+            Some(Code::Rust(bin)) => {
+                if let Some((message, fix)) = bin.problem() {
+                    report.error(path, message, fix);
+                }
+            }
         }
 
         let mut schedule_is_at = false;
@@ -748,7 +766,7 @@ impl Construct for Inner {
         }
     }
 
-    fn synthesize(&self, template: &mut Template) {
+    fn synthesize(&self, ctx: &SynthContext, template: &mut Template) {
         let p = self.props.borrow();
         let ids = self.ids();
         let path = self.node.path();
@@ -849,15 +867,25 @@ impl Construct for Inner {
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         variables.extend(self.topic_env(&p));
-        let (package_type, image_uri) = match &p.code {
-            Some(Code::Image(uri)) => (Some("Image"), Some(Value::String(uri.clone()))),
-            None => (None, None),
-        };
+        let mut code = CodeProps::default();
+        match &p.code {
+            Some(Code::Image(uri)) => {
+                code.package_type = Some("Image");
+                code.image_uri = Some(Value::String(uri.clone()));
+            }
+            Some(Code::Rust(bin)) => {
+                code.code_uri = Some(ctx.template_relative(bin.package_dir()));
+                code.handler = Some("bootstrap".into());
+                code.runtime = Some("provided.al2023".into());
+                code.binary = Some(bin.binary().to_owned());
+            }
+            None => {}
+        }
         let mut function = Resource::new(serverless::Function {
             function_name: p.function_name.clone().map(Value::String),
             description: p.description.clone(),
-            package_type,
-            image_uri,
+            package_type: code.package_type,
+            image_uri: code.image_uri,
             architectures: vec![p.architecture.as_str()],
             memory_size: p.memory_mb,
             timeout: u32::try_from(p.timeout.as_secs()).unwrap_or(u32::MAX),
@@ -870,9 +898,9 @@ impl Construct for Inner {
                 application_log_level: None,
                 system_log_level: None,
             }),
-            code_uri: None,
-            handler: None,
-            runtime: None,
+            code_uri: code.code_uri,
+            handler: code.handler,
+            runtime: code.runtime,
             event_invoke_config: Some(serverless::EventInvokeConfig {
                 maximum_event_age_in_seconds: secs(p.function_max_event_age),
                 maximum_retry_attempts: p.function_retry_attempts,
@@ -896,6 +924,11 @@ impl Construct for Inner {
             "CKV_AWS_173",
             "environment variables hold only topic ARNs and non-secret settings (synth rejects secret-looking values); Lambda encrypts them at rest",
         );
+        if let Some(binary) = code.binary {
+            function = function
+                .metadata("BuildMethod", json!("rust-cargolambda"))
+                .metadata("BuildProperties", json!({ "Binary": binary }));
+        }
         if p.reserved_concurrency.is_none() {
             function = function.skip_check(
                 "CKV_AWS_115",

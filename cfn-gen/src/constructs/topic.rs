@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use crate::construct::{Construct, Node, Stack};
 use crate::resources::sns;
+use crate::synth::SynthContext;
 use crate::template::{Output, Resource, Template};
 use crate::validate::{names, Report};
 use crate::value::Value;
@@ -213,7 +214,7 @@ impl Construct for Inner {
         }
     }
 
-    fn synthesize(&self, template: &mut Template) {
+    fn synthesize(&self, _ctx: &SynthContext, template: &mut Template) {
         let p = self.props.borrow();
         let id = self.node.logical_id();
         if let Source::New = p.source {
