@@ -1,11 +1,14 @@
 //! The contract between the templates `cfn-gen` writes and the code that runs in them.
 //!
 //! One definition, compiled into both sides: the names of the environment
-//! variables that carry topic ARNs, and the JSON the EventBridge Scheduler
-//! passes to a scheduled function. It depends on serde only, so `cfn-gen`
-//! can use it without pulling in an async runtime or the AWS SDK.
+//! variables that carry topic ARNs, the JSON the EventBridge Scheduler passes
+//! to a scheduled function, the message envelope tasks publish, and how
+//! deduplication ids are derived. It depends on serde, schemars and sha2
+//! only, so `cfn-gen` can use it without an async runtime or the AWS SDK.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// Prefix of the variables that carry topic ARNs: `SNS_TOPIC_ARN_<KEY>`.
 pub const TOPIC_ARN_ENV_PREFIX: &str = "SNS_TOPIC_ARN_";
@@ -27,6 +30,76 @@ pub mod context {
     pub const EXECUTION_ID: &str = "<aws.scheduler.execution-id>";
     /// 1 on the first attempt, counting up on retries.
     pub const ATTEMPT_NUMBER: &str = "<aws.scheduler.attempt-number>";
+}
+
+/// The variable that names the idempotency table, when the guard is on.
+pub const IDEMPOTENCY_TABLE_ENV: &str = "CLOUDCRON_IDEMPOTENCY_TABLE";
+
+/// The SNS message attribute that carries the deduplication id on standard
+/// topics (FIFO topics use `MessageDeduplicationId` itself).
+pub const DEDUP_ID_ATTRIBUTE: &str = "cloudcron.dedup-id";
+
+/// The version of the message envelope.
+pub const ENVELOPE_VERSION: u32 = 1;
+
+/// SNS's limit on one message: body and attributes together.
+pub const SNS_MAX_MESSAGE_BYTES: usize = 262_144;
+
+/// The deduplication id of the `ordinal`-th message (from 0) a scheduled run
+/// publishes to the topic under `topic_key`: the lower-case hex SHA-256 of the
+/// four values joined by newlines. `scheduled_time` is RFC 3339 in UTC with
+/// second precision and a `Z` (`2026-11-28T09:00:00Z`). Every retry of one
+/// scheduled run derives the same ids, so SNS FIFO (and consumers of standard
+/// topics) can drop the duplicates.
+///
+/// ```
+/// use cloud_cron_runtime::contract::dedup_id;
+/// let id = dedup_id("arn:aws:scheduler:us-east-1:123456789012:schedule/default/r", "2026-11-28T09:00:00Z", "alerts", 0);
+/// assert_eq!(id.len(), 64);
+/// assert_ne!(id, dedup_id("arn:aws:scheduler:us-east-1:123456789012:schedule/default/r", "2026-11-28T09:05:00Z", "alerts", 0));
+/// ```
+pub fn dedup_id(schedule_arn: &str, scheduled_time: &str, topic_key: &str, ordinal: u32) -> String {
+    let text = format!("{schedule_arn}\n{scheduled_time}\n{topic_key}\n{ordinal}");
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What a task publishes: its message (`payload`) wrapped with where it came
+/// from. Notification channels, and consumers in any language, read this;
+/// its JSON Schema is committed as `runtime/schema/envelope.v1.schema.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(title = "cloud-cron message envelope, version 1")]
+pub struct Envelope<T> {
+    /// The envelope version: 1.
+    #[schemars(range(min = 1, max = 1))]
+    pub cloud_cron: u32,
+    /// The deduplication id: lower-case hex SHA-256 of schedule ARN, scheduled
+    /// time, topic key and ordinal, joined by newlines.
+    pub id: String,
+    /// The task that published it.
+    pub task: String,
+    /// The topic key it was published under.
+    pub topic: String,
+    /// The schedule that ran the task (`manual` for a manual invoke).
+    pub schedule_arn: String,
+    /// The scheduled time of the run, RFC 3339 UTC.
+    pub scheduled_time: String,
+    /// Its position among the run's messages to this topic, from 0.
+    pub ordinal: u32,
+    /// The task's message.
+    pub payload: T,
+}
+
+/// The JSON Schema of the envelope (with any JSON payload), as committed in
+/// `runtime/schema/envelope.v1.schema.json`.
+pub fn envelope_schema_json() -> String {
+    let schema = schemars::schema_for!(Envelope<serde_json::Value>);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// A topic key is not usable in an environment variable name.
@@ -154,6 +227,35 @@ mod tests {
         let input: SchedulerInput = serde_json::from_str(&substituted).expect("parses");
         assert_eq!(input.scheduled_time, "2026-11-28T09:00:00Z");
         assert_eq!(input.attempt(), Some(2));
+    }
+
+    #[test]
+    fn dedup_ids_follow_the_documented_rule() {
+        // sha256("arn\n2026-11-28T09:00:00Z\nalerts\n0"), computed with Python's hashlib
+        assert_eq!(
+            dedup_id("arn", "2026-11-28T09:00:00Z", "alerts", 0),
+            "220c28aeffd7fef89796c0ad8a97cd4eb57030e4eb81165bc265fb57979d6a7f"
+        );
+        let ids: std::collections::BTreeSet<String> = (0..4)
+            .map(|ordinal| dedup_id("arn", "2026-11-28T09:00:00Z", "alerts", ordinal))
+            .chain([dedup_id("arn", "2026-11-28T09:00:00Z", "reports", 0)])
+            .collect();
+        assert_eq!(ids.len(), 5, "ordinal and topic key change the id");
+    }
+
+    #[test]
+    fn the_committed_schema_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/envelope.v1.schema.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        if std::env::var_os("CLOUDCRON_UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, envelope_schema_json()).expect("write schema");
+            return;
+        }
+        assert_eq!(
+            committed,
+            envelope_schema_json(),
+            "runtime/schema/envelope.v1.schema.json is stale: rerun with CLOUDCRON_UPDATE_SCHEMA=1 and review the diff"
+        );
     }
 
     #[test]

@@ -1,9 +1,29 @@
 //! The library a cloud-cron scheduled Lambda is written with.
 //!
-//! Today it holds the [`contract`]: the environment variable names and the
-//! scheduler input that `cfn-gen` writes into templates and a task reads at
-//! run time. `cfn-gen` compiles against this same module, so the two sides
-//! cannot drift. The task runtime (task trait, SNS dispatch, `lambda_runtime`
-//! wiring) builds on it.
+//! Implement [`Task`], call [`run`] in `main`, publish typed messages with
+//! [`RunContext::publish`]: each scheduled run publishes each message exactly
+//! once, however often the Scheduler or Lambda retries it.
+//!
+//! The [`contract`] module (env var names, scheduler input, message envelope,
+//! deduplication ids) is what `cfn-gen` compiles against too; it is all this
+//! crate builds with default features off.
 
 pub mod contract;
+
+#[cfg(feature = "runtime")]
+pub mod dispatch;
+#[cfg(feature = "runtime")]
+mod env;
+#[cfg(feature = "runtime")]
+pub mod event;
+#[cfg(feature = "runtime")]
+mod task;
+
+#[cfg(feature = "runtime")]
+pub use dispatch::{ConfigError, OutgoingMessage, PublishError, Published};
+#[cfg(feature = "runtime")]
+pub use env::Environment;
+#[cfg(feature = "runtime")]
+pub use event::{ScheduledRun, Trigger};
+#[cfg(feature = "runtime")]
+pub use task::{run, RunContext, RunError, RunReport, Runtime, Task, TaskError};

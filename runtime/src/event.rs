@@ -1,0 +1,261 @@
+//! What started a run: the events a scheduled function understands.
+//!
+//! - the EventBridge Scheduler input cloud-cron templates carry (the
+//!   [`SchedulerInput`] contract);
+//! - an EventBridge rule's `Scheduled Event` (older stacks);
+//! - a manual invoke (`{}`, or `{"scheduledTime": "2026-11-28T09:00:00Z"}`
+//!   to replay one run).
+//!
+//! Anything else is an [`EventError`] that says which shapes are accepted.
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+
+use crate::contract::{self, SchedulerInput};
+
+/// Which kind of event started the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// EventBridge Scheduler, with cloud-cron's input.
+    Scheduler,
+    /// An EventBridge rule's scheduled event.
+    EventBridgeRule,
+    /// Invoked by hand.
+    Manual,
+}
+
+/// One run of a scheduled task, as identified across retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledRun {
+    /// What started it.
+    pub trigger: Trigger,
+    /// The schedule's (or rule's) ARN; `manual` for manual invokes.
+    pub schedule_arn: String,
+    /// The time the run was scheduled for (not when it started).
+    pub scheduled_time: DateTime<Utc>,
+    /// Unique per attempt.
+    pub execution_id: String,
+    /// 1 on the first attempt (always 1 when the trigger does not say).
+    pub attempt: u32,
+}
+
+impl ScheduledRun {
+    /// The scheduled time as the contract writes it: RFC 3339, UTC, seconds.
+    pub fn scheduled_time_text(&self) -> String {
+        self.scheduled_time
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    /// The deduplication id of the `ordinal`-th message to `topic_key`.
+    pub fn dedup_id(&self, topic_key: &str, ordinal: u32) -> String {
+        contract::dedup_id(
+            &self.schedule_arn,
+            &self.scheduled_time_text(),
+            topic_key,
+            ordinal,
+        )
+    }
+}
+
+/// The event is not one a scheduled function understands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// No accepted shape matched.
+    #[error("unrecognised event (top-level keys: {keys}); a scheduled function accepts the EventBridge Scheduler input of a cloud-cron template, an EventBridge rule's \"Scheduled Event\", or a manual invoke: {{}} or {{\"scheduledTime\": \"2026-11-28T09:00:00Z\"}}")]
+    Unrecognised {
+        /// The keys the event had.
+        keys: String,
+    },
+    /// A recognised shape with a bad field.
+    #[error("{shape} event: field `{field}` is {problem}")]
+    BadField {
+        /// Which shape was recognised.
+        shape: &'static str,
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+fn bad(shape: &'static str, field: &'static str, problem: impl Into<String>) -> EventError {
+    EventError::BadField {
+        shape,
+        field,
+        problem: problem.into(),
+    }
+}
+
+fn parse_time(shape: &'static str, field: &'static str, text: &str) -> Result<DateTime<Utc>, EventError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| bad(shape, field, format!("`{text}`, not an RFC 3339 time ({e})")))
+}
+
+/// Work out which run `event` starts. `request_id` (the Lambda request id)
+/// and `now` stand in for what a manual invoke does not carry.
+pub fn parse(event: &Value, request_id: &str, now: DateTime<Utc>) -> Result<ScheduledRun, EventError> {
+    let Some(object) = event.as_object() else {
+        return Err(EventError::Unrecognised {
+            keys: format!("none: the event is not a JSON object but {}", kind(event)),
+        });
+    };
+    let source = object.get("source").and_then(Value::as_str);
+    if source == Some(contract::SCHEDULER_INPUT_SOURCE) {
+        return scheduler(event);
+    }
+    if source == Some("aws.events")
+        && object.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")
+    {
+        return rule(event);
+    }
+    let manual_keys = object.keys().all(|k| k == "scheduledTime");
+    if manual_keys {
+        let scheduled_time = match object.get("scheduledTime") {
+            None => now,
+            Some(Value::String(t)) => parse_time("manual", "scheduledTime", t)?,
+            Some(other) => return Err(bad("manual", "scheduledTime", format!("{}, not a string", kind(other)))),
+        };
+        return Ok(ScheduledRun {
+            trigger: Trigger::Manual,
+            schedule_arn: "manual".into(),
+            scheduled_time: truncate_to_seconds(scheduled_time),
+            execution_id: request_id.to_owned(),
+            attempt: 1,
+        });
+    }
+    Err(EventError::Unrecognised {
+        keys: object.keys().cloned().collect::<Vec<_>>().join(", "),
+    })
+}
+
+fn scheduler(event: &Value) -> Result<ScheduledRun, EventError> {
+    const SHAPE: &str = "EventBridge Scheduler";
+    let input: SchedulerInput = serde_json::from_value(event.clone())
+        .map_err(|e| bad(SHAPE, "input", format!("not the cloud-cron scheduler input: {e}")))?;
+    if input.version != contract::SCHEDULER_INPUT_VERSION {
+        return Err(bad(
+            SHAPE,
+            "version",
+            format!("{}, but this runtime reads version {}; deploy the template and the function from the same cloud-cron release", input.version, contract::SCHEDULER_INPUT_VERSION),
+        ));
+    }
+    for (field, value) in [
+        ("scheduleArn", &input.schedule_arn),
+        ("scheduledTime", &input.scheduled_time),
+        ("executionId", &input.execution_id),
+    ] {
+        if value.starts_with("<aws.scheduler.") {
+            return Err(bad(SHAPE, field_name(field), format!("the unsubstituted placeholder `{value}`; only the Scheduler fills it in (invoke by hand with {{}} instead)")));
+        }
+    }
+    let attempt = input
+        .attempt()
+        .ok_or_else(|| bad(SHAPE, "attemptNumber", format!("`{}`, not a number", input.attempt_number)))?;
+    Ok(ScheduledRun {
+        trigger: Trigger::Scheduler,
+        scheduled_time: truncate_to_seconds(parse_time(SHAPE, "scheduledTime", &input.scheduled_time)?),
+        schedule_arn: input.schedule_arn,
+        execution_id: input.execution_id,
+        attempt,
+    })
+}
+
+fn field_name(field: &str) -> &'static str {
+    match field {
+        "scheduleArn" => "scheduleArn",
+        "scheduledTime" => "scheduledTime",
+        _ => "executionId",
+    }
+}
+
+fn rule(event: &Value) -> Result<ScheduledRun, EventError> {
+    const SHAPE: &str = "EventBridge rule";
+    let parsed: EventBridgeEvent<Value> = serde_json::from_value(event.clone())
+        .map_err(|e| bad(SHAPE, "event", format!("not an EventBridge event: {e}")))?;
+    let arn = parsed
+        .resources
+        .and_then(|r| r.into_iter().next())
+        .ok_or_else(|| bad(SHAPE, "resources", "empty; it should name the rule"))?;
+    Ok(ScheduledRun {
+        trigger: Trigger::EventBridgeRule,
+        schedule_arn: arn,
+        scheduled_time: truncate_to_seconds(
+            parsed.time.ok_or_else(|| bad(SHAPE, "time", "missing; it carries the scheduled time"))?,
+        ),
+        execution_id: parsed.id.unwrap_or_default(),
+        attempt: 1,
+    })
+}
+
+fn truncate_to_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-28T10:11:12.345Z")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn scheduler_input_is_read() {
+        let e = json!({"source":"cloud-cron.scheduler","version":1,"scheduleArn":"arn:aws:scheduler:us-east-1:123456789012:schedule/default/r","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e-1","attemptNumber":"3"});
+        let run = parse(&e, "req", now()).expect("parses");
+        assert_eq!(run.trigger, Trigger::Scheduler);
+        assert_eq!(run.attempt, 3);
+        assert_eq!(run.scheduled_time_text(), "2026-11-28T09:00:00Z");
+    }
+
+    #[test]
+    fn rule_events_are_read() {
+        let e = json!({"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-28T09:00:00Z","region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/nightly"],"detail":{}});
+        let run = parse(&e, "req", now()).expect("parses");
+        assert_eq!(run.trigger, Trigger::EventBridgeRule);
+        assert_eq!(run.schedule_arn, "arn:aws:events:us-east-1:123456789012:rule/nightly");
+        assert_eq!(run.execution_id, "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa");
+    }
+
+    #[test]
+    fn manual_invokes_use_now_or_the_given_time() {
+        let run = parse(&json!({}), "req-1", now()).expect("parses");
+        assert_eq!(run.trigger, Trigger::Manual);
+        assert_eq!(run.scheduled_time_text(), "2026-11-28T10:11:12Z");
+        assert_eq!(run.execution_id, "req-1");
+        let replay = parse(&json!({"scheduledTime":"2026-11-27T09:00:00+01:00"}), "req-2", now()).expect("parses");
+        assert_eq!(replay.scheduled_time_text(), "2026-11-27T08:00:00Z");
+    }
+
+    #[test]
+    fn bad_events_say_what_is_accepted() {
+        let err = parse(&json!({"key1":"value1"}), "r", now()).expect_err("rejected");
+        let text = err.to_string();
+        assert!(text.contains("key1") && text.contains("Scheduled Event") && text.contains("{}"), "{text}");
+        let err = parse(&json!([1]), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("not a JSON object but an array"));
+        let err = parse(&json!({"scheduledTime":"yesterday"}), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("`yesterday`, not an RFC 3339 time"));
+        let raw = contract::SchedulerInput::template_json();
+        let err = parse(&serde_json::from_str(&raw).expect("json"), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("unsubstituted placeholder"), "{err}");
+        let err = parse(&json!({"source":"cloud-cron.scheduler","version":2,"scheduleArn":"a","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e","attemptNumber":"1"}), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("field `version` is 2"));
+    }
+}

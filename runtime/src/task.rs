@@ -1,0 +1,224 @@
+//! The task API: implement [`Task`], call [`run`] from `main`.
+//!
+//! [`run`] sets up JSON logging (honouring Lambda's log level and format
+//! settings), loads the AWS configuration (so `AWS_ENDPOINT_URL` points every
+//! client at a local emulator), resolves the task's topics (failing fast on a
+//! missing variable), and hands each invocation to [`Runtime::handle`]:
+//! parse the event, run the task with a [`RunContext`], report.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::dispatch::{ConfigError, Dispatcher, OutgoingMessage, PublishError, Published};
+use crate::env::Environment;
+use crate::event::{self, EventError, ScheduledRun};
+
+/// What a task's `run` may fail with; any error type converts into it with `?`.
+pub type TaskError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A scheduled task.
+///
+/// ```no_run
+/// use cloud_cron_runtime::{RunContext, Task, TaskError};
+///
+/// #[derive(serde::Serialize)]
+/// struct Alert { text: String }
+///
+/// struct Report;
+///
+/// impl Task for Report {
+///     const NAME: &'static str = "report";
+///     const TOPICS: &'static [&'static str] = &["alerts"];
+///
+///     async fn run(&self, ctx: RunContext) -> Result<(), TaskError> {
+///         let text = format!("report for {}", ctx.scheduled_time());
+///         ctx.publish("alerts", &Alert { text }).await?;
+///         Ok(())
+///     }
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_runtime::Error> {
+///     cloud_cron_runtime::run(Report).await
+/// }
+/// ```
+pub trait Task: Send + Sync + 'static {
+    /// The task's name: the envelope's `task` and the default FIFO message group.
+    const NAME: &'static str;
+    /// The topic keys it publishes to; each needs `SNS_TOPIC_ARN_<KEY>`.
+    const TOPICS: &'static [&'static str];
+
+    /// Do one scheduled run. An error fails the invocation, so Lambda retries
+    /// it (with the same deduplication ids) and finally dead-letters it.
+    fn run(&self, ctx: RunContext) -> impl Future<Output = Result<(), TaskError>> + Send;
+}
+
+/// What a run can use: which run it is, and where to publish.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    run: Arc<ScheduledRun>,
+    dispatcher: Arc<Dispatcher>,
+    ordinals: Arc<Mutex<BTreeMap<String, u32>>>,
+}
+
+impl RunContext {
+    /// A context for `run` publishing through `dispatcher`.
+    pub fn new(run: ScheduledRun, dispatcher: Arc<Dispatcher>) -> RunContext {
+        RunContext {
+            run: Arc::new(run),
+            dispatcher,
+            ordinals: Arc::default(),
+        }
+    }
+
+    /// The run: trigger, schedule ARN, scheduled time, attempt.
+    pub fn run(&self) -> &ScheduledRun {
+        &self.run
+    }
+
+    /// The time this run was scheduled for.
+    pub fn scheduled_time(&self) -> DateTime<Utc> {
+        self.run.scheduled_time
+    }
+
+    /// The attempt number (1 on the first).
+    pub fn attempt(&self) -> u32 {
+        self.run.attempt
+    }
+
+    /// Prepare a message for topic `key`, to send with [`RunContext::send`]
+    /// or [`RunContext::send_batch`]. Messages are numbered per topic in the
+    /// order they are prepared; a retry that prepares the same messages in the
+    /// same order gets the same deduplication ids.
+    pub fn message<T: Serialize>(&self, key: &str, payload: &T) -> Result<OutgoingMessage, PublishError> {
+        let mut ordinals = self
+            .ordinals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let next = ordinals.get(key).copied().unwrap_or(0);
+        let message = self.dispatcher.message(&self.run, key, next, payload)?;
+        ordinals.insert(key.to_owned(), next + 1);
+        Ok(message)
+    }
+
+    /// Publish `payload` to topic `key`.
+    pub async fn publish<T: Serialize>(&self, key: &str, payload: &T) -> Result<Published, PublishError> {
+        let message = self.message(key, payload)?;
+        self.dispatcher.send(message).await
+    }
+
+    /// Publish a prepared message.
+    pub async fn send(&self, message: OutgoingMessage) -> Result<Published, PublishError> {
+        self.dispatcher.send(message).await
+    }
+
+    /// Publish prepared messages in batches; all are checked before any is sent.
+    pub async fn send_batch(&self, messages: Vec<OutgoingMessage>) -> Result<Vec<Published>, PublishError> {
+        self.dispatcher.send_batch(messages).await
+    }
+}
+
+/// What an invocation did (returned to the caller of a manual invoke, and logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    /// The task.
+    pub task: String,
+    /// The schedule.
+    pub schedule_arn: String,
+    /// The scheduled time, RFC 3339 UTC.
+    pub scheduled_time: String,
+    /// The attempt number.
+    pub attempt: u32,
+}
+
+/// An invocation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The event was not understood.
+    #[error(transparent)]
+    Event(#[from] EventError),
+    /// The task failed.
+    #[error("task failed: {0}")]
+    Task(TaskError),
+}
+
+/// A task wired to its topics, ready to handle invocations.
+pub struct Runtime<T: Task> {
+    task: Arc<T>,
+    dispatcher: Arc<Dispatcher>,
+}
+
+impl<T: Task> Runtime<T> {
+    /// Resolve the task's topics from `env`; AWS clients come from `sdk`.
+    pub fn new(task: T, sdk: &aws_config::SdkConfig, env: &Environment) -> Result<Runtime<T>, ConfigError> {
+        let dispatcher = Dispatcher::new(aws_sdk_sns::Client::new(sdk), env, T::NAME, T::TOPICS)?;
+        Ok(Runtime {
+            task: Arc::new(task),
+            dispatcher: Arc::new(dispatcher),
+        })
+    }
+
+    /// Handle one invocation's event.
+    pub async fn handle(&self, event: &Value, request_id: &str) -> Result<RunReport, RunError> {
+        let run = event::parse(event, request_id, Utc::now())?;
+        let report = RunReport {
+            task: T::NAME.to_owned(),
+            schedule_arn: run.schedule_arn.clone(),
+            scheduled_time: run.scheduled_time_text(),
+            attempt: run.attempt,
+        };
+        tracing::info!(
+            task = T::NAME,
+            trigger = ?run.trigger,
+            schedule_arn = %run.schedule_arn,
+            scheduled_time = %report.scheduled_time,
+            attempt = run.attempt,
+            "run starting"
+        );
+        let ctx = RunContext::new(run, self.dispatcher.clone());
+        // Boxed: keeps the handler's future type shallow whatever the task does.
+        let outcome: Pin<Box<dyn Future<Output = Result<(), TaskError>> + Send + '_>> =
+            Box::pin(self.task.run(ctx));
+        match outcome.await {
+            Ok(()) => {
+                tracing::info!(task = T::NAME, "run finished");
+                Ok(report)
+            }
+            Err(e) => {
+                tracing::error!(task = T::NAME, error = %crate::dispatch::error_chain(e.as_ref()), "run failed");
+                Err(RunError::Task(e))
+            }
+        }
+    }
+}
+
+/// Run `task` as a Lambda function: the whole `main` of a scheduled task.
+pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let env = Environment::from_process();
+    let runtime = match Runtime::new(task, &sdk, &env) {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            tracing::error!(error = %e, "configuration error");
+            return Err(e.into());
+        }
+    };
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {
+        let runtime = runtime.clone();
+        async move {
+            runtime
+                .handle(&event.payload, &event.context.request_id)
+                .await
+                .map_err(lambda_runtime::Error::from)
+        }
+    }))
+    .await
+}

@@ -1,0 +1,172 @@
+//! The example task against a moto server: a FIFO topic feeding a FIFO queue
+//! and a standard topic feeding a standard queue. Invoking the handler twice
+//! for the same scheduled run must not deliver anything twice (FIFO), or must
+//! carry identical deduplication ids (standard); another scheduled time
+//! publishes again.
+
+use std::collections::BTreeMap;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sns::config::Credentials;
+use cloud_cron_example_task::DailyReport;
+use cloud_cron_runtime::contract::DEDUP_ID_ATTRIBUTE;
+use cloud_cron_runtime::{Environment, Runtime};
+use serde_json::{json, Value};
+
+async fn moto() -> SdkConfig {
+    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT")
+        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run scripts/test");
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await
+}
+
+struct Wired {
+    topic_arn: String,
+    queue_url: String,
+}
+
+/// A topic with a queue subscribed by raw delivery, as a notification channel wires it.
+async fn wire(sdk: &SdkConfig, name: &str, fifo: bool) -> Wired {
+    let sns = aws_sdk_sns::Client::new(sdk);
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let suffix = if fifo { ".fifo" } else { "" };
+    let mut topic = sns.create_topic().name(format!("{name}{suffix}"));
+    let mut queue = sqs.create_queue().queue_name(format!("{name}-q{suffix}"));
+    if fifo {
+        topic = topic.attributes("FifoTopic", "true");
+        queue = queue.attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true");
+    }
+    let topic_arn = topic.send().await.expect("topic").topic_arn.expect("arn");
+    let queue_url = queue.send().await.expect("queue").queue_url.expect("url");
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("attributes");
+    let queue_arn = attrs
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        .expect("queue arn")
+        .clone();
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(queue_arn)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .expect("subscribe");
+    Wired {
+        topic_arn,
+        queue_url,
+    }
+}
+
+/// Receive and delete every message in the queue: (body, dedup attribute).
+async fn drain(sdk: &SdkConfig, queue_url: &str) -> Vec<(Value, Option<String>)> {
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let mut out = Vec::new();
+    loop {
+        let r = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .visibility_timeout(300)
+            .send()
+            .await
+            .expect("receive");
+        let messages = r.messages();
+        if messages.is_empty() {
+            return out;
+        }
+        for m in messages {
+            let body: Value = serde_json::from_str(m.body().unwrap_or_default()).expect("envelope JSON");
+            let dedup = m
+                .message_attributes()
+                .and_then(|a| a.get(DEDUP_ID_ATTRIBUTE))
+                .and_then(|v| v.string_value())
+                .map(str::to_owned);
+            out.push((body, dedup));
+            // Delete as a consumer would: an in-flight FIFO message holds back its group.
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(m.receipt_handle().unwrap_or_default())
+                .send()
+                .await
+                .expect("delete");
+        }
+    }
+}
+
+fn scheduler_event(time: &str, attempt: u32) -> Value {
+    json!({
+        "source": "cloud-cron.scheduler",
+        "version": 1,
+        "scheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/default/daily-report",
+        "scheduledTime": time,
+        "executionId": format!("exec-{time}-{attempt}"),
+        "attemptNumber": attempt.to_string(),
+    })
+}
+
+#[tokio::test]
+#[ignore = "needs a moto server: run scripts/test"]
+async fn the_same_scheduled_run_publishes_once() {
+    let sdk = moto().await;
+    let unique = std::process::id();
+    let alerts = wire(&sdk, &format!("alerts-{unique}"), true).await;
+    let reports = wire(&sdk, &format!("reports-{unique}"), false).await;
+    let env = Environment::from_pairs([
+        ("SNS_TOPIC_ARN_ALERTS", alerts.topic_arn.as_str()),
+        ("SNS_TOPIC_ARN_REPORTS", reports.topic_arn.as_str()),
+    ]);
+    let runtime = Runtime::new(DailyReport, &sdk, &env).expect("configured");
+
+    // First attempt, then a retry of the same scheduled run.
+    let first = scheduler_event("2026-11-28T06:00:00Z", 1);
+    runtime.handle(&first, "req-1").await.expect("first run");
+    runtime
+        .handle(&scheduler_event("2026-11-28T06:00:00Z", 2), "req-2")
+        .await
+        .expect("retry");
+
+    let fifo = drain(&sdk, &alerts.queue_url).await;
+    assert_eq!(fifo.len(), 1, "the FIFO queue holds the alert exactly once: {fifo:?}");
+    let alert = &fifo[0].0;
+    assert_eq!(alert["cloudCron"], 1);
+    assert_eq!(alert["task"], "daily-report");
+    assert_eq!(alert["topic"], "alerts");
+    assert_eq!(alert["scheduledTime"], "2026-11-28T06:00:00Z");
+    assert_eq!(alert["payload"]["text"], "The daily report for 2026-11-27 is ready (3 rows)");
+
+    let standard = drain(&sdk, &reports.queue_url).await;
+    assert_eq!(standard.len(), 6, "a standard topic delivers the retry too: {standard:?}");
+    let mut by_id: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for (body, dedup) in &standard {
+        let dedup = dedup.clone().expect("every standard message carries the dedup attribute");
+        assert_eq!(body["id"], dedup.as_str(), "attribute and envelope agree");
+        by_id.entry(dedup).or_default().push(body);
+    }
+    assert_eq!(by_id.len(), 3, "the retry's three rows carry the first attempt's three ids");
+    for copies in by_id.values() {
+        assert_eq!(copies.len(), 2);
+        assert_eq!(copies[0], copies[1], "a duplicate is byte-for-byte the same message");
+    }
+
+    // The next day's run publishes again.
+    runtime
+        .handle(&scheduler_event("2026-11-29T06:00:00Z", 1), "req-3")
+        .await
+        .expect("next run");
+    let fifo = drain(&sdk, &alerts.queue_url).await;
+    assert_eq!(fifo.len(), 1);
+    assert_eq!(fifo[0].0["scheduledTime"], "2026-11-29T06:00:00Z");
+    assert_eq!(drain(&sdk, &reports.queue_url).await.len(), 3);
+}
