@@ -106,6 +106,44 @@ def patch_fifo_names(body: str, stack_name: str) -> tuple[str, list[dict]]:
     return json.dumps(doc), patched
 
 
+def upload_packaged_code(body: str, endpoint: str) -> list[dict]:
+    """Do what `sam deploy` does before CreateStack: put each function's zip
+    in S3, here a minimal zip holding a `bootstrap` file, so moto's Lambda
+    finds the object the template names."""
+    import io
+    import zipfile
+
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return []
+    uploads = []
+    for lid, res in (doc.get("Resources") or {}).items():
+        if res.get("Type") != "AWS::Lambda::Function":
+            continue
+        code = (res.get("Properties") or {}).get("Code") or {}
+        bucket, key = code.get("S3Bucket"), code.get("S3Key")
+        if not (isinstance(bucket, str) and isinstance(key, str)):
+            continue
+        uploads.append({"logical_id": lid, "bucket": bucket, "key": key})
+    if not uploads:
+        return []
+    s3 = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    ).client("s3", endpoint_url=endpoint, config=botocore.config.Config(s3={"addressing_style": "path"}))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("bootstrap", "#!/bin/sh\n# placeholder uploaded by moto_deploy.py\n")
+    for u in uploads:
+        try:
+            s3.create_bucket(Bucket=u["bucket"])
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        s3.put_object(Bucket=u["bucket"], Key=u["key"], Body=archive.getvalue())
+        log(f"uploaded placeholder code for {u['logical_id']} to s3://{u['bucket']}/{u['key']}")
+    return uploads
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5000")
@@ -140,6 +178,8 @@ def main() -> int:
         for p in patched:
             log(f"moto workaround: named FIFO {p['logical_id']} [{p['type']}] explicitly")
 
+    uploaded = upload_packaged_code(body, args.endpoint)
+
     cfn = boto3.session.Session(
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
@@ -159,6 +199,7 @@ def main() -> int:
         "not_created": [],
         "failed_events": [],
         "moto_workarounds": patched,
+        "uploaded_code": uploaded,
     }
     started = time.monotonic()
     try:

@@ -10,6 +10,12 @@ map bundled with samtranslator (names it does not know are left as given).
 AWS_DEFAULT_REGION defaults to us-east-1 (the region only picks the partition;
 the output keeps ${AWS::Region} / ${AWS::Partition} where SAM writes them).
 
+Local code is replaced the way `sam package` would replace it before the
+transform runs: a function's local `CodeUri` (a path, as `sam build` reads it)
+becomes `s3://sam-package-placeholder/<LogicalId>.zip`, and an image function
+that SAM builds from `Metadata: Dockerfile` gets a placeholder `ImageUri`.
+Each replacement is reported on stderr.
+
 Exit status: 0 on success, 1 when the template is invalid (every translator
 error is printed to stderr, one per line), 2 on a usage or I/O error.
 """
@@ -48,6 +54,26 @@ def _messages(exc: BaseException) -> list[str]:
     return [getattr(exc, "message", None) or str(exc) or type(exc).__name__]
 
 
+PACKAGE_BUCKET = "sam-package-placeholder"
+PACKAGE_REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sam-package-placeholder"
+
+
+def package_local_code(template: dict) -> None:
+    """Stand in for `sam package`: local code becomes an S3 object / ECR image."""
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.setdefault("Properties", {})
+        code_uri = props.get("CodeUri")
+        if isinstance(code_uri, str) and not code_uri.startswith("s3://"):
+            props["CodeUri"] = f"s3://{PACKAGE_BUCKET}/{lid}.zip"
+            print(f"sam_translate: packaged {lid} CodeUri {code_uri} as {props['CodeUri']}", file=sys.stderr)
+        metadata = res.get("Metadata") or {}
+        if props.get("PackageType") == "Image" and "ImageUri" not in props and "Dockerfile" in metadata:
+            props["ImageUri"] = f"{PACKAGE_REGISTRY}:{lid}"
+            print(f"sam_translate: packaged {lid} image as {props['ImageUri']}", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3 or argv[1] in ("-h", "--help"):
         print(__doc__.strip(), file=sys.stderr)
@@ -69,6 +95,7 @@ def main(argv: list[str]) -> int:
         print(f"sam_translate: {src}: the template is not a mapping", file=sys.stderr)
         return 1
 
+    package_local_code(template)
     try:
         output = transform(template, {}, OfflineManagedPolicyLoader())
     except InvalidDocumentException as exc:

@@ -22,8 +22,8 @@
 //! checks) and [`synth`] (putting it together).
 
 pub mod construct;
-pub mod paths;
 pub mod constructs;
+pub mod paths;
 pub mod resources;
 pub mod schedule;
 pub mod synth;

@@ -42,12 +42,9 @@ pub fn relative(base: &Path, target: &Path) -> String {
     let target = absolute(target);
     let base: Vec<Component> = base.components().collect();
     let target: Vec<Component> = target.components().collect();
-    let common = base
-        .iter()
-        .zip(&target)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), base.len() - common).collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> =
+        std::iter::repeat_n("..".to_owned(), base.len() - common).collect();
     parts.extend(
         target[common..]
             .iter()
@@ -66,7 +63,10 @@ mod tests {
 
     #[test]
     fn relative_paths_walk_up_and_down() {
-        assert_eq!(relative(Path::new("/a/b/c"), Path::new("/a/x/y")), "../../x/y");
+        assert_eq!(
+            relative(Path::new("/a/b/c"), Path::new("/a/x/y")),
+            "../../x/y"
+        );
         assert_eq!(relative(Path::new("/a/./b/../b"), Path::new("/a/b/t")), "t");
         assert_eq!(relative(Path::new("/"), Path::new("/a")), "a");
     }

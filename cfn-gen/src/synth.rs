@@ -138,7 +138,10 @@ fn render(template: &Template, format: Format) -> String {
     }
 }
 
-pub(crate) fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, SynthError> {
+pub(crate) fn synthesize(
+    stacks: &[Stack],
+    options: &SynthOptions,
+) -> Result<Synthesis, SynthError> {
     let format = options.format;
     let ctx = SynthContext::new(&options.out_dir);
     let mut report = Report::default();

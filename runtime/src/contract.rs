@@ -35,6 +35,12 @@ pub mod context {
 /// The variable that names the idempotency table, when the guard is on.
 pub const IDEMPOTENCY_TABLE_ENV: &str = "CLOUDCRON_IDEMPOTENCY_TABLE";
 
+/// The idempotency table's partition key (a string).
+pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "id";
+
+/// The idempotency table's TTL attribute (epoch seconds).
+pub const IDEMPOTENCY_TTL_ATTRIBUTE: &str = "expiresAt";
+
 /// The SNS message attribute that carries the deduplication id on standard
 /// topics (FIFO topics use `MessageDeduplicationId` itself).
 pub const DEDUP_ID_ATTRIBUTE: &str = "cloudcron.dedup-id";
@@ -245,7 +251,10 @@ mod tests {
 
     #[test]
     fn the_committed_schema_is_current() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/envelope.v1.schema.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schema/envelope.v1.schema.json"
+        );
         let committed = std::fs::read_to_string(path).unwrap_or_default();
         if std::env::var_os("CLOUDCRON_UPDATE_SCHEMA").is_some() {
             std::fs::write(path, envelope_schema_json()).expect("write schema");

@@ -129,7 +129,11 @@ impl OutgoingMessage {
     }
 
     /// A string message attribute (subscription filter policies match on these).
-    pub fn attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> OutgoingMessage {
+    pub fn attribute(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> OutgoingMessage {
         self.attributes.insert(name.into(), value.into());
         self
     }
@@ -239,10 +243,12 @@ impl Dispatcher {
     }
 
     fn topic(&self, key: &str) -> Result<&TopicTarget, PublishError> {
-        self.topics.get(key).ok_or_else(|| PublishError::UnknownTopic {
-            key: key.to_owned(),
-            declared: self.topics.keys().cloned().collect::<Vec<_>>().join(", "),
-        })
+        self.topics
+            .get(key)
+            .ok_or_else(|| PublishError::UnknownTopic {
+                key: key.to_owned(),
+                declared: self.topics.keys().cloned().collect::<Vec<_>>().join(", "),
+            })
     }
 
     /// Wrap `payload` for topic `key` as the `ordinal`-th message of `run`.
@@ -291,7 +297,9 @@ impl Dispatcher {
         for name in message.attributes.keys() {
             let valid = !name.is_empty()
                 && name.len() <= 256
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
                 && !name.starts_with('.')
                 && !name.ends_with('.')
                 && !name.contains("..")
@@ -312,7 +320,8 @@ impl Dispatcher {
         &self,
         message: &OutgoingMessage,
         fifo: bool,
-    ) -> Result<Option<std::collections::HashMap<String, MessageAttributeValue>>, PublishError> {
+    ) -> Result<Option<std::collections::HashMap<String, MessageAttributeValue>>, PublishError>
+    {
         let mut pairs: Vec<(&str, &str)> = message
             .attributes
             .iter()
@@ -340,7 +349,12 @@ impl Dispatcher {
     }
 
     fn group(&self, message: &OutgoingMessage, fifo: bool) -> Option<String> {
-        fifo.then(|| message.group_id.clone().unwrap_or_else(|| self.task.clone()))
+        fifo.then(|| {
+            message
+                .group_id
+                .clone()
+                .unwrap_or_else(|| self.task.clone())
+        })
     }
 
     /// Publish one message.
@@ -372,7 +386,10 @@ impl Dispatcher {
 
     /// Publish many messages with `PublishBatch` (up to 10 per call and
     /// 256 KB per call). Every message is checked before anything is sent.
-    pub async fn send_batch(&self, messages: Vec<OutgoingMessage>) -> Result<Vec<Published>, PublishError> {
+    pub async fn send_batch(
+        &self,
+        messages: Vec<OutgoingMessage>,
+    ) -> Result<Vec<Published>, PublishError> {
         for m in &messages {
             self.check(m)?;
         }
@@ -390,7 +407,11 @@ impl Dispatcher {
         Ok(published)
     }
 
-    async fn publish_chunk(&self, topic: &TopicTarget, chunk: &[OutgoingMessage]) -> Result<Vec<Published>, PublishError> {
+    async fn publish_chunk(
+        &self,
+        topic: &TopicTarget,
+        chunk: &[OutgoingMessage],
+    ) -> Result<Vec<Published>, PublishError> {
         let mut entries = Vec::with_capacity(chunk.len());
         for (i, m) in chunk.iter().enumerate() {
             let entry = PublishBatchRequestEntry::builder()

@@ -87,15 +87,29 @@ fn bad(shape: &'static str, field: &'static str, problem: impl Into<String>) -> 
     }
 }
 
-fn parse_time(shape: &'static str, field: &'static str, text: &str) -> Result<DateTime<Utc>, EventError> {
+fn parse_time(
+    shape: &'static str,
+    field: &'static str,
+    text: &str,
+) -> Result<DateTime<Utc>, EventError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| bad(shape, field, format!("`{text}`, not an RFC 3339 time ({e})")))
+        .map_err(|e| {
+            bad(
+                shape,
+                field,
+                format!("`{text}`, not an RFC 3339 time ({e})"),
+            )
+        })
 }
 
 /// Work out which run `event` starts. `request_id` (the Lambda request id)
 /// and `now` stand in for what a manual invoke does not carry.
-pub fn parse(event: &Value, request_id: &str, now: DateTime<Utc>) -> Result<ScheduledRun, EventError> {
+pub fn parse(
+    event: &Value,
+    request_id: &str,
+    now: DateTime<Utc>,
+) -> Result<ScheduledRun, EventError> {
     let Some(object) = event.as_object() else {
         return Err(EventError::Unrecognised {
             keys: format!("none: the event is not a JSON object but {}", kind(event)),
@@ -115,7 +129,13 @@ pub fn parse(event: &Value, request_id: &str, now: DateTime<Utc>) -> Result<Sche
         let scheduled_time = match object.get("scheduledTime") {
             None => now,
             Some(Value::String(t)) => parse_time("manual", "scheduledTime", t)?,
-            Some(other) => return Err(bad("manual", "scheduledTime", format!("{}, not a string", kind(other)))),
+            Some(other) => {
+                return Err(bad(
+                    "manual",
+                    "scheduledTime",
+                    format!("{}, not a string", kind(other)),
+                ))
+            }
         };
         return Ok(ScheduledRun {
             trigger: Trigger::Manual,
@@ -132,8 +152,13 @@ pub fn parse(event: &Value, request_id: &str, now: DateTime<Utc>) -> Result<Sche
 
 fn scheduler(event: &Value) -> Result<ScheduledRun, EventError> {
     const SHAPE: &str = "EventBridge Scheduler";
-    let input: SchedulerInput = serde_json::from_value(event.clone())
-        .map_err(|e| bad(SHAPE, "input", format!("not the cloud-cron scheduler input: {e}")))?;
+    let input: SchedulerInput = serde_json::from_value(event.clone()).map_err(|e| {
+        bad(
+            SHAPE,
+            "input",
+            format!("not the cloud-cron scheduler input: {e}"),
+        )
+    })?;
     if input.version != contract::SCHEDULER_INPUT_VERSION {
         return Err(bad(
             SHAPE,
@@ -150,12 +175,20 @@ fn scheduler(event: &Value) -> Result<ScheduledRun, EventError> {
             return Err(bad(SHAPE, field_name(field), format!("the unsubstituted placeholder `{value}`; only the Scheduler fills it in (invoke by hand with {{}} instead)")));
         }
     }
-    let attempt = input
-        .attempt()
-        .ok_or_else(|| bad(SHAPE, "attemptNumber", format!("`{}`, not a number", input.attempt_number)))?;
+    let attempt = input.attempt().ok_or_else(|| {
+        bad(
+            SHAPE,
+            "attemptNumber",
+            format!("`{}`, not a number", input.attempt_number),
+        )
+    })?;
     Ok(ScheduledRun {
         trigger: Trigger::Scheduler,
-        scheduled_time: truncate_to_seconds(parse_time(SHAPE, "scheduledTime", &input.scheduled_time)?),
+        scheduled_time: truncate_to_seconds(parse_time(
+            SHAPE,
+            "scheduledTime",
+            &input.scheduled_time,
+        )?),
         schedule_arn: input.schedule_arn,
         execution_id: input.execution_id,
         attempt,
@@ -182,7 +215,9 @@ fn rule(event: &Value) -> Result<ScheduledRun, EventError> {
         trigger: Trigger::EventBridgeRule,
         schedule_arn: arn,
         scheduled_time: truncate_to_seconds(
-            parsed.time.ok_or_else(|| bad(SHAPE, "time", "missing; it carries the scheduled time"))?,
+            parsed
+                .time
+                .ok_or_else(|| bad(SHAPE, "time", "missing; it carries the scheduled time"))?,
         ),
         execution_id: parsed.id.unwrap_or_default(),
         attempt: 1,
@@ -229,7 +264,10 @@ mod tests {
         let e = json!({"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-28T09:00:00Z","region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/nightly"],"detail":{}});
         let run = parse(&e, "req", now()).expect("parses");
         assert_eq!(run.trigger, Trigger::EventBridgeRule);
-        assert_eq!(run.schedule_arn, "arn:aws:events:us-east-1:123456789012:rule/nightly");
+        assert_eq!(
+            run.schedule_arn,
+            "arn:aws:events:us-east-1:123456789012:rule/nightly"
+        );
         assert_eq!(run.execution_id, "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa");
     }
 
@@ -239,7 +277,12 @@ mod tests {
         assert_eq!(run.trigger, Trigger::Manual);
         assert_eq!(run.scheduled_time_text(), "2026-11-28T10:11:12Z");
         assert_eq!(run.execution_id, "req-1");
-        let replay = parse(&json!({"scheduledTime":"2026-11-27T09:00:00+01:00"}), "req-2", now()).expect("parses");
+        let replay = parse(
+            &json!({"scheduledTime":"2026-11-27T09:00:00+01:00"}),
+            "req-2",
+            now(),
+        )
+        .expect("parses");
         assert_eq!(replay.scheduled_time_text(), "2026-11-27T08:00:00Z");
     }
 
@@ -247,14 +290,23 @@ mod tests {
     fn bad_events_say_what_is_accepted() {
         let err = parse(&json!({"key1":"value1"}), "r", now()).expect_err("rejected");
         let text = err.to_string();
-        assert!(text.contains("key1") && text.contains("Scheduled Event") && text.contains("{}"), "{text}");
+        assert!(
+            text.contains("key1") && text.contains("Scheduled Event") && text.contains("{}"),
+            "{text}"
+        );
         let err = parse(&json!([1]), "r", now()).expect_err("rejected");
         assert!(err.to_string().contains("not a JSON object but an array"));
         let err = parse(&json!({"scheduledTime":"yesterday"}), "r", now()).expect_err("rejected");
-        assert!(err.to_string().contains("`yesterday`, not an RFC 3339 time"));
+        assert!(err
+            .to_string()
+            .contains("`yesterday`, not an RFC 3339 time"));
         let raw = contract::SchedulerInput::template_json();
-        let err = parse(&serde_json::from_str(&raw).expect("json"), "r", now()).expect_err("rejected");
-        assert!(err.to_string().contains("unsubstituted placeholder"), "{err}");
+        let err =
+            parse(&serde_json::from_str(&raw).expect("json"), "r", now()).expect_err("rejected");
+        assert!(
+            err.to_string().contains("unsubstituted placeholder"),
+            "{err}"
+        );
         let err = parse(&json!({"source":"cloud-cron.scheduler","version":2,"scheduleArn":"a","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e","attemptNumber":"1"}), "r", now()).expect_err("rejected");
         assert!(err.to_string().contains("field `version` is 2"));
     }

@@ -17,6 +17,8 @@ mod env;
 #[cfg(feature = "runtime")]
 pub mod event;
 #[cfg(feature = "runtime")]
+pub mod idempotency;
+#[cfg(feature = "runtime")]
 mod task;
 
 #[cfg(feature = "runtime")]
@@ -26,4 +28,4 @@ pub use env::Environment;
 #[cfg(feature = "runtime")]
 pub use event::{ScheduledRun, Trigger};
 #[cfg(feature = "runtime")]
-pub use task::{run, RunContext, RunError, RunReport, Runtime, Task, TaskError};
+pub use task::{run, Invocation, RunContext, RunError, RunReport, Runtime, Task, TaskError};

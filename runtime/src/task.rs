@@ -4,20 +4,24 @@
 //! settings), loads the AWS configuration (so `AWS_ENDPOINT_URL` points every
 //! client at a local emulator), resolves the task's topics (failing fast on a
 //! missing variable), and hands each invocation to [`Runtime::handle`]:
-//! parse the event, run the task with a [`RunContext`], report.
+//! parse the event, consult the idempotency guard when the function has one
+//! (a completed run is skipped), run the task with a [`RunContext`], record
+//! the outcome, report.
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::contract;
 use crate::dispatch::{ConfigError, Dispatcher, OutgoingMessage, PublishError, Published};
 use crate::env::Environment;
 use crate::event::{self, EventError, ScheduledRun};
+use crate::idempotency::{self, Decision, IdempotencyError, IdempotencyStore};
 
 /// What a task's `run` may fail with; any error type converts into it with `?`.
 pub type TaskError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -96,7 +100,11 @@ impl RunContext {
     /// or [`RunContext::send_batch`]. Messages are numbered per topic in the
     /// order they are prepared; a retry that prepares the same messages in the
     /// same order gets the same deduplication ids.
-    pub fn message<T: Serialize>(&self, key: &str, payload: &T) -> Result<OutgoingMessage, PublishError> {
+    pub fn message<T: Serialize>(
+        &self,
+        key: &str,
+        payload: &T,
+    ) -> Result<OutgoingMessage, PublishError> {
         let mut ordinals = self
             .ordinals
             .lock()
@@ -108,7 +116,11 @@ impl RunContext {
     }
 
     /// Publish `payload` to topic `key`.
-    pub async fn publish<T: Serialize>(&self, key: &str, payload: &T) -> Result<Published, PublishError> {
+    pub async fn publish<T: Serialize>(
+        &self,
+        key: &str,
+        payload: &T,
+    ) -> Result<Published, PublishError> {
         let message = self.message(key, payload)?;
         self.dispatcher.send(message).await
     }
@@ -119,7 +131,10 @@ impl RunContext {
     }
 
     /// Publish prepared messages in batches; all are checked before any is sent.
-    pub async fn send_batch(&self, messages: Vec<OutgoingMessage>) -> Result<Vec<Published>, PublishError> {
+    pub async fn send_batch(
+        &self,
+        messages: Vec<OutgoingMessage>,
+    ) -> Result<Vec<Published>, PublishError> {
         self.dispatcher.send_batch(messages).await
     }
 }
@@ -136,6 +151,27 @@ pub struct RunReport {
     pub scheduled_time: String,
     /// The attempt number.
     pub attempt: u32,
+    /// `completed`, or `skipped` when the idempotency guard found the run done.
+    pub outcome: &'static str,
+}
+
+/// The invocation being handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// Lambda's request id.
+    pub request_id: String,
+    /// When Lambda stops the invocation (the idempotency lease ends there).
+    pub deadline: Option<SystemTime>,
+}
+
+impl Invocation {
+    /// An invocation with no deadline (tests, local runs).
+    pub fn new(request_id: impl Into<String>) -> Invocation {
+        Invocation {
+            request_id: request_id.into(),
+            deadline: None,
+        }
+    }
 }
 
 /// An invocation failed.
@@ -144,35 +180,68 @@ pub enum RunError {
     /// The event was not understood.
     #[error(transparent)]
     Event(#[from] EventError),
-    /// The task failed.
+    /// The task failed (or panicked).
     #[error("task failed: {0}")]
     Task(TaskError),
+    /// The idempotency guard could not be consulted or updated.
+    #[error(transparent)]
+    Idempotency(#[from] IdempotencyError),
+    /// Another attempt of the same run holds the guard; this attempt fails so
+    /// that Lambda retries it later, when that attempt has finished or expired.
+    #[error("another attempt of this run is in progress until {until:?}; retrying later")]
+    InProgressElsewhere {
+        /// When the other attempt's lease ends.
+        until: SystemTime,
+    },
 }
 
-/// A task wired to its topics, ready to handle invocations.
+/// A task wired to its topics (and, when configured, its idempotency table),
+/// ready to handle invocations.
 pub struct Runtime<T: Task> {
     task: Arc<T>,
     dispatcher: Arc<Dispatcher>,
+    idempotency: Option<IdempotencyStore>,
 }
 
 impl<T: Task> Runtime<T> {
-    /// Resolve the task's topics from `env`; AWS clients come from `sdk`.
-    pub fn new(task: T, sdk: &aws_config::SdkConfig, env: &Environment) -> Result<Runtime<T>, ConfigError> {
+    /// Resolve the task's topics from `env`, and the idempotency table when
+    /// `CLOUDCRON_IDEMPOTENCY_TABLE` is set; AWS clients come from `sdk`.
+    pub fn new(
+        task: T,
+        sdk: &aws_config::SdkConfig,
+        env: &Environment,
+    ) -> Result<Runtime<T>, ConfigError> {
         let dispatcher = Dispatcher::new(aws_sdk_sns::Client::new(sdk), env, T::NAME, T::TOPICS)?;
+        let idempotency = env
+            .get(contract::IDEMPOTENCY_TABLE_ENV)
+            .filter(|t| !t.is_empty())
+            .map(|table| IdempotencyStore::new(aws_sdk_dynamodb::Client::new(sdk), table));
         Ok(Runtime {
             task: Arc::new(task),
             dispatcher: Arc::new(dispatcher),
+            idempotency,
         })
     }
 
+    /// Use this idempotency store (instead of the one from the environment).
+    pub fn with_idempotency(mut self, store: IdempotencyStore) -> Runtime<T> {
+        self.idempotency = Some(store);
+        self
+    }
+
     /// Handle one invocation's event.
-    pub async fn handle(&self, event: &Value, request_id: &str) -> Result<RunReport, RunError> {
-        let run = event::parse(event, request_id, Utc::now())?;
-        let report = RunReport {
+    pub async fn handle(
+        &self,
+        event: &Value,
+        invocation: &Invocation,
+    ) -> Result<RunReport, RunError> {
+        let run = event::parse(event, &invocation.request_id, Utc::now())?;
+        let mut report = RunReport {
             task: T::NAME.to_owned(),
             schedule_arn: run.schedule_arn.clone(),
             scheduled_time: run.scheduled_time_text(),
             attempt: run.attempt,
+            outcome: "completed",
         };
         tracing::info!(
             task = T::NAME,
@@ -182,17 +251,64 @@ impl<T: Task> Runtime<T> {
             attempt = run.attempt,
             "run starting"
         );
+        let guard = match &self.idempotency {
+            None => None,
+            Some(store) => {
+                let attempt = run.attempt.to_string();
+                let key = idempotency::ScheduledRun {
+                    schedule_arn: &run.schedule_arn,
+                    scheduled_time: &report.scheduled_time,
+                    execution_id: &run.execution_id,
+                    attempt_number: &attempt,
+                };
+                let decision = match invocation.deadline {
+                    Some(deadline) => store.begin_until(&key, deadline).await?,
+                    None => store.begin(&key).await?,
+                };
+                match decision {
+                    Decision::Proceed(guard) => Some(guard),
+                    Decision::AlreadyCompleted => {
+                        tracing::info!(
+                            task = T::NAME,
+                            "run skipped: this scheduled run already completed"
+                        );
+                        report.outcome = "skipped";
+                        return Ok(report);
+                    }
+                    Decision::InProgressElsewhere { until, .. } => {
+                        tracing::warn!(
+                            task = T::NAME,
+                            "another attempt of this run is in progress"
+                        );
+                        return Err(RunError::InProgressElsewhere { until });
+                    }
+                }
+            }
+        };
+
+        // Run on its own task so that a panic becomes an error like any other.
+        let task = self.task.clone();
         let ctx = RunContext::new(run, self.dispatcher.clone());
-        // Boxed: keeps the handler's future type shallow whatever the task does.
-        let outcome: Pin<Box<dyn Future<Output = Result<(), TaskError>> + Send + '_>> =
-            Box::pin(self.task.run(ctx));
-        match outcome.await {
+        let outcome = match tokio::spawn(async move { task.run(ctx).await }).await {
+            Ok(result) => result,
+            Err(join) => Err(format!("the task panicked: {join}").into()),
+        };
+        match outcome {
             Ok(()) => {
+                if let Some(guard) = guard {
+                    guard.complete().await?;
+                }
                 tracing::info!(task = T::NAME, "run finished");
                 Ok(report)
             }
             Err(e) => {
                 tracing::error!(task = T::NAME, error = %crate::dispatch::error_chain(e.as_ref()), "run failed");
+                if let Some(guard) = guard {
+                    // Let the retry run at once; if this fails, the lease expires instead.
+                    if let Err(release) = guard.release().await {
+                        tracing::warn!(task = T::NAME, error = %release, "could not release the idempotency record");
+                    }
+                }
                 Err(RunError::Task(e))
             }
         }
@@ -211,14 +327,23 @@ pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
             return Err(e.into());
         }
     };
-    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {
-        let runtime = runtime.clone();
-        async move {
-            runtime
-                .handle(&event.payload, &event.context.request_id)
-                .await
-                .map_err(lambda_runtime::Error::from)
-        }
-    }))
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Value>| {
+            let runtime = runtime.clone();
+            async move {
+                let invocation = Invocation {
+                    request_id: event.context.request_id.clone(),
+                    deadline: Some(
+                        std::time::UNIX_EPOCH
+                            + std::time::Duration::from_millis(event.context.deadline),
+                    ),
+                };
+                runtime
+                    .handle(&event.payload, &invocation)
+                    .await
+                    .map_err(lambda_runtime::Error::from)
+            }
+        },
+    ))
     .await
 }

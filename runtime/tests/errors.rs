@@ -4,7 +4,10 @@
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sns::config::Credentials;
-use cloud_cron_runtime::{ConfigError, Environment, PublishError, RunContext, RunError, Runtime, Task, TaskError};
+use cloud_cron_runtime::{
+    ConfigError, Environment, Invocation, PublishError, RunContext, RunError, Runtime, Task,
+    TaskError,
+};
 use serde_json::{json, Value};
 
 /// What the test task does in its run.
@@ -42,7 +45,8 @@ impl Task for Probe {
 async fn sdk() -> SdkConfig {
     // Points at moto when scripts/test runs us; the checks that need no AWS
     // call work with any endpoint, since nothing is sent.
-    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9".into());
+    let endpoint =
+        std::env::var("CLOUDCRON_MOTO_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9".into());
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
@@ -61,17 +65,27 @@ fn event() -> Value {
 
 #[tokio::test]
 async fn a_missing_topic_variable_stops_start_up() {
-    let err = Runtime::new(Probe(Behaviour::Oversize), &sdk().await, &Environment::default())
-        .err()
-        .expect("refused");
+    let err = Runtime::new(
+        Probe(Behaviour::Oversize),
+        &sdk().await,
+        &Environment::default(),
+    )
+    .err()
+    .expect("refused");
     assert!(matches!(err, ConfigError::MissingTopicVariable { .. }));
     let text = err.to_string();
     assert!(text.contains("SNS_TOPIC_ARN_ALERTS is not set"), "{text}");
     assert!(text.contains("publishes_to(\"alerts\""), "{text}");
 
     let env = Environment::from_pairs([("SNS_TOPIC_ARN_ALERTS", "alerts")]);
-    let err = Runtime::new(Probe(Behaviour::Oversize), &sdk().await, &env).err().expect("refused");
-    assert!(err.to_string().contains("`alerts`, which is not an SNS topic ARN"), "{err}");
+    let err = Runtime::new(Probe(Behaviour::Oversize), &sdk().await, &env)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string()
+            .contains("`alerts`, which is not an SNS topic ARN"),
+        "{err}"
+    );
 }
 
 /// A FIFO topic with a FIFO queue behind it in moto; returns the env and queue URL.
@@ -105,7 +119,10 @@ async fn wired(sdk: &SdkConfig, name: &str) -> (Environment, String) {
         .send()
         .await
         .expect("subscribe");
-    (Environment::from_pairs([("SNS_TOPIC_ARN_ALERTS", topic)]), url)
+    (
+        Environment::from_pairs([("SNS_TOPIC_ARN_ALERTS", topic)]),
+        url,
+    )
 }
 
 async fn queue_depth(sdk: &SdkConfig, url: &str) -> usize {
@@ -127,24 +144,83 @@ async fn refused_runs_publish_nothing() {
     let (env, url) = wired(&sdk, &format!("probe-{}", std::process::id())).await;
 
     let runtime = Runtime::new(Probe(Behaviour::UnknownTopic), &sdk, &env).expect("configured");
-    match runtime.handle(&json!({"key1": "value1"}), "r").await {
-        Err(RunError::Event(e)) => assert!(e.to_string().contains("unrecognised event (top-level keys: key1)"), "{e}"),
+    match runtime
+        .handle(&json!({"key1": "value1"}), &Invocation::new("r"))
+        .await
+    {
+        Err(RunError::Event(e)) => assert!(
+            e.to_string()
+                .contains("unrecognised event (top-level keys: key1)"),
+            "{e}"
+        ),
         other => panic!("expected an event error, got {other:?}"),
     }
-    let err = runtime.handle(&event(), "r").await.expect_err("unknown topic");
-    let RunError::Task(e) = err else { panic!("task error expected") };
+    let err = runtime
+        .handle(&event(), &Invocation::new("r"))
+        .await
+        .expect_err("unknown topic");
+    let RunError::Task(e) = err else {
+        panic!("task error expected")
+    };
     let publish = e.downcast_ref::<PublishError>().expect("a publish error");
     assert!(matches!(publish, PublishError::UnknownTopic { .. }));
-    assert!(publish.to_string().contains("topic `alert` is not one of the task's topics (alerts)"), "{publish}");
+    assert!(
+        publish
+            .to_string()
+            .contains("topic `alert` is not one of the task's topics (alerts)"),
+        "{publish}"
+    );
 
     for behaviour in [Behaviour::Oversize, Behaviour::OversizeInBatch] {
         let runtime = Runtime::new(Probe(behaviour), &sdk, &env).expect("configured");
-        let RunError::Task(e) = runtime.handle(&event(), "r").await.expect_err("too large") else {
+        let RunError::Task(e) = runtime
+            .handle(&event(), &Invocation::new("r"))
+            .await
+            .expect_err("too large")
+        else {
             panic!("task error expected")
         };
         let publish = e.downcast_ref::<PublishError>().expect("a publish error");
-        assert!(matches!(publish, PublishError::TooLarge { .. }), "{publish}");
-        assert!(publish.to_string().contains("SNS takes at most 262144"), "{publish}");
+        assert!(
+            matches!(publish, PublishError::TooLarge { .. }),
+            "{publish}"
+        );
+        assert!(
+            publish.to_string().contains("SNS takes at most 262144"),
+            "{publish}"
+        );
     }
     assert_eq!(queue_depth(&sdk, &url).await, 0, "nothing was published");
+}
+
+struct Panics;
+
+impl Task for Panics {
+    const NAME: &'static str = "panics";
+    const TOPICS: &'static [&'static str] = &[];
+
+    async fn run(&self, _ctx: RunContext) -> Result<(), TaskError> {
+        let items: Vec<u32> = Vec::new();
+        // An out-of-bounds index: the kind of bug that must not take the handler down silently.
+        let first = items
+            .iter()
+            .copied()
+            .nth(3)
+            .map_or_else(|| panic!("no such item"), |x| x);
+        Ok(assert_ne!(first, 0))
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_task_fails_the_invocation_with_an_error() {
+    let runtime =
+        Runtime::new(Panics, &sdk().await, &Environment::default()).expect("no topics needed");
+    let RunError::Task(e) = runtime
+        .handle(&event(), &Invocation::new("r"))
+        .await
+        .expect_err("panics")
+    else {
+        panic!("task error expected")
+    };
+    assert!(e.to_string().contains("the task panicked"), "{e}");
 }

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod cloud_cron_example;
 pub mod erp_schedules;
+pub mod task_example;
 
 use cfn_gen::App;
 
@@ -14,11 +15,12 @@ use cfn_gen::App;
 /// ```
 /// let synthesis = cloud_cron_stacks::app().synth().expect("examples are valid");
 /// let names: Vec<&str> = synthesis.stacks.iter().map(|s| s.name.as_str()).collect();
-/// assert_eq!(names, ["CloudCronExample", "ErpSchedules"]);
+/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "TaskExample"]);
 /// ```
 pub fn app() -> App {
     let app = App::new();
     cloud_cron_example::stack(&app);
     erp_schedules::stack(&app);
+    task_example::stack(&app);
     app
 }

@@ -51,7 +51,11 @@ impl RustBinary {
             .package_dir
             .join("src/bin")
             .join(format!("{}.rs", self.binary));
-        let bin_dir = self.package_dir.join("src/bin").join(&self.binary).join("main.rs");
+        let bin_dir = self
+            .package_dir
+            .join("src/bin")
+            .join(&self.binary)
+            .join("main.rs");
         let declared = text.contains(&format!("name = \"{}\"", self.binary));
         if bin_file.is_file() || bin_dir.is_file() || declared {
             None

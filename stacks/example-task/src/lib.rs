@@ -39,7 +39,11 @@ impl Task for DailyReport {
         let day = (ctx.scheduled_time() - Duration::days(1)).date_naive();
         // Stand-in numbers: a real task would query its system of record here.
         let seed = u64::from(day.ordinal());
-        let rows = [("orders", seed * 7 % 100), ("refunds", seed % 5), ("signups", seed * 3 % 40)];
+        let rows = [
+            ("orders", seed * 7 % 100),
+            ("refunds", seed % 5),
+            ("signups", seed * 3 % 40),
+        ];
         let messages = rows
             .iter()
             .map(|(metric, value)| {

@@ -10,7 +10,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sns::config::Credentials;
 use cloud_cron_example_task::DailyReport;
 use cloud_cron_runtime::contract::DEDUP_ID_ATTRIBUTE;
-use cloud_cron_runtime::{Environment, Runtime};
+use cloud_cron_runtime::{Environment, Invocation, Runtime};
 use serde_json::{json, Value};
 
 async fn moto() -> SdkConfig {
@@ -87,7 +87,8 @@ async fn drain(sdk: &SdkConfig, queue_url: &str) -> Vec<(Value, Option<String>)>
             return out;
         }
         for m in messages {
-            let body: Value = serde_json::from_str(m.body().unwrap_or_default()).expect("envelope JSON");
+            let body: Value =
+                serde_json::from_str(m.body().unwrap_or_default()).expect("envelope JSON");
             let dedup = m
                 .message_attributes()
                 .and_then(|a| a.get(DEDUP_ID_ATTRIBUTE))
@@ -131,42 +132,142 @@ async fn the_same_scheduled_run_publishes_once() {
 
     // First attempt, then a retry of the same scheduled run.
     let first = scheduler_event("2026-11-28T06:00:00Z", 1);
-    runtime.handle(&first, "req-1").await.expect("first run");
     runtime
-        .handle(&scheduler_event("2026-11-28T06:00:00Z", 2), "req-2")
+        .handle(&first, &Invocation::new("req-1"))
+        .await
+        .expect("first run");
+    runtime
+        .handle(
+            &scheduler_event("2026-11-28T06:00:00Z", 2),
+            &Invocation::new("req-2"),
+        )
         .await
         .expect("retry");
 
     let fifo = drain(&sdk, &alerts.queue_url).await;
-    assert_eq!(fifo.len(), 1, "the FIFO queue holds the alert exactly once: {fifo:?}");
+    assert_eq!(
+        fifo.len(),
+        1,
+        "the FIFO queue holds the alert exactly once: {fifo:?}"
+    );
     let alert = &fifo[0].0;
     assert_eq!(alert["cloudCron"], 1);
     assert_eq!(alert["task"], "daily-report");
     assert_eq!(alert["topic"], "alerts");
     assert_eq!(alert["scheduledTime"], "2026-11-28T06:00:00Z");
-    assert_eq!(alert["payload"]["text"], "The daily report for 2026-11-27 is ready (3 rows)");
+    assert_eq!(
+        alert["payload"]["text"],
+        "The daily report for 2026-11-27 is ready (3 rows)"
+    );
 
     let standard = drain(&sdk, &reports.queue_url).await;
-    assert_eq!(standard.len(), 6, "a standard topic delivers the retry too: {standard:?}");
+    assert_eq!(
+        standard.len(),
+        6,
+        "a standard topic delivers the retry too: {standard:?}"
+    );
     let mut by_id: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for (body, dedup) in &standard {
-        let dedup = dedup.clone().expect("every standard message carries the dedup attribute");
+        let dedup = dedup
+            .clone()
+            .expect("every standard message carries the dedup attribute");
         assert_eq!(body["id"], dedup.as_str(), "attribute and envelope agree");
         by_id.entry(dedup).or_default().push(body);
     }
-    assert_eq!(by_id.len(), 3, "the retry's three rows carry the first attempt's three ids");
+    assert_eq!(
+        by_id.len(),
+        3,
+        "the retry's three rows carry the first attempt's three ids"
+    );
     for copies in by_id.values() {
         assert_eq!(copies.len(), 2);
-        assert_eq!(copies[0], copies[1], "a duplicate is byte-for-byte the same message");
+        assert_eq!(
+            copies[0], copies[1],
+            "a duplicate is byte-for-byte the same message"
+        );
     }
 
     // The next day's run publishes again.
     runtime
-        .handle(&scheduler_event("2026-11-29T06:00:00Z", 1), "req-3")
+        .handle(
+            &scheduler_event("2026-11-29T06:00:00Z", 1),
+            &Invocation::new("req-3"),
+        )
         .await
         .expect("next run");
     let fifo = drain(&sdk, &alerts.queue_url).await;
     assert_eq!(fifo.len(), 1);
     assert_eq!(fifo[0].0["scheduledTime"], "2026-11-29T06:00:00Z");
     assert_eq!(drain(&sdk, &reports.queue_url).await.len(), 3);
+}
+
+/// A table shaped like the one `ScheduledLambda::idempotency()` creates.
+async fn idempotency_table(sdk: &SdkConfig, name: &str) -> String {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    use cloud_cron_runtime::contract::IDEMPOTENCY_KEY_ATTRIBUTE;
+    aws_sdk_dynamodb::Client::new(sdk)
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("definition"),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key"),
+        )
+        .send()
+        .await
+        .expect("table");
+    name.to_owned()
+}
+
+#[tokio::test]
+#[ignore = "needs a moto server: run scripts/test"]
+async fn with_the_idempotency_guard_a_retry_publishes_nothing_at_all() {
+    let sdk = moto().await;
+    let unique = format!("guarded-{}", std::process::id());
+    let alerts = wire(&sdk, &format!("{unique}-alerts"), true).await;
+    let reports = wire(&sdk, &format!("{unique}-reports"), false).await;
+    let table = idempotency_table(&sdk, &unique).await;
+    let env = Environment::from_pairs([
+        ("SNS_TOPIC_ARN_ALERTS", alerts.topic_arn.as_str()),
+        ("SNS_TOPIC_ARN_REPORTS", reports.topic_arn.as_str()),
+        ("CLOUDCRON_IDEMPOTENCY_TABLE", table.as_str()),
+    ]);
+    let runtime = Runtime::new(DailyReport, &sdk, &env).expect("configured");
+
+    let first = runtime
+        .handle(
+            &scheduler_event("2026-11-28T06:00:00Z", 1),
+            &Invocation::new("req-1"),
+        )
+        .await
+        .expect("first run");
+    assert_eq!(first.outcome, "completed");
+    // Hours later (past SNS FIFO's five-minute window), Lambda retries the run.
+    let retry = runtime
+        .handle(
+            &scheduler_event("2026-11-28T06:00:00Z", 3),
+            &Invocation::new("req-2"),
+        )
+        .await
+        .expect("retry");
+    assert_eq!(retry.outcome, "skipped");
+
+    assert_eq!(drain(&sdk, &alerts.queue_url).await.len(), 1);
+    assert_eq!(
+        drain(&sdk, &reports.queue_url).await.len(),
+        3,
+        "the standard topic saw no duplicate either"
+    );
 }
