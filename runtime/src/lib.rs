@@ -20,6 +20,8 @@ pub mod event;
 pub mod idempotency;
 #[cfg(feature = "runtime")]
 mod task;
+#[cfg(feature = "runtime")]
+pub mod template_source;
 
 #[cfg(feature = "runtime")]
 pub use dispatch::{ConfigError, OutgoingMessage, PublishError, Published};
@@ -29,3 +31,5 @@ pub use env::Environment;
 pub use event::{ScheduledRun, Trigger};
 #[cfg(feature = "runtime")]
 pub use task::{run, Invocation, RunContext, RunError, RunReport, Runtime, Task, TaskError};
+#[cfg(feature = "runtime")]
+pub use template_source::{TemplateError, TemplateLoader, TemplateSource};

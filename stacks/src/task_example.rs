@@ -19,6 +19,7 @@ pub fn stack(app: &App) -> Stack {
         ))
         .schedule(Schedule::cron("0 6 * * ? *").in_time_zone("Europe/Berlin"))
         .publishes_to("alerts", &alerts)
-        .publishes_to("reports", &reports);
+        .publishes_to("reports", &reports)
+        .idempotency();
     stack
 }

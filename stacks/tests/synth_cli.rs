@@ -71,7 +71,7 @@ fn two_runs_are_byte_identical() {
             .map(|e| e.expect("entry").file_name())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 2);
+        assert_eq!(names.len(), 3);
         for name in names {
             let x = fs::read(a.path().join(&name)).expect("read a");
             let y = fs::read(b.path().join(&name)).expect("read b");
@@ -136,8 +136,9 @@ fn check_passes_when_current_and_shows_a_diff_on_drift() {
 fn usage_errors_exit_2() {
     let o = synth(&["--stack", "NoSuchStack"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o)
-        .contains("no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules"));
+    assert!(stderr(&o).contains(
+        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, TaskExample"
+    ));
     let o = synth(&["--format", "toml"]);
     assert_eq!(o.status.code(), Some(2));
     let o = synth(&["--no-such-flag"]);

@@ -226,3 +226,56 @@ fn every_dead_letter_queue_has_an_alarm_on_its_depth() {
         }
     }
 }
+
+#[test]
+fn idempotency_tables_match_the_runtime_contract() {
+    use cloud_cron_runtime::contract::{
+        IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TTL_ATTRIBUTE,
+    };
+    let mut seen = 0;
+    for (stack, t) in templates() {
+        for (id, function) in of_type(&t, "AWS::Serverless::Function") {
+            let props = &function["Properties"];
+            let Some(table_ref) = props["Environment"]["Variables"].get(IDEMPOTENCY_TABLE_ENV)
+            else {
+                continue;
+            };
+            seen += 1;
+            let table_id = table_ref["Ref"].as_str().expect("a table of this stack");
+            let table = &resource(&t, table_id)["Properties"];
+            assert_eq!(
+                table["KeySchema"],
+                json!([{"AttributeName": IDEMPOTENCY_KEY_ATTRIBUTE, "KeyType": "HASH"}])
+            );
+            assert_eq!(
+                table["AttributeDefinitions"],
+                json!([{"AttributeName": IDEMPOTENCY_KEY_ATTRIBUTE, "AttributeType": "S"}])
+            );
+            assert_eq!(
+                table["TimeToLiveSpecification"],
+                json!({"AttributeName": IDEMPOTENCY_TTL_ATTRIBUTE, "Enabled": true})
+            );
+            assert_eq!(
+                table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+                true
+            );
+            assert_eq!(table["SSESpecification"]["SSEEnabled"], true);
+            let role = resource(&t, get_att_id(&props["Role"], "Arn"));
+            let on_table: Vec<&Value> = statements(role)
+                .into_iter()
+                .filter(|s| s["Resource"] == json!([{"Fn::GetAtt": [table_id, "Arn"]}]))
+                .collect();
+            assert_eq!(on_table.len(), 1, "{stack}/{id}");
+            assert_eq!(
+                on_table[0]["Action"],
+                json!([
+                    "dynamodb:DeleteItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem"
+                ]),
+                "{stack}/{id}: exactly what the guard calls"
+            );
+        }
+    }
+    assert!(seen > 0, "an example uses the idempotency guard");
+}

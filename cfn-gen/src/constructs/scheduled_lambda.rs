@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, RustBinary};
 use crate::constructs::Topic;
-use crate::resources::{cloudwatch, iam, logs, scheduler, serverless, sqs};
+use crate::resources::{cloudwatch, dynamodb, iam, logs, scheduler, serverless, sqs};
 use crate::schedule::{FlexibleWindow, Schedule};
 use crate::synth::{ScheduleSummary, SynthContext};
 use crate::template::{DeletionPolicy, Output, Resource, Template};
@@ -105,6 +105,7 @@ struct Props {
     schedule_name: Option<String>,
     description: Option<String>,
     alarm_topic: Option<Topic>,
+    idempotency: bool,
 }
 
 impl std::fmt::Debug for Topic {
@@ -167,6 +168,7 @@ impl ScheduledLambda {
                 schedule_name: None,
                 description: None,
                 alarm_topic: None,
+                idempotency: false,
             }),
         });
         stack.add(inner.clone());
@@ -308,6 +310,15 @@ impl ScheduledLambda {
         self.update(|p| p.alarm_topic = Some(topic))
     }
 
+    /// Guard each scheduled run with a DynamoDB record so that it runs to
+    /// completion at most once, however late a retry arrives (SNS FIFO
+    /// deduplicates for five minutes only). Creates the table and lets the
+    /// function put, update and delete its items; the runtime finds it in
+    /// `CLOUDCRON_IDEMPOTENCY_TABLE`.
+    pub fn idempotency(self) -> ScheduledLambda {
+        self.update(|p| p.idempotency = true)
+    }
+
     /// Where the function sits in the construct tree.
     pub fn node(&self) -> &Node {
         &self.0.node
@@ -335,6 +346,7 @@ impl Inner {
             alarm: n.child_logical_id("DeadLetterAlarm"),
             schedule: n.child_logical_id("Schedule"),
             schedule_role: n.child_logical_id("ScheduleRole"),
+            table: n.child_logical_id("IdempotencyTable"),
         }
     }
 
@@ -361,7 +373,13 @@ impl Inner {
                 Some(var.len() + estimated_arn_len(topic))
             })
             .sum();
-        user + topics
+        // A generated table name is at most 255 characters.
+        let table = if p.idempotency {
+            contract::IDEMPOTENCY_TABLE_ENV.len() + 255
+        } else {
+            0
+        };
+        user + topics + table
     }
 }
 
@@ -383,6 +401,7 @@ struct Ids {
     alarm: String,
     schedule: String,
     schedule_role: String,
+    table: String,
 }
 
 /// The longest an SNS topic ARN can be once deployed.
@@ -845,6 +864,47 @@ impl Construct for Inner {
             ["sqs:SendMessage"],
             vec![dlq_arn.clone()],
         ));
+        if p.idempotency {
+            statements.push(iam::Statement::allow(
+                [
+                    "dynamodb:DeleteItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                ],
+                vec![Value::get_att(&ids.table, "Arn")],
+            ));
+            template.add_resource(
+                &ids.table,
+                Resource::new(dynamodb::Table {
+                    billing_mode: "PAY_PER_REQUEST",
+                    attribute_definitions: vec![dynamodb::AttributeDefinition {
+                        attribute_name: contract::IDEMPOTENCY_KEY_ATTRIBUTE.into(),
+                        attribute_type: "S",
+                    }],
+                    key_schema: vec![dynamodb::KeySchemaElement {
+                        attribute_name: contract::IDEMPOTENCY_KEY_ATTRIBUTE.into(),
+                        key_type: "HASH",
+                    }],
+                    time_to_live_specification: Some(dynamodb::TimeToLiveSpecification {
+                        attribute_name: contract::IDEMPOTENCY_TTL_ATTRIBUTE.into(),
+                        enabled: true,
+                    }),
+                    point_in_time_recovery_specification: Some(
+                        dynamodb::PointInTimeRecoverySpecification {
+                            point_in_time_recovery_enabled: true,
+                        },
+                    ),
+                    sse_specification: Some(dynamodb::SseSpecification { sse_enabled: true }),
+                })
+                // Records expire within days; they belong to the stack.
+                .deletion_policy(DeletionPolicy::Delete)
+                .update_replace_policy(DeletionPolicy::Delete)
+                .skip_check(
+                    "CKV_AWS_119",
+                    "the table holds only run ids and status, encrypted with the AWS managed key; a customer managed key would add cost and a key policy without protecting more",
+                ),
+            );
+        }
         template.add_resource(
             &ids.role,
             Resource::new(iam::Role {
@@ -866,6 +926,12 @@ impl Construct for Inner {
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         variables.extend(self.topic_env(&p));
+        if p.idempotency {
+            variables.insert(
+                contract::IDEMPOTENCY_TABLE_ENV.to_owned(),
+                Value::reference(&ids.table),
+            );
+        }
         let mut code = CodeProps::default();
         match &p.code {
             Some(Code::Image(uri)) => {

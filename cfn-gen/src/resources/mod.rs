@@ -5,6 +5,7 @@
 //! For any other type use [`Resource::raw`](crate::Resource::raw).
 
 pub mod cloudwatch;
+pub mod dynamodb;
 pub mod iam;
 pub mod logs;
 pub mod scheduler;
