@@ -33,7 +33,9 @@ pub mod value;
 pub mod writer;
 
 pub use construct::{App, Construct, Node, Stack};
-pub use constructs::{Architecture, RustBinary, ScheduledLambda, Topic, TopicEncryption};
+pub use constructs::{
+    Architecture, ImageBuild, ImageSource, RustBinary, ScheduledLambda, Topic, TopicEncryption,
+};
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};
 pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};

@@ -398,3 +398,90 @@ fn synth_error_display_lists_everything() {
     assert!(text.starts_with("synth found 2 error(s):"), "{text}");
     assert!(text.contains("error: Jobs/A: the function has no code\n  fix: call .image("));
 }
+
+mod image_build {
+    use super::*;
+    use cfn_gen::{Architecture, ImageBuild};
+    use std::fs;
+
+    fn context(dockerfile: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write");
+        dir
+    }
+
+    fn built(stack: &Stack, id: &str, image: ImageBuild) -> ScheduledLambda {
+        ScheduledLambda::new(stack, id)
+            .image(image)
+            .schedule(Schedule::rate(1, TimeUnit::Hours))
+    }
+
+    #[test]
+    fn a_valid_build_emits_sam_metadata_and_no_image_uri() {
+        let dir = context("FROM --platform=$BUILDPLATFORM rust:1 AS build\nFROM public.ecr.aws/lambda/provided:al2023 AS runtime\n");
+        let app = app_with(|s| {
+            built(
+                s,
+                "Built",
+                ImageBuild::new(dir.path())
+                    .build_arg("PROFILE", "release")
+                    .target("runtime"),
+            );
+        });
+        let options = cfn_gen::SynthOptions {
+            format: cfn_gen::Format::Yaml,
+            out_dir: dir.path().join("out"),
+        };
+        let synthesis = app.synth_with(&options).expect("valid");
+        let text = &synthesis.stacks[0].text;
+        assert!(text.contains("      Dockerfile: Dockerfile\n      DockerContext: \"..\"\n      DockerTag: latest\n      DockerBuildArgs:\n        PROFILE: release\n      DockerBuildTarget: runtime\n"), "{text}");
+        assert!(text.contains("PackageType: Image"));
+        assert!(!text.contains("ImageUri"));
+    }
+
+    #[test]
+    fn build_problems_are_reported() {
+        let arm = context("FROM --platform=linux/arm64 public.ecr.aws/lambda/provided:al2023\n");
+        let plain = context("FROM public.ecr.aws/lambda/provided:al2023\n");
+        let app = app_with(|s| {
+            built(s, "NoDir", ImageBuild::new("/definitely/not/here"));
+            built(
+                s,
+                "NoFile",
+                ImageBuild::new(plain.path()).dockerfile("Missing.Dockerfile"),
+            );
+            built(s, "FromArm", ImageBuild::new(arm.path()));
+            built(
+                s,
+                "Platform",
+                ImageBuild::new(plain.path()).platform(Architecture::Arm64),
+            );
+            built(s, "Stage", ImageBuild::new(plain.path()).target("runtime"));
+            built(
+                s,
+                "Secret",
+                ImageBuild::new(plain.path()).build_arg("NPM_TOKEN", "abc"),
+            );
+        });
+        let errs = errors(&app);
+        assert_eq!(error_with(&errs, "is not a directory").path, "Jobs/NoDir");
+        assert!(error_with(&errs, "cannot read Dockerfile")
+            .fix
+            .contains(".dockerfile()"));
+        let from = error_with(&errs, "final stage is FROM --platform=linux/arm64");
+        assert_eq!(from.path, "Jobs/FromArm");
+        assert!(from.fix.contains("linux/amd64"));
+        assert_eq!(
+            error_with(&errs, "built for arm64 but the function runs on x86_64").path,
+            "Jobs/Platform"
+        );
+        assert_eq!(
+            error_with(&errs, "no stage named `runtime`").path,
+            "Jobs/Stage"
+        );
+        assert_eq!(
+            error_with(&errs, "NPM_TOKEN looks like a secret").path,
+            "Jobs/Secret"
+        );
+    }
+}

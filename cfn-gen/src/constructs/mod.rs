@@ -4,6 +4,6 @@ mod code;
 mod scheduled_lambda;
 mod topic;
 
-pub use code::RustBinary;
+pub use code::{ImageBuild, ImageSource, RustBinary};
 pub use scheduled_lambda::{Architecture, ScheduledLambda};
 pub use topic::{Topic, TopicEncryption};

@@ -16,7 +16,7 @@ use cloud_cron_runtime::contract::{self, SchedulerInput};
 use serde_json::json;
 
 use crate::construct::{Construct, Node, Stack};
-use crate::constructs::code::{Code, RustBinary};
+use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::Topic;
 use crate::resources::{cloudwatch, dynamodb, iam, logs, scheduler, serverless, sqs};
 use crate::schedule::{FlexibleWindow, Schedule};
@@ -36,7 +36,7 @@ pub enum Architecture {
 }
 
 impl Architecture {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Architecture::X86_64 => "x86_64",
             Architecture::Arm64 => "arm64",
@@ -180,11 +180,12 @@ impl ScheduledLambda {
         self
     }
 
-    /// Run a container image from a private ECR repository in the stack's
-    /// region: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG` or `...@sha256:DIGEST`.
-    pub fn image(self, uri: impl Into<String>) -> ScheduledLambda {
-        let uri = uri.into();
-        self.update(|p| p.code = Some(Code::Image(uri)))
+    /// Run a container image: a private ECR image in the stack's region
+    /// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG` or `...@sha256:DIGEST`),
+    /// or an [`ImageBuild`](crate::ImageBuild) that `sam build` builds.
+    pub fn image(self, image: impl Into<ImageSource>) -> ScheduledLambda {
+        let image = image.into();
+        self.update(|p| p.code = Some(Code::Image(image)))
     }
 
     /// Run a Rust binary of this workspace, built by `sam build` with
@@ -391,6 +392,7 @@ struct CodeProps {
     handler: Option<String>,
     runtime: Option<String>,
     binary: Option<String>,
+    metadata: Vec<(&'static str, serde_json::Value)>,
 }
 
 struct Ids {
@@ -529,7 +531,12 @@ impl Construct for Inner {
                 "the function has no code",
                 "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\") or .rust_binary(RustBinary::new(env!(\"CARGO_MANIFEST_DIR\"), \"NAME\"))",
             ),
-            Some(Code::Image(uri)) => check_image_uri(path, uri, report),
+            Some(Code::Image(ImageSource::Uri(uri))) => check_image_uri(path, uri, report),
+            Some(Code::Image(ImageSource::Build(build))) => {
+                for (message, fix) in build.problems(p.architecture) {
+                    report.error(path, message, fix);
+                }
+            }
             Some(Code::Rust(bin)) => {
                 if let Some((message, fix)) = bin.problem() {
                     report.error(path, message, fix);
@@ -934,9 +941,14 @@ impl Construct for Inner {
         }
         let mut code = CodeProps::default();
         match &p.code {
-            Some(Code::Image(uri)) => {
+            Some(Code::Image(ImageSource::Uri(uri))) => {
                 code.package_type = Some("Image");
                 code.image_uri = Some(Value::String(uri.clone()));
+            }
+            Some(Code::Image(ImageSource::Build(build))) => {
+                // No ImageUri: `sam build` builds the image, `sam deploy` pushes it.
+                code.package_type = Some("Image");
+                code.metadata = build.metadata(ctx);
             }
             Some(Code::Rust(bin)) => {
                 code.code_uri = Some(ctx.template_relative(bin.package_dir()));
@@ -989,6 +1001,9 @@ impl Construct for Inner {
             "CKV_AWS_173",
             "environment variables hold only topic ARNs and non-secret settings (synth rejects secret-looking values); Lambda encrypts them at rest",
         );
+        for (key, value) in code.metadata {
+            function = function.metadata(key, value);
+        }
         if let Some(binary) = code.binary {
             function = function
                 .metadata("BuildMethod", json!("rust-cargolambda"))
