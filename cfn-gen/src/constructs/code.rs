@@ -255,8 +255,8 @@ fn final_stage_platform(dockerfile: &str) -> Option<String> {
     let last_from = dockerfile
         .lines()
         .map(str::trim)
-        .filter(|l| l.len() > 5 && l[..5].eq_ignore_ascii_case("from "))
-        .last()?;
+        .filter(|l| l.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("from ")))
+        .next_back()?;
     let platform = last_from
         .split_whitespace()
         .find_map(|w| w.strip_prefix("--platform="))?;
@@ -318,5 +318,6 @@ mod tests {
             None
         );
         assert_eq!(final_stage_platform("FROM scratch\n"), None);
+        assert_eq!(final_stage_platform("FRÖM x\nécrit\n"), None, "no panic on non-ASCII");
     }
 }
