@@ -255,8 +255,7 @@ fn final_stage_platform(dockerfile: &str) -> Option<String> {
     let last_from = dockerfile
         .lines()
         .map(str::trim)
-        .filter(|l| l.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("from ")))
-        .next_back()?;
+        .rfind(|l| l.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("from ")))?;
     let platform = last_from
         .split_whitespace()
         .find_map(|w| w.strip_prefix("--platform="))?;
@@ -318,6 +317,10 @@ mod tests {
             None
         );
         assert_eq!(final_stage_platform("FROM scratch\n"), None);
-        assert_eq!(final_stage_platform("FRÖM x\nécrit\n"), None, "no panic on non-ASCII");
+        assert_eq!(
+            final_stage_platform("FRÖM x\nécrit\n"),
+            None,
+            "no panic on non-ASCII"
+        );
     }
 }
