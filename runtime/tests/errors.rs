@@ -2,13 +2,14 @@
 //! nothing: a missing topic variable (at start-up), a malformed event, an
 //! unknown topic key, and a message over SNS's 256 KB.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sns::config::Credentials;
+use aws_config::SdkConfig;
 use cloud_cron_runtime::{
     ConfigError, Environment, Invocation, PublishError, RunContext, RunError, Runtime, Task,
     TaskError,
 };
 use serde_json::{json, Value};
+
+mod support;
 
 /// What the test task does in its run.
 #[derive(Clone, Copy)]
@@ -47,12 +48,7 @@ async fn sdk() -> SdkConfig {
     // call work with any endpoint, since nothing is sent.
     let endpoint =
         std::env::var("CLOUDCRON_MOTO_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9".into());
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .load()
-        .await
+    support::sdk_config(&endpoint).await
 }
 
 fn event() -> Value {

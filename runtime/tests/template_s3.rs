@@ -5,34 +5,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_s3::config::Credentials;
+use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
-const NEEDS_MOTO: &str =
-    "set CLOUDCRON_MOTO_ENDPOINT=http://127.0.0.1:PORT (scripts/test starts moto and sets it)";
-
-/// SDK configuration for `endpoint` with moto's dummy credentials; nothing read
-/// from the environment can send these tests to a real AWS account.
-async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .load()
-        .await
-}
-
-fn moto_endpoint() -> String {
-    std::env::var("CLOUDCRON_MOTO_ENDPOINT").expect(NEEDS_MOTO)
-}
+mod support;
+use support::{moto_endpoint, sdk_config};
 
 /// A bucket of its own for each test, holding `objects`.
 async fn bucket_with(config: &SdkConfig, test: &str, objects: &[(&str, &[u8])]) -> String {
