@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Regenerate tools/requirements*.lock from tools/requirements*.txt: builds each venv
 # from scratch WITHOUT the old lock, then records `pip freeze`. Needs PyPI access.
-# Usage: tools/relock.sh   (then run scripts/test and commit the changed .lock files)
+# Usage: tools/relock.sh [NAME...]   NAME: requirements, requirements-checkov, requirements-sam
+#        (default: all of them; then run scripts/test and commit the changed .lock files)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python="${CLOUDCRON_BASE_PYTHON:-python3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for name in requirements requirements-checkov; do
+names=("$@")
+((${#names[@]})) || names=(requirements requirements-checkov requirements-sam)
+for name in "${names[@]}"; do
+    name="$(basename "${name%.txt}")"
+    [[ -f "$here/$name.txt" ]] || { echo "relock: no tools/$name.txt" >&2; exit 2; }
     echo "relock: resolving tools/$name.txt" >&2
     "$python" -m venv "$work/$name"
     "$work/$name/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/$name.txt"

@@ -1,0 +1,339 @@
+//! Registry credentials.
+//!
+//! Private ECR registries (`<account>.dkr.ecr.<region>.amazonaws.com` and its FIPS,
+//! China and dual-stack forms) take HTTP basic auth with user `AWS` and a password from
+//! ECR's `GetAuthorizationToken`, asked of ECR **in the registry's own region** (a token
+//! is regional). Every other registry (the tests' loopback registries, public registries)
+//! is accessed anonymously; `oci-client` then does the anonymous bearer-token dance
+//! where a registry asks for it.
+//!
+//! [`RegistryAuthenticator`] hands out [`RegistryAuth`] per registry host, caching ECR
+//! tokens per region until shortly before they expire (they last 12 hours; a warm Lambda
+//! reuses them).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_ecr::config::Region;
+use aws_sdk_ecr::error::DisplayErrorContext;
+use base64::Engine as _;
+use oci_client::secrets::RegistryAuth;
+use tokio::sync::Mutex;
+
+/// A private ECR registry host, taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrRegistry {
+    /// The 12-digit AWS account id.
+    pub account_id: String,
+    /// The AWS region, e.g. `us-west-2`.
+    pub region: String,
+}
+
+impl EcrRegistry {
+    /// Recognizes a private ECR registry host (`host` or `host:port`):
+    /// `<account>.dkr.ecr.<region>.amazonaws.com`, `...dkr.ecr-fips...`, `....amazonaws.com.cn`
+    /// and the dual-stack `<account>.dkr-ecr.<region>.on.aws`.
+    ///
+    /// ```
+    /// use cloud_cron_image_copier::auth::EcrRegistry;
+    /// let ecr = EcrRegistry::parse("123456789012.dkr.ecr.us-west-2.amazonaws.com").unwrap();
+    /// assert_eq!((ecr.account_id.as_str(), ecr.region.as_str()), ("123456789012", "us-west-2"));
+    /// assert!(EcrRegistry::parse("public.ecr.aws").is_none());
+    /// assert!(EcrRegistry::parse("127.0.0.1:5000").is_none());
+    /// ```
+    pub fn parse(registry: &str) -> Option<Self> {
+        let host = registry
+            .split(':')
+            .next()
+            .unwrap_or(registry)
+            .to_ascii_lowercase();
+        let labels: Vec<&str> = host.split('.').collect();
+        let (account, rest) = labels.split_first()?;
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let region = match rest {
+            ["dkr", "ecr" | "ecr-fips", region, "amazonaws", "com"]
+            | ["dkr", "ecr" | "ecr-fips", region, "amazonaws", "com", "cn"]
+            | ["dkr-ecr" | "dkr-ecr-fips", region, "on", "aws"] => *region,
+            _ => return None,
+        };
+        let valid_region = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        valid_region.then(|| Self {
+            account_id: (*account).to_owned(),
+            region: region.to_owned(),
+        })
+    }
+}
+
+/// Why credentials could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// `GetAuthorizationToken` failed (no permission, no credentials, network).
+    #[error("ECR GetAuthorizationToken in {region} failed: {detail}")]
+    GetAuthorizationToken {
+        /// The region asked.
+        region: String,
+        /// The SDK error, with its causes.
+        detail: String,
+    },
+    /// ECR answered without authorization data.
+    #[error("ECR GetAuthorizationToken in {region} returned no authorization data")]
+    NoAuthorizationData {
+        /// The region asked.
+        region: String,
+    },
+    /// The token is not base64 of `user:password`.
+    #[error("ECR authorization token from {region} is malformed: {reason}")]
+    MalformedToken {
+        /// The region asked.
+        region: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An ECR registry, but the authenticator was made without AWS configuration.
+    #[error("{registry} is an ECR registry, but no AWS configuration is available to get a token")]
+    NoAwsConfig {
+        /// The registry host.
+        registry: String,
+    },
+}
+
+/// ECR registry credentials from `GetAuthorizationToken`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EcrToken {
+    /// The user name (always `AWS`).
+    pub username: String,
+    /// The password (the token proper).
+    pub password: String,
+    /// The registry URL the token is for, e.g. `https://123456789012.dkr.ecr.us-east-1.amazonaws.com`.
+    pub proxy_endpoint: Option<String>,
+    /// When the token expires.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl fmt::Debug for EcrToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EcrToken")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("proxy_endpoint", &self.proxy_endpoint)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl EcrToken {
+    /// The token as registry credentials.
+    pub fn registry_auth(&self) -> RegistryAuth {
+        RegistryAuth::Basic(self.username.clone(), self.password.clone())
+    }
+}
+
+/// Decodes an ECR authorization token: base64 of `user:password`.
+pub fn decode_authorization_token(token: &str) -> Result<(String, String), &'static str> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .map_err(|_| "not base64")?;
+    let text = String::from_utf8(decoded).map_err(|_| "not UTF-8")?;
+    let (user, password) = text
+        .split_once(':')
+        .ok_or("no `:` between user and password")?;
+    if user.is_empty() || password.is_empty() {
+        return Err("empty user or password");
+    }
+    Ok((user.to_owned(), password.to_owned()))
+}
+
+/// Calls `GetAuthorizationToken` with `client` (whose region picks the registry region).
+pub async fn get_ecr_token(
+    client: &aws_sdk_ecr::Client,
+    region: &str,
+) -> Result<EcrToken, AuthError> {
+    let output = client.get_authorization_token().send().await.map_err(|e| {
+        AuthError::GetAuthorizationToken {
+            region: region.to_owned(),
+            detail: DisplayErrorContext(&e).to_string(),
+        }
+    })?;
+    let data =
+        output
+            .authorization_data()
+            .first()
+            .ok_or_else(|| AuthError::NoAuthorizationData {
+                region: region.to_owned(),
+            })?;
+    let token = data
+        .authorization_token()
+        .ok_or_else(|| AuthError::NoAuthorizationData {
+            region: region.to_owned(),
+        })?;
+    let (username, password) =
+        decode_authorization_token(token).map_err(|reason| AuthError::MalformedToken {
+            region: region.to_owned(),
+            reason,
+        })?;
+    let expires_at = data
+        .expires_at()
+        .and_then(|t| SystemTime::try_from(*t).ok());
+    Ok(EcrToken {
+        username,
+        password,
+        proxy_endpoint: data.proxy_endpoint().map(str::to_owned),
+        expires_at,
+    })
+}
+
+/// Credentials per registry: ECR tokens for ECR hosts, anonymous for the rest.
+pub struct RegistryAuthenticator {
+    aws: Option<aws_config::SdkConfig>,
+    tokens: Mutex<HashMap<String, EcrToken>>,
+}
+
+impl fmt::Debug for RegistryAuthenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryAuthenticator")
+            .field("aws", &self.aws.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tokens are refreshed this long before they expire.
+const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(15 * 60);
+
+impl RegistryAuthenticator {
+    /// Anonymous access everywhere; an ECR host is an [`AuthError::NoAwsConfig`].
+    pub fn anonymous() -> Self {
+        Self {
+            aws: None,
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// ECR tokens from the AWS configuration `aws` (its credentials and, if set, its
+    /// endpoint URL; the region is each registry's own).
+    pub fn with_aws(aws: aws_config::SdkConfig) -> Self {
+        Self {
+            aws: Some(aws),
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// An ECR client for `region`, from the AWS configuration.
+    pub fn ecr_client(&self, region: &str) -> Option<aws_sdk_ecr::Client> {
+        let aws = self.aws.as_ref()?;
+        let config = aws_sdk_ecr::config::Builder::from(aws)
+            .region(Region::new(region.to_owned()))
+            .build();
+        Some(aws_sdk_ecr::Client::from_conf(config))
+    }
+
+    /// The credentials to use for `registry` (`host[:port]`).
+    pub async fn credentials_for(&self, registry: &str) -> Result<RegistryAuth, AuthError> {
+        let Some(ecr) = EcrRegistry::parse(registry) else {
+            return Ok(RegistryAuth::Anonymous);
+        };
+        let mut tokens = self.tokens.lock().await;
+        if let Some(token) = tokens.get(&ecr.region) {
+            let fresh = token
+                .expires_at
+                .is_some_and(|t| t > SystemTime::now() + TOKEN_REFRESH_MARGIN);
+            if fresh {
+                return Ok(token.registry_auth());
+            }
+        }
+        let client = self
+            .ecr_client(&ecr.region)
+            .ok_or_else(|| AuthError::NoAwsConfig {
+                registry: registry.to_owned(),
+            })?;
+        let token = get_ecr_token(&client, &ecr.region).await?;
+        let auth = token.registry_auth();
+        tokens.insert(ecr.region, token);
+        Ok(auth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_hosts_are_recognized_in_all_their_forms() {
+        let cases = [
+            (
+                "123456789012.dkr.ecr.us-west-2.amazonaws.com",
+                Some("us-west-2"),
+            ),
+            (
+                "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+                Some("us-gov-west-1"),
+            ),
+            (
+                "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
+                Some("cn-north-1"),
+            ),
+            ("123456789012.dkr-ecr.eu-west-1.on.aws", Some("eu-west-1")),
+            (
+                "123456789012.DKR.ECR.us-east-1.AMAZONAWS.COM:443",
+                Some("us-east-1"),
+            ),
+            ("12345678901.dkr.ecr.us-west-2.amazonaws.com", None),
+            (
+                "123456789012.dkr.ecr.us-west-2.amazonaws.com.evil.example",
+                None,
+            ),
+            ("public.ecr.aws", None),
+            ("ghcr.io", None),
+            ("127.0.0.1:5000", None),
+        ];
+        for (host, region) in cases {
+            assert_eq!(
+                EcrRegistry::parse(host).map(|e| e.region),
+                region.map(str::to_owned),
+                "{host}"
+            );
+        }
+    }
+
+    #[test]
+    fn authorization_tokens_decode_to_user_and_password() {
+        let token = base64::engine::general_purpose::STANDARD.encode("AWS:secret:with:colons");
+        assert_eq!(
+            decode_authorization_token(&token),
+            Ok(("AWS".to_owned(), "secret:with:colons".to_owned()))
+        );
+        assert_eq!(decode_authorization_token("%%%"), Err("not base64"));
+        let no_colon = base64::engine::general_purpose::STANDARD.encode("AWS");
+        assert!(decode_authorization_token(&no_colon).is_err());
+    }
+
+    #[test]
+    fn token_debug_output_hides_the_password() {
+        let token = EcrToken {
+            username: "AWS".into(),
+            password: "hunter2".into(),
+            proxy_endpoint: None,
+            expires_at: None,
+        };
+        assert!(!format!("{token:?}").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn non_ecr_registries_are_anonymous_and_ecr_needs_aws_config() {
+        let auth = RegistryAuthenticator::anonymous();
+        assert_eq!(
+            auth.credentials_for("127.0.0.1:5000").await.ok(),
+            Some(RegistryAuth::Anonymous)
+        );
+        let err = auth
+            .credentials_for("123456789012.dkr.ecr.us-west-2.amazonaws.com")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AuthError::NoAwsConfig { .. }), "{err}");
+    }
+}
