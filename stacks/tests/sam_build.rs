@@ -18,7 +18,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Instant;
 
 use cfn_gen::{Format, SynthOptions};
@@ -30,18 +30,11 @@ const NEEDS_SAM: &str = "needs aws-sam-cli and cargo-lambda: run scripts/test";
 const STACK: &str = "TaskExample";
 const BINARY: &str = "example-task";
 
+mod support;
+use support::{run, text};
+
 fn tool(var: &str) -> String {
-    env::var(var).unwrap_or_else(|_| panic!("{var} is not set: {NEEDS_SAM}"))
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let shown = format!("{cmd:?}");
-    cmd.output()
-        .unwrap_or_else(|e| panic!("could not run {shown}: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    support::tool(var, NEEDS_SAM)
 }
 
 /// Where cargo-lambda compiles: kept across runs, outside the checkout.

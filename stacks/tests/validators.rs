@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use cfn_gen::{Format, SynthesizedStack};
 use serde_json::Value;
@@ -25,18 +25,11 @@ const MOTO_UNMODELLED: &[&str] = &[
 
 const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";
 
+mod support;
+use support::{run, text};
+
 fn tool(var: &str) -> String {
-    env::var(var).unwrap_or_else(|_| panic!("{var} is not set: {NEEDS_TOOLS}"))
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let shown = format!("{cmd:?}");
-    cmd.output()
-        .unwrap_or_else(|e| panic!("could not run {shown}: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    support::tool(var, NEEDS_TOOLS)
 }
 
 fn synthesized(format: Format) -> Vec<SynthesizedStack> {
