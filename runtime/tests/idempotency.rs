@@ -8,12 +8,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
     ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
+mod support;
+
 use cloud_cron_runtime::idempotency::{
     idempotency_key, Decision, Guard, IdempotencyError, IdempotencyStore, RecordState,
     ScheduledRun, DEFAULT_LEASE, KEY_ATTRIBUTE, TTL_ATTRIBUTE,
@@ -51,19 +53,11 @@ impl ManualClock {
 }
 
 fn client() -> Client {
-    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test");
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .endpoint_url(endpoint)
+        .credentials_provider(support::credentials())
+        .endpoint_url(support::moto_endpoint())
         .build();
     Client::from_conf(config)
 }

@@ -13,18 +13,17 @@ pub fn moto_endpoint() -> String {
         .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
 }
 
+/// moto's dummy credentials.
+pub fn credentials() -> Credentials {
+    Credentials::new("testing", "testing", None, None, "cloud-cron-tests")
+}
+
 /// SDK configuration for `endpoint` in us-east-1 with moto's dummy credentials.
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
+        .credentials_provider(credentials())
         .load()
         .await
 }
