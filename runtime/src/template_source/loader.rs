@@ -539,32 +539,29 @@ fn s3_error(
                 transient,
             }
         }
-        SdkError::ConstructionFailure(_) => TemplateError::S3 {
-            location,
-            code: None,
-            status: None,
-            message,
-            hint: "check the AWS configuration (region, credentials, endpoint URL)".to_owned(),
-            transient: false,
-        },
-        SdkError::DispatchFailure(dispatch) if dispatch.is_user() => TemplateError::S3 {
-            location,
-            code: None,
-            status: None,
-            message,
-            hint: "check the AWS configuration (region, credentials, endpoint URL)".to_owned(),
-            transient: false,
-        },
-        _ => TemplateError::S3 {
-            location,
-            code: None,
-            status: None,
-            message,
-            hint: "S3 could not be reached or answered oddly: check the network and the \
-                   endpoint; a later attempt may succeed"
-                .to_owned(),
-            transient: true,
-        },
+        _ => {
+            // A request that could not be built or sent for local reasons is a
+            // configuration problem; anything else on the way may pass.
+            let configuration = match &error {
+                SdkError::ConstructionFailure(_) => true,
+                SdkError::DispatchFailure(dispatch) => dispatch.is_user(),
+                _ => false,
+            };
+            let hint = if configuration {
+                "check the AWS configuration (region, credentials, endpoint URL)"
+            } else {
+                "S3 could not be reached or answered oddly: check the network and the \
+                 endpoint; a later attempt may succeed"
+            };
+            TemplateError::S3 {
+                location,
+                code: None,
+                status: None,
+                message,
+                hint: hint.to_owned(),
+                transient: !configuration,
+            }
+        }
     }
 }
 
