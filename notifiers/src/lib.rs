@@ -1,6 +1,12 @@
 //! Notifier Lambda bodies, one per notification channel.
 //!
-//! Nothing is implemented here yet: the channels (SES email, Twilio SMS,
-//! Slack, Teams, webhooks) and their shared SQS batch processor arrive with
-//! the notification-channel work. This crate exists so the workspace has its
-//! final shape.
+//! A channel's notifier reads SQS batches of raw SNS deliveries (the
+//! runtime's message envelope), renders the channel's templates with
+//! minijinja, delivers through one [`Channel`] and reports partial batch
+//! failures. The contract with the template `cfn-gen` writes (env var names,
+//! channel settings, secret references) is
+//! [`cloud_cron_runtime::contract::notifier`].
+
+pub mod delivery;
+
+pub use delivery::{Channel, Delivery, DeliveryError, Rendered};

@@ -6,6 +6,8 @@
 //! deduplication ids are derived. It depends on serde, schemars and sha2
 //! only, so `cfn-gen` can use it without an async runtime or the AWS SDK.
 
+pub mod notifier;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
