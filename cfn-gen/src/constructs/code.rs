@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 
-use crate::constructs::Architecture;
+use crate::constructs::function::Architecture;
 use crate::synth::SynthContext;
 
 /// A Rust binary built by `sam build` with cargo-lambda (`provided.al2023`,

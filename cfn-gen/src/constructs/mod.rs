@@ -1,9 +1,12 @@
 //! The construct library: what users build stacks from.
 
 mod code;
+mod function;
+mod record_table;
 mod scheduled_lambda;
 mod topic;
 
 pub use code::{ImageBuild, ImageSource, RustBinary};
-pub use scheduled_lambda::{Architecture, ScheduledLambda};
+pub use function::Architecture;
+pub use scheduled_lambda::ScheduledLambda;
 pub use topic::{Topic, TopicEncryption};

@@ -17,93 +17,32 @@ use serde_json::json;
 
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
+use crate::constructs::function::{
+    synthesize_function, Architecture, FunctionIds, FunctionParts, FunctionSettings,
+};
+use crate::constructs::record_table::record_table;
 use crate::constructs::Topic;
-use crate::resources::{cloudwatch, dynamodb, iam, logs, scheduler, serverless, sqs};
+use crate::resources::{cloudwatch, iam, scheduler, serverless, sqs};
 use crate::schedule::{FlexibleWindow, Schedule};
 use crate::synth::{ScheduleSummary, SynthContext};
 use crate::template::{DeletionPolicy, Output, Resource, Template};
-use crate::validate::{limits, names, Report};
+use crate::validate::{names, Report};
 use crate::value::{Pseudo, Value};
-
-/// The instruction set a function runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Architecture {
-    /// `x86_64` (the default; most published images are built for it).
-    #[default]
-    X86_64,
-    /// `arm64` (Graviton: cheaper per GB-second).
-    Arm64,
-}
-
-impl Architecture {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Architecture::X86_64 => "x86_64",
-            Architecture::Arm64 => "arm64",
-        }
-    }
-}
-
-/// Days CloudWatch Logs accepts as a retention period.
-const RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
-/// Variables Lambda sets itself; a function may not define them.
-const RESERVED_ENV: &[&str] = &[
-    "_HANDLER",
-    "_X_AMZN_TRACE_ID",
-    "AWS_ACCESS_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_DEFAULT_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_LAMBDA_RUNTIME_API",
-    "AWS_REGION",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "LAMBDA_RUNTIME_DIR",
-    "LAMBDA_TASK_ROOT",
-];
-
-/// Words in a variable name that mark a secret.
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "PRIVATE_KEY",
-    "API_KEY",
-];
 
 #[derive(Debug, Clone)]
 struct Props {
-    code: Option<Code>,
+    function: FunctionSettings,
     schedule: Option<Schedule>,
     start_date: Option<String>,
     end_date: Option<String>,
     flexible_window: FlexibleWindow,
     enabled: bool,
     publishes: Vec<(String, Topic)>,
-    env: BTreeMap<String, String>,
-    timeout: Duration,
-    memory_mb: u32,
-    architecture: Architecture,
-    reserved_concurrency: Option<u32>,
-    log_retention_days: u32,
     schedule_retry_attempts: u32,
     schedule_max_event_age: Duration,
     function_retry_attempts: u32,
     function_max_event_age: Duration,
-    function_name: Option<String>,
     schedule_name: Option<String>,
-    description: Option<String>,
     alarm_topic: Option<Topic>,
     idempotency: bool,
 }
@@ -147,26 +86,18 @@ impl ScheduledLambda {
         let inner = Rc::new(Inner {
             node: stack.claim(id),
             props: RefCell::new(Props {
-                code: None,
+                function: FunctionSettings::new(Duration::from_secs(60), 256),
                 schedule: None,
                 start_date: None,
                 end_date: None,
                 flexible_window: FlexibleWindow::Off,
                 enabled: true,
                 publishes: Vec::new(),
-                env: BTreeMap::new(),
-                timeout: Duration::from_secs(60),
-                memory_mb: 256,
-                architecture: Architecture::X86_64,
-                reserved_concurrency: None,
-                log_retention_days: 30,
                 schedule_retry_attempts: 185,
                 schedule_max_event_age: Duration::from_secs(86_400),
                 function_retry_attempts: 2,
                 function_max_event_age: Duration::from_secs(21_600),
-                function_name: None,
                 schedule_name: None,
-                description: None,
                 alarm_topic: None,
                 idempotency: false,
             }),
@@ -185,13 +116,13 @@ impl ScheduledLambda {
     /// or an [`ImageBuild`](crate::ImageBuild) that `sam build` builds.
     pub fn image(self, image: impl Into<ImageSource>) -> ScheduledLambda {
         let image = image.into();
-        self.update(|p| p.code = Some(Code::Image(image)))
+        self.update(|p| p.function.code = Some(Code::Image(image)))
     }
 
     /// Run a Rust binary of this workspace, built by `sam build` with
     /// cargo-lambda for the function's architecture.
     pub fn rust_binary(self, code: RustBinary) -> ScheduledLambda {
-        self.update(|p| p.code = Some(Code::Rust(code)))
+        self.update(|p| p.function.code = Some(Code::Rust(code)))
     }
 
     /// When to run: [`Schedule::rate`], [`Schedule::cron`] or [`Schedule::at`],
@@ -240,33 +171,33 @@ impl ScheduledLambda {
     pub fn env(self, name: impl Into<String>, value: impl Into<String>) -> ScheduledLambda {
         let (name, value) = (name.into(), value.into());
         self.update(|p| {
-            p.env.insert(name, value);
+            p.function.env.insert(name, value);
         })
     }
 
     /// The function timeout, 1 to 900 whole seconds.
     pub fn timeout(self, timeout: Duration) -> ScheduledLambda {
-        self.update(|p| p.timeout = timeout)
+        self.update(|p| p.function.timeout = timeout)
     }
 
     /// Memory in MB, 128 to 10,240.
     pub fn memory_mb(self, mb: u32) -> ScheduledLambda {
-        self.update(|p| p.memory_mb = mb)
+        self.update(|p| p.function.memory_mb = mb)
     }
 
     /// The instruction set; it must match the image's.
     pub fn architecture(self, architecture: Architecture) -> ScheduledLambda {
-        self.update(|p| p.architecture = architecture)
+        self.update(|p| p.function.architecture = architecture)
     }
 
     /// Reserve concurrency for the function (and cap it there).
     pub fn reserved_concurrency(self, n: u32) -> ScheduledLambda {
-        self.update(|p| p.reserved_concurrency = Some(n))
+        self.update(|p| p.function.reserved_concurrency = Some(n))
     }
 
     /// Keep logs this many days (a value CloudWatch Logs accepts, e.g. 30).
     pub fn log_retention_days(self, days: u32) -> ScheduledLambda {
-        self.update(|p| p.log_retention_days = days)
+        self.update(|p| p.function.log_retention_days = days)
     }
 
     /// How the Scheduler retries delivering a run to the function: up to
@@ -290,7 +221,7 @@ impl ScheduledLambda {
     /// A fixed function name (otherwise CloudFormation generates one).
     pub fn function_name(self, name: impl Into<String>) -> ScheduledLambda {
         let name = name.into();
-        self.update(|p| p.function_name = Some(name))
+        self.update(|p| p.function.function_name = Some(name))
     }
 
     /// A fixed schedule name (otherwise CloudFormation generates one).
@@ -302,7 +233,7 @@ impl ScheduledLambda {
     /// What the task does (the function's and schedule's description).
     pub fn description(self, text: impl Into<String>) -> ScheduledLambda {
         let text = text.into();
-        self.update(|p| p.description = Some(text))
+        self.update(|p| p.function.description = Some(text))
     }
 
     /// Send the dead-letter alarm to this topic (e.g. an operators' topic).
@@ -364,8 +295,7 @@ impl Inner {
 
     /// Bytes the environment takes in the worst case: topic ARNs generated
     /// by CloudFormation are estimated at their longest.
-    fn env_bytes(&self, p: &Props) -> usize {
-        let user: usize = p.env.iter().map(|(k, v)| k.len() + v.len()).sum();
+    fn contract_env_bytes(&self, p: &Props) -> usize {
         let topics: usize = p
             .publishes
             .iter()
@@ -380,19 +310,8 @@ impl Inner {
         } else {
             0
         };
-        user + topics + table
+        topics + table
     }
-}
-
-#[derive(Default)]
-struct CodeProps {
-    package_type: Option<&'static str>,
-    image_uri: Option<Value>,
-    code_uri: Option<String>,
-    handler: Option<String>,
-    runtime: Option<String>,
-    binary: Option<String>,
-    metadata: Vec<(&'static str, serde_json::Value)>,
 }
 
 struct Ids {
@@ -442,79 +361,6 @@ fn scheduler_date(text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-fn check_image_uri(path: &str, uri: &str, report: &mut Report) {
-    let fix = "use a private ECR image in the stack's region: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST (copy a public image into your ECR first)";
-    let Some((host, rest)) = uri.split_once('/') else {
-        report.error(path, format!("image `{uri}` has no repository"), fix);
-        return;
-    };
-    let host_parts: Vec<&str> = host.split('.').collect();
-    let ecr_host = host_parts.len() >= 6
-        && host_parts[0].len() == 12
-        && host_parts[0].chars().all(|c| c.is_ascii_digit())
-        && host_parts[1] == "dkr"
-        && host_parts[2] == "ecr"
-        && host_parts[4] == "amazonaws"
-        && matches!(&host_parts[5..], ["com"] | ["com", "cn"]);
-    if !ecr_host {
-        report.error(
-            path,
-            format!("image `{uri}` is not in a private ECR registry; Lambda runs only private ECR images"),
-            fix,
-        );
-        return;
-    }
-    let (repo, reference) = match rest.split_once('@') {
-        Some((repo, digest)) => {
-            let hex = digest.strip_prefix("sha256:").unwrap_or("");
-            if hex.len() != 64
-                || !hex
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-            {
-                report.error(
-                    path,
-                    format!("image `{uri}` has a malformed digest"),
-                    "a digest is `sha256:` and 64 lower-case hex digits",
-                );
-            }
-            (repo, None)
-        }
-        None => match rest.rsplit_once(':') {
-            Some((repo, tag)) => (repo, Some(tag)),
-            None => (rest, None),
-        },
-    };
-    let repo_ok = !repo.is_empty()
-        && repo.len() <= 256
-        && repo
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
-    if !repo_ok {
-        report.error(
-            path,
-            format!("image `{uri}` has an invalid repository name `{repo}`"),
-            "ECR repository names are lower-case letters, digits, `.`, `_`, `-` and `/`",
-        );
-    }
-    match reference {
-        Some(tag) if tag.is_empty() || tag.len() > 128 => {
-            report.error(path, format!("image `{uri}` has an invalid tag"), "tags are 1 to 128 characters");
-        }
-        Some(tag) => report.warning(
-            path,
-            format!("image `{uri}` is referenced by tag `{tag}`; Lambda resolves a tag once, at deploy, so pushing a new image under the same tag changes nothing until the next deploy"),
-            "pin the image by digest (REPO@sha256:DIGEST) so every update is an explicit template change",
-        ),
-        None if !rest.contains('@') => report.error(
-            path,
-            format!("image `{uri}` has neither a tag nor a digest"),
-            "add `:TAG` or `@sha256:DIGEST`",
-        ),
-        None => {}
-    }
-}
-
 impl Construct for Inner {
     fn node(&self) -> &Node {
         &self.node
@@ -525,24 +371,12 @@ impl Construct for Inner {
         let path = path.as_str();
         let p = self.props.borrow();
 
-        match &p.code {
-            None => report.error(
-                path,
-                "the function has no code",
-                "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\") or .rust_binary(RustBinary::new(env!(\"CARGO_MANIFEST_DIR\"), \"NAME\"))",
-            ),
-            Some(Code::Image(ImageSource::Uri(uri))) => check_image_uri(path, uri, report),
-            Some(Code::Image(ImageSource::Build(build))) => {
-                for (message, fix) in build.problems(p.architecture) {
-                    report.error(path, message, fix);
-                }
-            }
-            Some(Code::Rust(bin)) => {
-                if let Some((message, fix)) = bin.problem() {
-                    report.error(path, message, fix);
-                }
-            }
-        }
+        p.function.validate(
+            path,
+            self.contract_env_bytes(&p),
+            "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\") or .rust_binary(RustBinary::new(env!(\"CARGO_MANIFEST_DIR\"), \"NAME\"))",
+            report,
+        );
 
         let mut schedule_is_at = false;
         match &p.schedule {
@@ -563,10 +397,10 @@ impl Construct for Inner {
                             .map(|w| (w[1] - w[0]).num_seconds())
                             .min();
                         if let Some(gap) = gap {
-                            if gap >= 0 && (gap as u64) < p.timeout.as_secs() {
+                            if gap >= 0 && (gap as u64) < p.function.timeout.as_secs() {
                                 report.warning(
                                     path,
-                                    format!("runs can start every {gap} s but the timeout is {} s, so runs can overlap", p.timeout.as_secs()),
+                                    format!("runs can start every {gap} s but the timeout is {} s, so runs can overlap", p.function.timeout.as_secs()),
                                     "make the task finish within the interval (lower .timeout) or cap overlap with .reserved_concurrency(1)",
                                 );
                             }
@@ -650,82 +484,6 @@ impl Construct for Inner {
             }
         }
 
-        for (name, value) in &p.env {
-            if let Err(message) = names::ENV_VAR.check(name) {
-                report.error(path, message, "rename the variable passed to .env()");
-            }
-            if RESERVED_ENV.contains(&name.as_str()) {
-                report.error(
-                    path,
-                    format!("environment variable {name} is reserved by Lambda"),
-                    "choose another name",
-                );
-            }
-            if name.starts_with(contract::TOPIC_ARN_ENV_PREFIX) {
-                report.error(
-                    path,
-                    format!("environment variable {name} uses the prefix reserved for topic ARNs"),
-                    "use .publishes_to(KEY, &topic) to pass a topic, or another name",
-                );
-            }
-            let upper = name.to_ascii_uppercase();
-            let looks_secret = SECRET_WORDS.iter().any(|w| upper.contains(w));
-            let is_reference = value.starts_with('/') || value.starts_with("arn:");
-            if looks_secret && !is_reference {
-                report.error(
-                    path,
-                    format!("environment variable {name} looks like a secret with a literal value; secrets must never be in a template or an environment variable"),
-                    "store the secret in SSM Parameter Store (SecureString) or Secrets Manager and pass its name or ARN instead (e.g. /myapp/api-token)",
-                );
-            }
-        }
-        let env_bytes = self.env_bytes(&p);
-        if env_bytes > limits::MAX_ENVIRONMENT_BYTES {
-            report.error(
-                path,
-                format!(
-                    "environment variables take up to {env_bytes} bytes; Lambda allows {} in total",
-                    limits::MAX_ENVIRONMENT_BYTES
-                ),
-                "move large settings to SSM Parameter Store or S3 and pass their names",
-            );
-        }
-
-        let timeout = p.timeout.as_secs();
-        if p.timeout.subsec_nanos() != 0 || !(1..=900).contains(&timeout) {
-            report.error(
-                path,
-                format!(
-                    "timeout {:?} is not a whole number of seconds from 1 to 900",
-                    p.timeout
-                ),
-                "pass e.g. Duration::from_secs(60) to .timeout()",
-            );
-        }
-        if !(128..=10_240).contains(&p.memory_mb) {
-            report.error(
-                path,
-                format!("memory of {} MB is outside 128 to 10,240 MB", p.memory_mb),
-                "pass a value in range to .memory_mb()",
-            );
-        }
-        if p.reserved_concurrency == Some(0) {
-            report.error(
-                path,
-                "reserved concurrency 0 stops the function from ever running",
-                "use .disabled() to pause the schedule, or reserve at least 1",
-            );
-        }
-        if !RETENTION_DAYS.contains(&p.log_retention_days) {
-            report.error(
-                path,
-                format!(
-                    "log retention of {} days is not one CloudWatch Logs accepts",
-                    p.log_retention_days
-                ),
-                format!("use one of {RETENTION_DAYS:?}"),
-            );
-        }
         if p.schedule_retry_attempts > 185 {
             report.error(
                 path,
@@ -762,30 +520,12 @@ impl Construct for Inner {
                 "pass 60 s to 6 h to .function_retries()",
             );
         }
-        if let Some(name) = &p.function_name {
-            if let Err(message) = names::FUNCTION.check(name) {
-                report.error(
-                    path,
-                    message,
-                    "fix the name given to .function_name(), or leave it out",
-                );
-            }
-        }
         if let Some(name) = &p.schedule_name {
             if let Err(message) = names::SCHEDULE.check(name) {
                 report.error(
                     path,
                     message,
                     "fix the name given to .schedule_name(), or leave it out",
-                );
-            }
-        }
-        if let Some(d) = &p.description {
-            if d.chars().count() > 256 {
-                report.error(
-                    path,
-                    "the description is longer than Lambda's 256 characters",
-                    "shorten the text given to .description()",
                 );
             }
         }
@@ -834,24 +574,7 @@ impl Construct for Inner {
             }),
         );
 
-        template.add_resource(
-            &ids.log_group,
-            Resource::new(logs::LogGroup {
-                retention_in_days: Some(p.log_retention_days),
-                ..Default::default()
-            })
-            .deletion_policy(DeletionPolicy::Retain)
-            .update_replace_policy(DeletionPolicy::Retain)
-            .skip_check(
-                "CKV_AWS_158",
-                "CloudWatch Logs encrypts log data at rest with its own keys; a customer managed key would need a key policy for the logs service and adds cost without protecting more here",
-            ),
-        );
-
-        let mut statements = vec![iam::Statement::allow(
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            vec![Value::get_att(&ids.log_group, "Arn")],
-        )];
+        let mut statements = Vec::new();
         let topic_arns: Vec<Value> = p.publishes.iter().map(|(_, t)| t.arn()).collect();
         if !topic_arns.is_empty() {
             statements.push(iam::Statement::allow(["sns:Publish"], dedup(topic_arns)));
@@ -871,6 +594,7 @@ impl Construct for Inner {
             ["sqs:SendMessage"],
             vec![dlq_arn.clone()],
         ));
+        let mut env: BTreeMap<String, Value> = self.topic_env(&p).into_iter().collect();
         if p.idempotency {
             statements.push(iam::Statement::allow(
                 [
@@ -880,142 +604,39 @@ impl Construct for Inner {
                 ],
                 vec![Value::get_att(&ids.table, "Arn")],
             ));
-            template.add_resource(
-                &ids.table,
-                Resource::new(dynamodb::Table {
-                    billing_mode: "PAY_PER_REQUEST",
-                    attribute_definitions: vec![dynamodb::AttributeDefinition {
-                        attribute_name: contract::IDEMPOTENCY_KEY_ATTRIBUTE.into(),
-                        attribute_type: "S",
-                    }],
-                    key_schema: vec![dynamodb::KeySchemaElement {
-                        attribute_name: contract::IDEMPOTENCY_KEY_ATTRIBUTE.into(),
-                        key_type: "HASH",
-                    }],
-                    time_to_live_specification: Some(dynamodb::TimeToLiveSpecification {
-                        attribute_name: contract::IDEMPOTENCY_TTL_ATTRIBUTE.into(),
-                        enabled: true,
-                    }),
-                    point_in_time_recovery_specification: Some(
-                        dynamodb::PointInTimeRecoverySpecification {
-                            point_in_time_recovery_enabled: true,
-                        },
-                    ),
-                    sse_specification: Some(dynamodb::SseSpecification { sse_enabled: true }),
-                })
-                // Records expire within days; they belong to the stack.
-                .deletion_policy(DeletionPolicy::Delete)
-                .update_replace_policy(DeletionPolicy::Delete)
-                .skip_check(
-                    "CKV_AWS_119",
-                    "the table holds only run ids and status, encrypted with the AWS managed key; a customer managed key would add cost and a key policy without protecting more",
-                ),
-            );
-        }
-        template.add_resource(
-            &ids.role,
-            Resource::new(iam::Role {
-                assume_role_policy_document: iam::PolicyDocument::new(vec![
-                    iam::Statement::assume_by_service("lambda.amazonaws.com"),
-                ]),
-                description: Some(format!("Execution role of {path}")),
-                policies: vec![iam::Policy {
-                    policy_name: "run".into(),
-                    policy_document: iam::PolicyDocument::new(statements),
-                }],
-                role_name: None,
-            }),
-        );
-
-        let mut variables: BTreeMap<String, Value> = p
-            .env
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        variables.extend(self.topic_env(&p));
-        if p.idempotency {
-            variables.insert(
+            env.insert(
                 contract::IDEMPOTENCY_TABLE_ENV.to_owned(),
                 Value::reference(&ids.table),
             );
+            template.add_resource(&ids.table, record_table());
         }
-        let mut code = CodeProps::default();
-        match &p.code {
-            Some(Code::Image(ImageSource::Uri(uri))) => {
-                code.package_type = Some("Image");
-                code.image_uri = Some(Value::String(uri.clone()));
-            }
-            Some(Code::Image(ImageSource::Build(build))) => {
-                // No ImageUri: `sam build` builds the image, `sam deploy` pushes it.
-                code.package_type = Some("Image");
-                code.metadata = build.metadata(ctx);
-            }
-            Some(Code::Rust(bin)) => {
-                code.code_uri = Some(ctx.template_relative(bin.package_dir()));
-                code.handler = Some("bootstrap".into());
-                code.runtime = Some("provided.al2023".into());
-                code.binary = Some(bin.binary().to_owned());
-            }
-            None => {}
-        }
-        let mut function = Resource::new(serverless::Function {
-            function_name: p.function_name.clone().map(Value::String),
-            description: p.description.clone(),
-            package_type: code.package_type,
-            image_uri: code.image_uri,
-            architectures: vec![p.architecture.as_str()],
-            memory_size: p.memory_mb,
-            timeout: u32::try_from(p.timeout.as_secs()).unwrap_or(u32::MAX),
-            role: Value::get_att(&ids.role, "Arn"),
-            reserved_concurrent_executions: p.reserved_concurrency,
-            environment: (!variables.is_empty()).then_some(serverless::Environment { variables }),
-            logging_config: Some(serverless::LoggingConfig {
-                log_format: "JSON",
-                log_group: Value::reference(&ids.log_group),
-                application_log_level: None,
-                system_log_level: None,
-            }),
-            code_uri: code.code_uri,
-            handler: code.handler,
-            runtime: code.runtime,
-            event_invoke_config: Some(serverless::EventInvokeConfig {
-                maximum_event_age_in_seconds: secs(p.function_max_event_age),
-                maximum_retry_attempts: p.function_retry_attempts,
-                destination_config: serverless::DestinationConfig {
-                    on_failure: serverless::Destination {
-                        destination_type: "SQS",
-                        destination: dlq_arn.clone(),
+        synthesize_function(
+            ctx,
+            template,
+            &path,
+            &FunctionIds {
+                function: ids.function.clone(),
+                role: ids.role.clone(),
+                log_group: ids.log_group.clone(),
+            },
+            &p.function,
+            FunctionParts {
+                statements,
+                env,
+                event_invoke_config: Some(serverless::EventInvokeConfig {
+                    maximum_event_age_in_seconds: secs(p.function_max_event_age),
+                    maximum_retry_attempts: p.function_retry_attempts,
+                    destination_config: serverless::DestinationConfig {
+                        on_failure: serverless::Destination {
+                            destination_type: "SQS",
+                            destination: dlq_arn.clone(),
+                        },
                     },
-                },
-            }),
-        })
-        .skip_check(
-            "CKV_AWS_116",
-            "failed asynchronous runs go to the dead-letter queue through EventInvokeConfig's OnFailure destination, which records the request and the error (a DeadLetterConfig would duplicate it)",
-        )
-        .skip_check(
-            "CKV_AWS_117",
-            "the function calls only public AWS APIs (SNS, SQS); a VPC would need NAT or endpoints and adds no isolation here",
-        )
-        .skip_check(
-            "CKV_AWS_173",
-            "environment variables hold only topic ARNs and non-secret settings (synth rejects secret-looking values); Lambda encrypts them at rest",
+                }),
+                dead_letter_reason: "failed asynchronous runs go to the dead-letter queue through EventInvokeConfig's OnFailure destination, which records the request and the error (a DeadLetterConfig would duplicate it)",
+                vpc_reason: "the function calls only public AWS APIs (SNS, SQS); a VPC would need NAT or endpoints and adds no isolation here",
+            },
         );
-        for (key, value) in code.metadata {
-            function = function.metadata(key, value);
-        }
-        if let Some(binary) = code.binary {
-            function = function
-                .metadata("BuildMethod", json!("rust-cargolambda"))
-                .metadata("BuildProperties", json!({ "Binary": binary }));
-        }
-        if p.reserved_concurrency.is_none() {
-            function = function.skip_check(
-                "CKV_AWS_115",
-                "no reserved concurrency by default: a reservation carves capacity out of the account pool and fails to deploy in accounts with low limits; opt in with .reserved_concurrency(n)",
-            );
-        }
-        template.add_resource(&ids.function, function);
 
         let mut schedule_statements = vec![iam::Statement::allow(
             ["lambda:InvokeFunction"],
@@ -1053,7 +674,7 @@ impl Construct for Inner {
             Resource::new(scheduler::Schedule {
                 name: p.schedule_name.clone().map(Value::String),
                 description: Some(
-                    p.description
+                    p.function.description
                         .clone()
                         .unwrap_or_else(|| format!("Runs {path}")),
                 ),
