@@ -32,9 +32,11 @@ pub mod validate;
 pub mod value;
 pub mod writer;
 
+pub use cloud_cron_runtime::contract::notifier::SecretRef;
 pub use construct::{App, Construct, Node, Stack};
 pub use constructs::{
-    Architecture, ImageBuild, ImageSource, RustBinary, ScheduledLambda, Topic, TopicEncryption,
+    Architecture, Email, ImageBuild, ImageSource, MessageTemplate, NotificationChannel, RustBinary,
+    ScheduledLambda, Slack, Sms, Teams, Topic, TopicEncryption, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

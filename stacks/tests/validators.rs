@@ -21,6 +21,8 @@ const MOTO_UNMODELLED: &[&str] = &[
     "AWS::Scheduler::Schedule",
     "AWS::CloudWatch::Alarm",
     "AWS::Lambda::EventInvokeConfig",
+    "AWS::SNS::Subscription",
+    "AWS::SQS::QueuePolicy",
 ];
 
 const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";

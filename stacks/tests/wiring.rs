@@ -184,7 +184,9 @@ fn no_statement_grants_a_wildcard() {
 
 #[test]
 fn nothing_has_a_fixed_physical_name() {
-    // One template must deploy twice into one account and region.
+    // One template must deploy twice into one account and region: names are
+    // generated, references (an event source's FunctionName), or derived
+    // from the stack's name.
     let names = [
         "TopicName",
         "QueueName",
@@ -197,7 +199,7 @@ fn nothing_has_a_fixed_physical_name() {
         for (id, r) in t["Resources"].as_object().expect("resources") {
             for name in names {
                 assert!(
-                    r["Properties"].get(name).is_none(),
+                    !r["Properties"].get(name).is_some_and(Value::is_string),
                     "{stack}/{id} sets {name}"
                 );
             }
@@ -209,7 +211,11 @@ fn nothing_has_a_fixed_physical_name() {
 fn every_dead_letter_queue_has_an_alarm_on_its_depth() {
     for (stack, t) in templates() {
         let alarms = of_type(&t, "AWS::CloudWatch::Alarm");
-        for (dlq_id, _) in of_type(&t, "AWS::SQS::Queue") {
+        // Dead-letter queues are the queues that redrive nowhere themselves.
+        let dlqs = of_type(&t, "AWS::SQS::Queue")
+            .into_iter()
+            .filter(|(_, q)| q["Properties"].get("RedrivePolicy").is_none());
+        for (dlq_id, _) in dlqs {
             let watching: Vec<&Value> = alarms
                 .iter()
                 .map(|(_, a)| &a["Properties"])
@@ -278,4 +284,122 @@ fn idempotency_tables_match_the_runtime_contract() {
         }
     }
     assert!(seen > 0, "an example uses the idempotency guard");
+}
+
+#[test]
+fn every_channel_is_wired_topic_to_queue_to_function() {
+    use cloud_cron_runtime::contract::notifier::{ChannelConfig, SecretRef, CHANNEL_ENV};
+    let mut seen = 0;
+    for (stack, t) in templates() {
+        for (id, mapping) in of_type(&t, "AWS::Lambda::EventSourceMapping") {
+            seen += 1;
+            let m = &mapping["Properties"];
+            assert_eq!(
+                m["FunctionResponseTypes"],
+                json!(["ReportBatchItemFailures"]),
+                "{stack}/{id}"
+            );
+            assert!(
+                m["BatchSize"].as_u64().expect("batch size") <= 10,
+                "{stack}/{id}"
+            );
+            let queue_id = get_att_id(&m["EventSourceArn"], "Arn");
+            let queue = &resource(&t, queue_id)["Properties"];
+            let function_id = m["FunctionName"]["Ref"].as_str().expect("function ref");
+            let function = &resource(&t, function_id)["Properties"];
+
+            // The queue: redrive to a dead-letter queue of its own type, visibility >= 6x timeout.
+            let fifo = queue.get("FifoQueue") == Some(&json!(true));
+            let dlq_id = get_att_id(&queue["RedrivePolicy"]["deadLetterTargetArn"], "Arn");
+            let dlq = &resource(&t, dlq_id)["Properties"];
+            assert_eq!(
+                dlq.get("FifoQueue") == Some(&json!(true)),
+                fifo,
+                "{stack}/{dlq_id}"
+            );
+            let timeout = function["Timeout"].as_u64().expect("timeout");
+            assert!(queue["VisibilityTimeout"].as_u64().expect("visibility") >= 6 * timeout);
+            assert_eq!(queue["SqsManagedSseEnabled"], true);
+
+            // Exactly one raw subscription feeds it, from a topic of the same type,
+            // and the queue policy lets exactly that topic send.
+            let subs: Vec<&Value> = of_type(&t, "AWS::SNS::Subscription")
+                .into_iter()
+                .map(|(_, s)| &s["Properties"])
+                .filter(|s| s["Endpoint"] == json!({"Fn::GetAtt": [queue_id, "Arn"]}))
+                .collect();
+            assert_eq!(subs.len(), 1, "{stack}/{queue_id} has one subscription");
+            let sub = subs[0];
+            assert_eq!(sub["Protocol"], "sqs");
+            assert_eq!(sub["RawMessageDelivery"], true);
+            let topic_id = sub["TopicArn"]["Ref"].as_str().expect("topic ref");
+            let topic_fifo =
+                resource(&t, topic_id)["Properties"].get("FifoTopic") == Some(&json!(true));
+            assert_eq!(
+                topic_fifo, fifo,
+                "{stack}/{queue_id}: queue type follows the topic"
+            );
+            let policies: Vec<&Value> = of_type(&t, "AWS::SQS::QueuePolicy")
+                .into_iter()
+                .map(|(_, p)| &p["Properties"])
+                .filter(|p| {
+                    p["Queues"]
+                        .as_array()
+                        .expect("queues")
+                        .contains(&json!({"Ref": queue_id}))
+                })
+                .collect();
+            assert_eq!(policies.len(), 1);
+            let statement = &policies[0]["PolicyDocument"]["Statement"][0];
+            assert_eq!(statement["Principal"]["Service"], "sns.amazonaws.com");
+            assert_eq!(statement["Action"], json!(["sqs:SendMessage"]));
+            assert_eq!(
+                statement["Condition"]["ArnEquals"]["aws:SourceArn"],
+                json!({"Ref": topic_id})
+            );
+
+            // The function reads exactly its queue and its own secrets.
+            let vars = &function["Environment"]["Variables"];
+            let config: ChannelConfig =
+                serde_json::from_str(vars[CHANNEL_ENV].as_str().expect("channel settings"))
+                    .expect("channel settings follow the contract");
+            let role_id = get_att_id(&function["Role"], "Arn");
+            let role = resource(&t, role_id);
+            let receive = statements(role)
+                .into_iter()
+                .find(|s| {
+                    s["Action"]
+                        .as_array()
+                        .expect("actions")
+                        .contains(&json!("sqs:ReceiveMessage"))
+                })
+                .expect("receive statement");
+            assert_eq!(
+                receive["Resource"],
+                json!([{"Fn::GetAtt": [queue_id, "Arn"]}])
+            );
+            for name in config.secrets() {
+                let reference: SecretRef = vars[name.env_var()]
+                    .as_str()
+                    .expect("secret reference")
+                    .parse()
+                    .expect("a secret reference, never a value");
+                let SecretRef::Ssm { name: parameter } = reference else {
+                    continue;
+                };
+                let arn = json!({"Fn::Sub": format!(
+                    "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+                    parameter.trim_start_matches('/')
+                )});
+                assert!(
+                    statements(role)
+                        .iter()
+                        .any(|s| s["Action"] == json!(["ssm:GetParameter"])
+                            && s["Resource"].as_array().expect("resources").contains(&arn)),
+                    "{stack}/{role_id} may read {parameter}"
+                );
+            }
+        }
+    }
+    assert!(seen >= 2, "the examples have channels");
 }

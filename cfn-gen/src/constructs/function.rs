@@ -37,14 +37,6 @@ impl Architecture {
             Architecture::Arm64 => "arm64",
         }
     }
-
-    /// The OCI platform architecture (`amd64`, `arm64`).
-    pub(crate) fn oci(self) -> &'static str {
-        match self {
-            Architecture::X86_64 => "amd64",
-            Architecture::Arm64 => "arm64",
-        }
-    }
 }
 
 /// Days CloudWatch Logs accepts as a retention period.
@@ -77,7 +69,10 @@ const RESERVED_ENV: &[&str] = &[
 
 /// Prefixes of the variables cloud-cron's own contract sets, and what for.
 const RESERVED_PREFIXES: &[(&str, &str)] = &[
-    (cloud_cron_runtime::contract::TOPIC_ARN_ENV_PREFIX, "topic ARNs"),
+    (
+        cloud_cron_runtime::contract::TOPIC_ARN_ENV_PREFIX,
+        "topic ARNs",
+    ),
     ("CLOUDCRON_", "cloud-cron's own settings"),
 ];
 
@@ -205,7 +200,10 @@ impl FunctionSettings {
         if !(128..=10_240).contains(&self.memory_mb) {
             report.error(
                 path,
-                format!("memory of {} MB is outside 128 to 10,240 MB", self.memory_mb),
+                format!(
+                    "memory of {} MB is outside 128 to 10,240 MB",
+                    self.memory_mb
+                ),
                 "pass a value in range to .memory_mb()",
             );
         }
@@ -264,8 +262,6 @@ pub(crate) struct FunctionParts {
     pub event_invoke_config: Option<serverless::EventInvokeConfig>,
     /// Why checkov's CKV_AWS_116 (a function dead-letter queue) does not apply.
     pub dead_letter_reason: &'static str,
-    /// Why checkov's CKV_AWS_117 (a VPC) does not apply.
-    pub vpc_reason: &'static str,
 }
 
 /// Emits the log group, the execution role and the function.
@@ -365,7 +361,10 @@ pub(crate) fn synthesize_function(
 
     let mut resource = Resource::new(function)
         .skip_check("CKV_AWS_116", parts.dead_letter_reason)
-        .skip_check("CKV_AWS_117", parts.vpc_reason)
+        .skip_check(
+            "CKV_AWS_117",
+            "the functions call only public APIs (SNS, SQS, SES, Twilio, Slack, Teams, webhooks); a VPC would need NAT or endpoints and adds no isolation here",
+        )
         .skip_check(
             "CKV_AWS_173",
             "environment variables hold only resource names, ARNs and non-secret settings (synth rejects secret-looking values; secrets are SSM or Secrets Manager references read at run time); Lambda encrypts them at rest",

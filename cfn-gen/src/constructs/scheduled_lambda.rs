@@ -17,12 +17,13 @@ use serde_json::json;
 
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
+use crate::constructs::dead_letter::depth_alarm;
 use crate::constructs::function::{
     synthesize_function, Architecture, FunctionIds, FunctionParts, FunctionSettings,
 };
 use crate::constructs::record_table::record_table;
 use crate::constructs::Topic;
-use crate::resources::{cloudwatch, iam, scheduler, serverless, sqs};
+use crate::resources::{iam, scheduler, serverless, sqs};
 use crate::schedule::{FlexibleWindow, Schedule};
 use crate::synth::{ScheduleSummary, SynthContext};
 use crate::template::{DeletionPolicy, Output, Resource, Template};
@@ -553,25 +554,11 @@ impl Construct for Inner {
 
         template.add_resource(
             &ids.alarm,
-            Resource::new(cloudwatch::Alarm {
-                alarm_description: Some(format!(
-                    "{path}: a scheduled run failed after every retry; its event is in the dead-letter queue"
-                )),
-                namespace: "AWS/SQS".into(),
-                metric_name: "ApproximateNumberOfMessagesVisible".into(),
-                dimensions: vec![cloudwatch::Dimension {
-                    name: "QueueName".into(),
-                    value: Value::get_att(&ids.dlq, "QueueName"),
-                }],
-                statistic: "Maximum".into(),
-                period: 60,
-                evaluation_periods: 1,
-                threshold: 0.0,
-                comparison_operator: "GreaterThanThreshold".into(),
-                treat_missing_data: Some("notBreaching".into()),
-                alarm_actions: p.alarm_topic.iter().map(Topic::arn).collect(),
-                ok_actions: Vec::new(),
-            }),
+            depth_alarm(
+                format!("{path}: a scheduled run failed after every retry; its event is in the dead-letter queue"),
+                &ids.dlq,
+                p.alarm_topic.iter().map(Topic::arn).collect(),
+            ),
         );
 
         let mut statements = Vec::new();
@@ -634,7 +621,6 @@ impl Construct for Inner {
                     },
                 }),
                 dead_letter_reason: "failed asynchronous runs go to the dead-letter queue through EventInvokeConfig's OnFailure destination, which records the request and the error (a DeadLetterConfig would duplicate it)",
-                vpc_reason: "the function calls only public AWS APIs (SNS, SQS); a VPC would need NAT or endpoints and adds no isolation here",
             },
         );
 
@@ -674,7 +660,8 @@ impl Construct for Inner {
             Resource::new(scheduler::Schedule {
                 name: p.schedule_name.clone().map(Value::String),
                 description: Some(
-                    p.function.description
+                    p.function
+                        .description
                         .clone()
                         .unwrap_or_else(|| format!("Runs {path}")),
                 ),

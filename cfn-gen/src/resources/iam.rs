@@ -93,6 +93,12 @@ impl Statement {
         self
     }
 
+    /// Grant to an AWS service (in a resource policy).
+    pub fn principal_service(mut self, service: &str) -> Statement {
+        self.principal = Some(Principal::Service(service.to_owned()));
+        self
+    }
+
     /// Name the statement.
     pub fn sid(mut self, sid: impl Into<String>) -> Statement {
         self.sid = Some(sid.into());

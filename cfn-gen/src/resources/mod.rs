@@ -7,11 +7,13 @@
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod iam;
+pub mod lambda;
 pub mod logs;
 pub mod scheduler;
 pub mod serverless;
 pub mod sns;
 pub mod sqs;
+pub mod ssm;
 
 macro_rules! resource_type {
     ($ty:ty, $name:literal) => {

@@ -1,4 +1,4 @@
-//! `AWS::SNS::Topic`.
+//! `AWS::SNS::Topic` and `AWS::SNS::Subscription`.
 
 use serde::Serialize;
 
@@ -25,3 +25,36 @@ pub struct Topic {
     pub display_name: Option<String>,
 }
 super::resource_type!(Topic, "AWS::SNS::Topic");
+
+/// A subscription's dead-letter queue (messages SNS could not deliver).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionRedrivePolicy {
+    /// The queue's ARN.
+    pub dead_letter_target_arn: Value,
+}
+
+/// Properties of `AWS::SNS::Subscription`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Subscription {
+    /// The topic.
+    pub topic_arn: Value,
+    /// `sqs`, `lambda`, `https`, ...
+    pub protocol: &'static str,
+    /// The queue ARN (for `sqs`).
+    pub endpoint: Value,
+    /// Deliver the message body as published, without SNS's JSON wrapper.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_message_delivery: Option<bool>,
+    /// Which messages to deliver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<serde_json::Value>,
+    /// `MessageAttributes` or `MessageBody`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_policy_scope: Option<&'static str>,
+    /// Where undeliverable messages go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redrive_policy: Option<SubscriptionRedrivePolicy>,
+}
+super::resource_type!(Subscription, "AWS::SNS::Subscription");

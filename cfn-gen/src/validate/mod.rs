@@ -5,6 +5,7 @@
 //! (sizes, counts, exports) and [`names`] holds the naming rules of the AWS
 //! services we emit.
 
+pub mod address;
 pub mod limits;
 pub mod names;
 

@@ -351,6 +351,18 @@ pub enum SecretRef {
     },
 }
 
+impl SecretRef {
+    /// An SSM Parameter Store SecureString parameter.
+    pub fn ssm(name: impl Into<String>) -> SecretRef {
+        SecretRef::Ssm { name: name.into() }
+    }
+
+    /// A Secrets Manager secret, by name or ARN.
+    pub fn secrets_manager(id: impl Into<String>) -> SecretRef {
+        SecretRef::SecretsManager { id: id.into() }
+    }
+}
+
 /// A secret reference that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("secret reference `{text}` is invalid: {reason}; write ssm:/PARAMETER/NAME or secretsmanager:NAME-OR-ARN")]
@@ -389,7 +401,9 @@ impl FromStr for SecretRef {
             "secretsmanager" => Ok(SecretRef::SecretsManager {
                 id: rest.to_owned(),
             }),
-            _ => Err(invalid("the prefix is neither `ssm:` nor `secretsmanager:`")),
+            _ => Err(invalid(
+                "the prefix is neither `ssm:` nor `secretsmanager:`",
+            )),
         }
     }
 }
@@ -433,7 +447,10 @@ mod tests {
 
     #[test]
     fn variable_names() {
-        assert_eq!(TemplatePart::Html.inline_env_var(), "CLOUDCRON_TEMPLATE_HTML_TEXT");
+        assert_eq!(
+            TemplatePart::Html.inline_env_var(),
+            "CLOUDCRON_TEMPLATE_HTML_TEXT"
+        );
         assert_eq!(
             SecretName::TwilioCredential.env_var(),
             "CLOUDCRON_SECRET_TWILIO_CREDENTIAL"
