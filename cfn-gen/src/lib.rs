@@ -35,8 +35,9 @@ pub mod writer;
 pub use cloud_cron_runtime::contract::notifier::SecretRef;
 pub use construct::{App, Construct, Node, Stack};
 pub use constructs::{
-    Architecture, Email, ImageBuild, ImageSource, MessageTemplate, NotificationChannel, RustBinary,
-    ScheduledLambda, Slack, Sms, Teams, Topic, TopicEncryption, Webhook,
+    Architecture, Email, ImageBuild, ImageRepublish, ImageSource, MessageTemplate,
+    NotificationChannel, RustBinary, ScheduledLambda, Slack, Sms, Teams, Topic, TopicEncryption,
+    Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

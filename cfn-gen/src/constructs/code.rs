@@ -263,12 +263,15 @@ fn final_stage_platform(dockerfile: &str) -> Option<String> {
 }
 
 /// Where a function's image comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ImageSource {
     /// A private ECR image URI.
     Uri(String),
     /// Built by `sam build` from a Dockerfile.
     Build(ImageBuild),
+    /// Copied into the stack by an [`ImageRepublish`](crate::ImageRepublish),
+    /// pinned by digest.
+    Republished(crate::constructs::image_republish::Republished),
 }
 
 impl From<&str> for ImageSource {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::construct::Node;
 use crate::constructs::code::{Code, ImageSource};
 use crate::resources::{iam, logs, serverless};
 use crate::synth::SynthContext;
@@ -125,11 +126,13 @@ impl FunctionSettings {
     /// own variables take at most, `code_fix` how to give the function code.
     pub fn validate(
         &self,
-        path: &str,
+        node: &Node,
         contract_env_bytes: usize,
         code_fix: &str,
         report: &mut Report,
     ) {
+        let path = node.path();
+        let path = path.as_str();
         match &self.code {
             None => report.error(path, "the function has no code", code_fix),
             Some(Code::Image(ImageSource::Uri(uri))) => check_image_uri(path, uri, report),
@@ -137,6 +140,9 @@ impl FunctionSettings {
                 for (message, fix) in build.problems(self.architecture) {
                     report.error(path, message, fix);
                 }
+            }
+            Some(Code::Image(ImageSource::Republished(image))) => {
+                image.check_use(node, self.architecture, report);
             }
             Some(Code::Rust(bin)) => {
                 if let Some((message, fix)) = bin.problem() {
@@ -341,6 +347,10 @@ pub(crate) fn synthesize_function(
         Some(Code::Image(ImageSource::Uri(uri))) => {
             function.package_type = Some("Image");
             function.image_uri = Some(Value::String(uri.clone()));
+        }
+        Some(Code::Image(ImageSource::Republished(image))) => {
+            function.package_type = Some("Image");
+            function.image_uri = Some(image.image_uri.clone());
         }
         Some(Code::Image(ImageSource::Build(build))) => {
             // No ImageUri: `sam build` builds the image, `sam deploy` pushes it.

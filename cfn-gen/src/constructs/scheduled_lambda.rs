@@ -373,7 +373,7 @@ impl Construct for Inner {
         let p = self.props.borrow();
 
         p.function.validate(
-            path,
+            &self.node,
             self.contract_env_bytes(&p),
             "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\") or .rust_binary(RustBinary::new(env!(\"CARGO_MANIFEST_DIR\"), \"NAME\"))",
             report,

@@ -6,6 +6,7 @@
 
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod ecr;
 pub mod iam;
 pub mod lambda;
 pub mod logs;

@@ -168,6 +168,8 @@ pub struct CopyRequest {
     /// The repository to copy into.
     pub target: TargetRepository,
     /// The tag the copy gets in the target; `None` leaves it untagged (by digest only).
+    /// [`DIGEST_PLACEHOLDER`] in it stands for the copied digest as a tag
+    /// (`sha256-<hex>`), so a repository with immutable tags gets one tag per digest.
     pub target_tag: Option<String>,
     /// Pick one architecture from an index; `None` copies the index whole.
     pub architecture: Option<Architecture>,
@@ -229,13 +231,26 @@ impl CopyRequest {
     }
 }
 
-/// Checks a tag against the OCI grammar `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
+/// Stands for the copied digest in `TargetTag` (`{digest}` becomes `sha256-<hex>`).
+pub const DIGEST_PLACEHOLDER: &str = "{digest}";
+
+/// The digest as a tag: `sha256:<hex>` becomes `sha256-<hex>`.
+fn digest_tag(digest: &str) -> String {
+    digest.replace(':', "-")
+}
+
+/// Checks a tag against the OCI grammar `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`, with any
+/// [`DIGEST_PLACEHOLDER`] counted as the 71 characters it becomes.
 fn valid_tag(tag: &str) -> Result<String, CopyError> {
-    let ok = tag.len() <= 128
-        && tag.bytes().enumerate().all(|(i, b)| {
+    let expanded = tag.replace(
+        DIGEST_PLACEHOLDER,
+        &digest_tag(&format!("sha256:{}", "0".repeat(64))),
+    );
+    let ok = expanded.len() <= 128
+        && expanded.bytes().enumerate().all(|(i, b)| {
             b.is_ascii_alphanumeric() || b == b'_' || (i > 0 && (b == b'.' || b == b'-'))
         })
-        && !tag.is_empty();
+        && !expanded.is_empty();
     if ok {
         Ok(tag.to_owned())
     } else {
@@ -411,8 +426,12 @@ pub async fn copy_with_client(
     };
     job.copy_manifest(&chosen, 0).await?;
 
+    let target_tag = request
+        .target_tag
+        .as_ref()
+        .map(|t| t.replace(DIGEST_PLACEHOLDER, &digest_tag(&chosen.digest)));
     let mut tag_pushed = false;
-    if let Some(tag) = &request.target_tag {
+    if let Some(tag) = &target_tag {
         let current = client
             .manifest_digest(&request.target.with_tag(tag))
             .await?;
@@ -447,7 +466,7 @@ pub async fn copy_with_client(
         image_uri: request.target.image_uri(&chosen.digest),
         digest: chosen.digest,
         media_type: chosen.media_type,
-        tag: request.target_tag.clone(),
+        tag: target_tag,
         report,
     })
 }
@@ -699,6 +718,22 @@ mod tests {
         ] {
             assert!(bad.parse::<TargetRepository>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_digest_placeholder_counts_at_its_expanded_length() {
+        let ok = CopyRequest::parse(
+            "127.0.0.1:1/a:v1",
+            "127.0.0.1:2/b",
+            None,
+            Some("cc-{digest}"),
+        );
+        assert_eq!(ok.unwrap().target_tag.as_deref(), Some("cc-{digest}"));
+        let long = format!("{}-{{digest}}", "x".repeat(60));
+        assert!(
+            CopyRequest::parse("127.0.0.1:1/a:v1", "127.0.0.1:2/b", None, Some(&long)).is_err()
+        );
+        assert_eq!(digest_tag("sha256:ab"), "sha256-ab");
     }
 
     #[test]

@@ -20,7 +20,7 @@
 //! | `SourceImage` | string | yes | the image to copy: `registry/repo:tag`, `registry/repo@sha256:<hex>` or `registry/repo:tag@sha256:<hex>` (the digest wins). A tag is resolved to a digest at each Create/Update. |
 //! | `TargetRepositoryUri` | string | yes | the stack's ECR repository URI, `<account>.dkr.ecr.<region>.amazonaws.com/<name>` (`Fn::GetAtt Repo.RepositoryUri`), without tag or digest. |
 //! | `Architecture` | string | no | `amd64`/`x86_64` or `arm64`/`aarch64`: copy only that `linux/<arch>` image out of an index (and check a single image is that architecture). Absent or empty: copy an index whole, with the same digest. |
-//! | `TargetTag` | string | no | tag for the copy in the target. Default: the source's tag; none for a digest-only source. |
+//! | `TargetTag` | string | no | tag for the copy in the target; `{digest}` in it becomes the copied digest as a tag (`sha256-<hex>`), one tag per digest for repositories with immutable tags. Default: the source's tag; none for a digest-only source. |
 //! | `RefreshToken` | string | no | not read; changing it makes CloudFormation send an Update, which re-resolves a moving tag (`latest`) and copies what it points at now. |
 //! | `ServiceToken` | string | yes (CloudFormation's) | the function ARN; ignored. |
 //! | `ServiceTimeout` | number | no (CloudFormation's) | how long CloudFormation waits for the answer (1-3600 s, default 3600); ignored here. Set it a little above the function's timeout. |

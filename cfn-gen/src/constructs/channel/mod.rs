@@ -514,7 +514,7 @@ impl Construct for Inner {
             report.error(path, message, fix);
         }
         p.function.validate(
-            path,
+            &self.node,
             self.fixed_env_bytes(&p, &loaded),
             "call .rust_binary(RustBinary::new(DIR, \"notifier-...\")) or .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO@sha256:DIGEST\")",
             report,

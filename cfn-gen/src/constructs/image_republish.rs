@@ -1,0 +1,482 @@
+//! `ImageRepublish`: a vendor's release image copied into an ECR repository
+//! of the stack during `sam deploy`, and used from there pinned by digest.
+//!
+//! Resources: the ECR repository (immutable tags, scan on push, encrypted,
+//! a lifecycle policy that expires untagged images only, a repository policy
+//! letting this account's Lambda functions pull), the copier function
+//! (`runtime/image-copier`, built by `sam build` with cargo-lambda) with its
+//! role and log group, and the `Custom::ImageRepublish` resource whose
+//! `ImageUri` attribute is `<repository>@sha256:<digest>`.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::construct::{Construct, Node, Stack};
+use crate::constructs::code::{Code, RustBinary};
+use crate::constructs::function::{
+    is_digest, is_repository_name, synthesize_function, Architecture, FunctionIds, FunctionParts,
+    FunctionSettings,
+};
+use crate::resources::{ecr, iam};
+use crate::synth::SynthContext;
+use crate::template::{DeletionPolicy, Output, Resource, Template};
+use crate::validate::Report;
+use crate::value::Value;
+
+/// The tag every copy gets: one per digest, so tags stay immutable.
+const TARGET_TAG: &str = "cloudcron-{digest}";
+
+/// Days an untagged image (a layer of nothing in use) is kept.
+const UNTAGGED_DAYS: u32 = 14;
+
+#[derive(Debug, Clone)]
+struct Props {
+    repository: String,
+    reference: String,
+    architecture: Option<Architecture>,
+    refresh: Option<String>,
+    empty_on_delete: bool,
+    copier: FunctionSettings,
+}
+
+struct Inner {
+    node: Node,
+    props: RefCell<Props>,
+}
+
+/// A copy of an image from another ECR repository (any account or region
+/// the deployer can read) in a repository of this stack, made during
+/// `sam deploy` and pinned by digest.
+///
+/// ```
+/// use cfn_gen::{App, ImageRepublish, Schedule, ScheduledLambda, Stack, TimeUnit};
+/// let app = App::new();
+/// let stack = Stack::new(&app, "Demo");
+/// let image = ImageRepublish::new(&stack, "VendorImage")
+///     .source("123456789012.dkr.ecr.us-west-2.amazonaws.com/my-lambda", "latest")
+///     .refresh("2026-11-28");
+/// ScheduledLambda::new(&stack, "Report")
+///     .image(&image)
+///     .schedule(Schedule::rate(5, TimeUnit::Minutes));
+/// let out = app.synth().expect("valid");
+/// assert!(out.stacks[0].text.contains("Custom::ImageRepublish"));
+/// ```
+///
+/// How a new upstream release reaches the stack: the copy is made when the
+/// resource is created and whenever its properties change. Pin a digest
+/// (`.source(REPO, "sha256:...")`) and every release is a template change;
+/// or copy a tag and bump `.refresh(..)` when you want the tag resolved
+/// again. Nothing changes silently: the functions use the copied digest
+/// until the next copy.
+///
+/// Lambda refuses multi-architecture image indexes, so one platform is
+/// copied: `x86_64` unless `.architecture(..)` says otherwise (use the
+/// function's own). `.whole_index()` copies the index whole, for other
+/// consumers than Lambda.
+#[derive(Clone)]
+pub struct ImageRepublish(Rc<Inner>);
+
+impl ImageRepublish {
+    /// A new republished image in `stack`; give it a `.source(..)`.
+    pub fn new(stack: &Stack, id: &str) -> ImageRepublish {
+        let mut copier = FunctionSettings::new(Duration::from_secs(900), 512);
+        copier.code = Some(Code::Rust(RustBinary::new(copier_dir(), "image-copier")));
+        copier.description = Some(
+            "Copies an image into this stack's ECR repository (cloud-cron ImageRepublish)".into(),
+        );
+        let inner = Rc::new(Inner {
+            node: stack.claim(id),
+            props: RefCell::new(Props {
+                repository: String::new(),
+                reference: String::new(),
+                architecture: Some(Architecture::X86_64),
+                refresh: None,
+                empty_on_delete: false,
+                copier,
+            }),
+        });
+        stack.add(inner.clone());
+        ImageRepublish(inner)
+    }
+
+    fn update(self, f: impl FnOnce(&mut Props)) -> ImageRepublish {
+        f(&mut self.0.props.borrow_mut());
+        self
+    }
+
+    /// The image to copy: an ECR repository URI
+    /// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO`) and a tag (`latest`,
+    /// `v1.4.2`) or a digest (`sha256:...`).
+    pub fn source(
+        self,
+        repository_uri: impl Into<String>,
+        tag_or_digest: impl Into<String>,
+    ) -> ImageRepublish {
+        let (repository, reference) = (repository_uri.into(), tag_or_digest.into());
+        self.update(|p| {
+            p.repository = repository;
+            p.reference = reference;
+        })
+    }
+
+    /// Copy this platform from a multi-architecture index (the default is
+    /// `x86_64`); it must match the architecture of the functions using it.
+    pub fn architecture(self, architecture: Architecture) -> ImageRepublish {
+        self.update(|p| p.architecture = Some(architecture))
+    }
+
+    /// Copy an index whole, every platform (Lambda cannot run the result).
+    pub fn whole_index(self) -> ImageRepublish {
+        self.update(|p| p.architecture = None)
+    }
+
+    /// Any text; change it (e.g. to today's date) to copy a moving tag again
+    /// on the next deploy.
+    pub fn refresh(self, token: impl Into<String>) -> ImageRepublish {
+        let token = token.into();
+        self.update(|p| p.refresh = Some(token))
+    }
+
+    /// Delete the repository and its images with the stack (by default both
+    /// are kept, so a stack deletion never breaks another user of the copy).
+    pub fn empty_on_delete(self) -> ImageRepublish {
+        self.update(|p| p.empty_on_delete = true)
+    }
+
+    /// Where it sits in the construct tree.
+    pub fn node(&self) -> &Node {
+        &self.0.node
+    }
+
+    /// The copied image, `<repository uri>@sha256:<digest>`.
+    pub fn image_uri(&self) -> Value {
+        Value::get_att(self.0.node.child_logical_id("Copy"), "ImageUri")
+    }
+
+    /// The stack's repository's ARN.
+    pub fn repository_arn(&self) -> Value {
+        Value::get_att(self.0.node.child_logical_id("Repository"), "Arn")
+    }
+
+    pub(crate) fn republished(&self) -> Republished {
+        Republished {
+            node: self.0.node.clone(),
+            image_uri: self.image_uri(),
+            architecture: self.0.props.borrow().architecture,
+        }
+    }
+}
+
+/// What a function needs to know of a republished image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Republished {
+    pub(crate) node: Node,
+    pub(crate) image_uri: Value,
+    pub(crate) architecture: Option<Architecture>,
+}
+
+impl Republished {
+    /// Checks its use by a function of `user` running on `architecture`.
+    pub(crate) fn check_use(&self, user: &Node, architecture: Architecture, report: &mut Report) {
+        let path = user.path();
+        if !user.same_stack(&self.node) {
+            report.error(
+                &path,
+                format!(
+                    "uses the image republished by {} in another stack",
+                    self.node.path()
+                ),
+                "republish the image in this stack too (copies of one digest share storage in ECR)",
+            );
+        }
+        match self.architecture {
+            None => report.error(
+                &path,
+                format!("uses {}, a whole multi-architecture index, which Lambda cannot run", self.node.path()),
+                format!("call .architecture(Architecture::{architecture:?}) on the ImageRepublish instead of .whole_index()"),
+            ),
+            Some(a) if a != architecture => report.error(
+                &path,
+                format!("runs on {} but {} copies the {} image", architecture.as_str(), self.node.path(), a.as_str()),
+                "make the function's .architecture() and the ImageRepublish's .architecture() the same",
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// The copier's package in this workspace.
+fn copier_dir() -> PathBuf {
+    let cfn_gen = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    cfn_gen
+        .parent()
+        .unwrap_or(cfn_gen)
+        .join("runtime")
+        .join("image-copier")
+}
+
+/// The parts of an ECR repository URI: account, region, repository name.
+fn parse_ecr_uri(uri: &str) -> Option<(&str, &str, &str)> {
+    let (host, repo) = uri.split_once('/')?;
+    let parts: Vec<&str> = host.split('.').collect();
+    let ok = parts.len() >= 6
+        && parts[0].len() == 12
+        && parts[0].chars().all(|c| c.is_ascii_digit())
+        && parts[1] == "dkr"
+        && parts[2] == "ecr"
+        && parts[4] == "amazonaws"
+        && matches!(&parts[5..], ["com"] | ["com", "cn"]);
+    ok.then(|| (parts[0], parts[3], repo))
+}
+
+impl Inner {
+    fn source_image(p: &Props) -> String {
+        if p.reference.starts_with("sha256:") {
+            format!("{}@{}", p.repository, p.reference)
+        } else {
+            format!("{}:{}", p.repository, p.reference)
+        }
+    }
+}
+
+impl Construct for Inner {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+
+    fn validate(&self, report: &mut Report) {
+        let path = self.node.path();
+        let path = path.as_str();
+        let p = self.props.borrow();
+        let fix = "call .source(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO\", \"TAG\" or \"sha256:DIGEST\")";
+        if p.repository.is_empty() {
+            report.error(path, "the republished image has no source", fix);
+        } else {
+            match parse_ecr_uri(&p.repository) {
+                None => report.error(
+                    path,
+                    format!("source `{}` is not an ECR repository URI", p.repository),
+                    format!("{fix}; the copier reads ECR repositories (its role gets pull rights on exactly the source repository)"),
+                ),
+                Some((_, _, repo)) if !is_repository_name(repo) || repo.contains(':') || repo.contains('@') => report.error(
+                    path,
+                    format!("source `{}` has an invalid repository name `{repo}`", p.repository),
+                    "give the repository URI without a tag or digest, and the tag or digest as the second argument",
+                ),
+                Some(_) => {}
+            }
+        }
+        if p.reference.starts_with("sha256:") {
+            if !is_digest(&p.reference) {
+                report.error(
+                    path,
+                    format!("`{}` is not a digest", p.reference),
+                    "a digest is `sha256:` and 64 lower-case hex digits",
+                );
+            }
+        } else if p.reference.is_empty()
+            || p.reference.len() > 128
+            || !p
+                .reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || p.reference.starts_with(['.', '-'])
+        {
+            if !p.repository.is_empty() {
+                report.error(
+                    path,
+                    format!("`{}` is neither a tag nor a digest", p.reference),
+                    "pass a tag (`v1.4.2`) or a digest (`sha256:...`)",
+                );
+            }
+        } else if p.refresh.is_none() {
+            report.warning(
+                path,
+                format!("copies tag `{}`, resolved when the resource is created; a later release under the same tag is not copied until you call .refresh(..) with a new value", p.reference),
+                "pin a digest (.source(REPO, \"sha256:...\")) or bump .refresh(\"YYYY-MM-DD\") to take a new release",
+            );
+        }
+        p.copier.validate(
+            &self.node,
+            0,
+            "the copier is runtime/image-copier of this workspace",
+            report,
+        );
+    }
+
+    fn synthesize(&self, ctx: &SynthContext, template: &mut Template) {
+        let p = self.props.borrow();
+        let path = self.node.path();
+        let n = &self.node;
+        let repo_id = n.child_logical_id("Repository");
+        let copy_id = n.child_logical_id("Copy");
+        let ids = FunctionIds {
+            function: n.child_logical_id("Copier"),
+            role: n.child_logical_id("CopierRole"),
+            log_group: n.child_logical_id("CopierLogGroup"),
+        };
+        let repo_arn = Value::get_att(&repo_id, "Arn");
+
+        let lifecycle = serde_json::json!({
+            "rules": [{
+                "rulePriority": 1,
+                "description": "Expire untagged images; every copy in use is tagged cloudcron-sha256-...",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": UNTAGGED_DAYS
+                },
+                "action": { "type": "expire" }
+            }]
+        });
+        let mut condition = BTreeMap::new();
+        condition.insert(
+            "StringLike".to_owned(),
+            Value::Map(BTreeMap::from([(
+                "aws:sourceArn".to_owned(),
+                Value::sub(
+                    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*",
+                ),
+            )])),
+        );
+        let policy = Value::Map(BTreeMap::from([
+            ("Version".to_owned(), Value::String("2012-10-17".into())),
+            (
+                "Statement".to_owned(),
+                Value::List(vec![Value::Map(BTreeMap::from([
+                    ("Sid".to_owned(), Value::String("LambdaPull".into())),
+                    ("Effect".to_owned(), Value::String("Allow".into())),
+                    (
+                        "Principal".to_owned(),
+                        Value::Map(BTreeMap::from([(
+                            "Service".to_owned(),
+                            Value::String("lambda.amazonaws.com".into()),
+                        )])),
+                    ),
+                    (
+                        "Action".to_owned(),
+                        Value::strings(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]),
+                    ),
+                    ("Condition".to_owned(), Value::Map(condition)),
+                ]))]),
+            ),
+        ]));
+        let retain = if p.empty_on_delete {
+            DeletionPolicy::Delete
+        } else {
+            DeletionPolicy::Retain
+        };
+        template.add_resource(
+            &repo_id,
+            Resource::new(ecr::Repository {
+                image_tag_mutability: "IMMUTABLE",
+                image_scanning_configuration: ecr::ImageScanningConfiguration { scan_on_push: true },
+                encryption_configuration: ecr::EncryptionConfiguration { encryption_type: "AES256" },
+                lifecycle_policy: ecr::LifecyclePolicy {
+                    lifecycle_policy_text: lifecycle.to_string(),
+                },
+                repository_policy_text: policy,
+                empty_on_delete: p.empty_on_delete,
+            })
+            .deletion_policy(retain)
+            .update_replace_policy(retain)
+            .skip_check(
+                "CKV_AWS_136",
+                "images are encrypted at rest with AES-256 (ECR's default); a customer managed KMS key would need a key policy for every function pulling the image and adds cost without protecting more",
+            ),
+        );
+
+        let pull = [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+        ];
+        let mut statements = vec![iam::Statement::allow(
+            ["ecr:GetAuthorizationToken"],
+            vec![Value::String("*".into())],
+        )
+        .sid("EcrLoginHasNoResource")];
+        if let Some((account, region, repo)) = parse_ecr_uri(&p.repository) {
+            statements.push(iam::Statement::allow(
+                pull,
+                vec![Value::sub(format!(
+                    "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}"
+                ))],
+            ));
+        }
+        statements.push(iam::Statement::allow(
+            pull.into_iter().chain([
+                "ecr:CompleteLayerUpload",
+                "ecr:InitiateLayerUpload",
+                "ecr:PutImage",
+                "ecr:UploadLayerPart",
+            ]),
+            vec![repo_arn],
+        ));
+        synthesize_function(
+            ctx,
+            template,
+            &path,
+            &ids,
+            &p.copier,
+            FunctionParts {
+                statements,
+                env: BTreeMap::new(),
+                event_invoke_config: None,
+                dead_letter_reason: "CloudFormation invokes the copier for a custom resource, and the copier always answers CloudFormation (SUCCESS or FAILED, also on panic and time-out), so no event is left to dead-letter",
+            },
+        );
+
+        template.add_resource(
+            &copy_id,
+            Resource::new(ecr::ImageRepublish {
+                service_token: Value::get_att(&ids.function, "Arn"),
+                service_timeout: 960,
+                source_image: Inner::source_image(&p),
+                target_repository_uri: Value::get_att(&repo_id, "RepositoryUri"),
+                architecture: p.architecture.map(|a| match a {
+                    Architecture::X86_64 => "amd64",
+                    Architecture::Arm64 => "arm64",
+                }),
+                target_tag: TARGET_TAG.to_owned(),
+                refresh_token: p.refresh.clone(),
+            }),
+        );
+        template.add_output(
+            format!("{copy_id}ImageUri"),
+            Output::new(
+                self_image_uri(&copy_id),
+                format!("The image {path} copied, pinned by digest"),
+            ),
+        );
+    }
+}
+
+fn self_image_uri(copy_id: &str) -> Value {
+    Value::get_att(copy_id, "ImageUri")
+}
+
+impl From<&ImageRepublish> for crate::constructs::ImageSource {
+    fn from(image: &ImageRepublish) -> Self {
+        crate::constructs::ImageSource::Republished(image.republished())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_uris_split_into_account_region_and_repository() {
+        assert_eq!(
+            parse_ecr_uri("123456789012.dkr.ecr.us-west-2.amazonaws.com/vendor/app"),
+            Some(("123456789012", "us-west-2", "vendor/app"))
+        );
+        assert_eq!(parse_ecr_uri("ghcr.io/vendor/app"), None);
+        assert_eq!(parse_ecr_uri("public.ecr.aws/lambda/provided"), None);
+    }
+}

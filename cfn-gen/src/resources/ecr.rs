@@ -1,0 +1,73 @@
+//! `AWS::ECR::Repository` and the `Custom::ImageRepublish` resource that copies an image into one.
+
+use serde::Serialize;
+
+use crate::value::Value;
+
+/// `ImageScanningConfiguration`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageScanningConfiguration {
+    /// Scan every pushed image for vulnerabilities.
+    pub scan_on_push: bool,
+}
+
+/// `EncryptionConfiguration`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EncryptionConfiguration {
+    /// `AES256` or `KMS`.
+    pub encryption_type: &'static str,
+}
+
+/// `LifecyclePolicy`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecyclePolicy {
+    /// The policy as JSON text.
+    pub lifecycle_policy_text: String,
+}
+
+/// Properties of `AWS::ECR::Repository`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Repository {
+    /// `IMMUTABLE` or `MUTABLE`.
+    pub image_tag_mutability: &'static str,
+    /// Scanning.
+    pub image_scanning_configuration: ImageScanningConfiguration,
+    /// Encryption at rest.
+    pub encryption_configuration: EncryptionConfiguration,
+    /// Image expiry rules.
+    pub lifecycle_policy: LifecyclePolicy,
+    /// Who else may pull or push.
+    pub repository_policy_text: Value,
+    /// Delete the images with the repository.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub empty_on_delete: bool,
+}
+super::resource_type!(Repository, "AWS::ECR::Repository");
+
+/// Properties of a `Custom::ImageRepublish` resource, answered by the image
+/// copier Lambda (`runtime/image-copier`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageRepublish {
+    /// The copier function's ARN.
+    pub service_token: Value,
+    /// Seconds CloudFormation waits for the answer.
+    pub service_timeout: u32,
+    /// `registry/repo:tag` or `registry/repo@sha256:...`.
+    pub source_image: String,
+    /// The stack's repository URI.
+    pub target_repository_uri: Value,
+    /// `amd64` or `arm64`: the one platform to copy from an index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<&'static str>,
+    /// The tag of the copy (`{digest}` becomes the digest as a tag).
+    pub target_tag: String,
+    /// Not read by the copier: changing it forces a new copy of a moving tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+super::resource_type!(ImageRepublish, "Custom::ImageRepublish");
