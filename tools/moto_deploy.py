@@ -17,16 +17,31 @@ then prints ONE JSON object on stdout:
                    "physical_id": "arn:...", "status": "CREATE_COMPLETE"}, ...],
     "not_created": [{"logical_id": "...", "type": "AWS::Scheduler::Schedule"}, ...],
     "failed_events": [{"logical_id": "...", "type": "...", "status": "...", "reason": "..."}],
-    "moto_workarounds": [{"logical_id": "...", "type": "AWS::SNS::Topic", "TopicName": "NAME-Id.fifo"}]
+    "moto_workarounds": [{"logical_id": "...", "type": "AWS::SNS::Topic", "TopicName": "NAME-Id.fifo"}],
+    "answered_custom_resources": [{"logical_id": "...", "type": "Custom::...", "data": {...}}],
+    "image_functions": [{"logical_id": "...", "image_uri": "..."}]
   }
 
 "resources" lists what moto reports through ListStackResources (in template order);
 "not_created" lists template resources moto did not create (moto silently skips
 resource types it does not model). Progress and failures also go to stderr.
 
+Custom resources: moto invokes their Lambda in a Docker container, which this machine
+does not run, so nothing would answer and the stack would wait forever. Like `sam
+deploy` with a working function, moto_deploy answers each `Custom::*` resource itself
+with SUCCESS and placeholder data (for `Custom::ImageRepublish`, the copier's answer
+shape: `ImageUri` = `<account>.dkr.ecr.<region>.amazonaws.com/<stack>-<id>@sha256:<hex>`
+and `Digest`); they are listed under "answered_custom_resources". moto would create a resource
+reading such an answer (Fn::GetAtt) before the answer arrives, with a null value, so the
+answers (known in advance) are written into the template where they are read; those
+places are listed under "resolved_custom_attributes". The copier itself is tested
+against real registries and a local response URL in runtime/image-copier.
+
 moto quirk worked around by default (JSON templates): an unnamed FIFO SNS topic or
 SQS queue gets an explicit "<stack>-<LogicalId>.fifo" name, because moto would
-generate a name without ".fifo" and reject it. --no-fifo-name-workaround disables it.
+generate a name without ".fifo" and reject it; an unnamed ECR repository gets the
+lower-case "<stack>-<logicalid>", because moto would generate one with upper-case
+letters and reject it. --no-fifo-name-workaround disables it.
 Exit status: 0 only when the stack reaches CREATE_COMPLETE; 1 otherwise
 (including API errors and timeouts); 2 on a usage error.
 """
@@ -92,6 +107,14 @@ def patch_fifo_names(body: str, stack_name: str) -> tuple[str, list[dict]]:
     }
     patched = []
     for lid, res in resources.items():
+        # moto generates ECR repository names with upper-case letters (from the stack
+        # name and logical id) and then rejects them; real CloudFormation lower-cases.
+        if isinstance(res, dict) and res.get("Type") == "AWS::ECR::Repository":
+            props = res.setdefault("Properties", {})
+            if isinstance(props, dict) and "RepositoryName" not in props:
+                props["RepositoryName"] = f"{stack_name}-{lid}".lower()[:256]
+                patched.append({"logical_id": lid, "type": res["Type"], "RepositoryName": props["RepositoryName"]})
+            continue
         if not isinstance(res, dict) or res.get("Type") not in rules:
             continue
         flag, name_key, limit = rules[res["Type"]]
@@ -144,6 +167,85 @@ def upload_packaged_code(body: str, endpoint: str) -> list[dict]:
     return uploads
 
 
+def placeholder_answer(stack_name: str, logical_id: str, rtype: str) -> dict:
+    """The Data a custom resource's function would answer with."""
+    import hashlib
+
+    if rtype == "Custom::ImageRepublish":
+        digest = "sha256:" + hashlib.sha256(f"{stack_name}/{logical_id}".encode()).hexdigest()
+        repo = f"123456789012.dkr.ecr.{REGION}.amazonaws.com/{stack_name.lower()}-{logical_id.lower()}"
+        return {"ImageUri": f"{repo}@{digest}", "Digest": digest}
+    return {}
+
+
+def resolve_custom_attributes(body: str, stack_name: str) -> tuple[str, list[dict]]:
+    """moto creates a resource that reads a custom resource's attribute (Fn::GetAtt)
+    before the custom resource has answered, with the attribute as null. The answers
+    here are known in advance (placeholder_answer), so write them into the template
+    where they are read, as CloudFormation would once the answer arrived."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return body, []
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    if not isinstance(resources, dict):
+        return body, []
+    answers = {
+        lid: placeholder_answer(stack_name, lid, res.get("Type", ""))
+        for lid, res in resources.items()
+        if isinstance(res, dict) and str(res.get("Type", "")).startswith("Custom::")
+    }
+    resolved: list[dict] = []
+
+    def walk(node: object, where: str) -> object:
+        if isinstance(node, dict):
+            att = node.get("Fn::GetAtt")
+            if len(node) == 1 and isinstance(att, list) and len(att) == 2 and att[0] in answers:
+                value = answers[att[0]].get(att[1])
+                if isinstance(value, str):
+                    resolved.append({"at": where, "attribute": f"{att[0]}.{att[1]}", "value": value})
+                    return value
+            return {k: walk(v, f"{where}.{k}") for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{where}[{i}]") for i, v in enumerate(node)]
+        return node
+
+    for key in ("Resources", "Outputs"):
+        if isinstance(doc.get(key), dict):
+            doc[key] = walk(doc[key], key)
+    return (json.dumps(doc), resolved) if resolved else (body, [])
+
+
+def answer_custom_resources(endpoint: str, stack_id: str, stack_name: str, declared: dict[str, str]) -> list[dict]:
+    """PUT a SUCCESS answer to moto's custom-resource response URL for each Custom::*
+    resource, as the resource's Lambda would."""
+    import urllib.parse
+    import urllib.request
+
+    answered = []
+    for lid, rtype in declared.items():
+        if not (isinstance(rtype, str) and (rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource")):
+            continue
+        data = placeholder_answer(stack_name, lid, rtype)
+        body = json.dumps(
+            {
+                "Status": "SUCCESS",
+                "StackId": stack_id,
+                "LogicalResourceId": lid,
+                "RequestId": "moto-deploy",
+                "PhysicalResourceId": data.get("ImageUri", f"{stack_name}-{lid}"),
+                "Data": data,
+            }
+        ).encode()
+        url = f"{endpoint}/cloudformation_{REGION}/cfnresponse?stack={urllib.parse.quote(stack_id, safe='')}"
+        req = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+        log(f"answered custom resource {lid} [{rtype}] with SUCCESS {data}")
+        answered.append({"logical_id": lid, "type": rtype, "data": data})
+    return answered
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5000")
@@ -179,6 +281,9 @@ def main() -> int:
             log(f"moto workaround: named FIFO {p['logical_id']} [{p['type']}] explicitly")
 
     uploaded = upload_packaged_code(body, args.endpoint)
+    body, resolved = resolve_custom_attributes(body, args.stack_name)
+    for r in resolved:
+        log(f"moto workaround: {r['at']} reads {r['attribute']}, written in as {r['value']}")
 
     cfn = boto3.session.Session(
         aws_access_key_id="testing",
@@ -200,6 +305,7 @@ def main() -> int:
         "failed_events": [],
         "moto_workarounds": patched,
         "uploaded_code": uploaded,
+        "resolved_custom_attributes": resolved,
     }
     started = time.monotonic()
     try:
@@ -212,6 +318,9 @@ def main() -> int:
             OnFailure="DO_NOTHING",
         )
         result["stack_id"] = resp["StackId"]
+        result["answered_custom_resources"] = answer_custom_resources(
+            args.endpoint, resp["StackId"], args.stack_name, declared
+        )
         deadline = started + args.timeout
         while True:
             stack = cfn.describe_stacks(StackName=resp["StackId"])["Stacks"][0]
@@ -241,6 +350,15 @@ def main() -> int:
             }
             for s in summaries
         ]
+        lam = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        ).client("lambda", endpoint_url=args.endpoint)
+        result["image_functions"] = []
+        for r in result["resources"]:
+            if r["type"] == "AWS::Lambda::Function" and r["physical_id"]:
+                code = lam.get_function(FunctionName=r["physical_id"]).get("Code", {})
+                if code.get("ImageUri"):
+                    result["image_functions"].append({"logical_id": r["logical_id"], "image_uri": code["ImageUri"]})
         seen = {s["LogicalResourceId"] for s in summaries}
         result["not_created"] = [{"logical_id": k, "type": t} for k, t in declared.items() if k not in seen]
 
@@ -272,7 +390,8 @@ def main() -> int:
         log(f"  not created by moto: {r['logical_id']} [{r['type']}]")
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
-    return 0 if result["status"] == "CREATE_COMPLETE" else 1
+    ok = result["status"] == "CREATE_COMPLETE" and not result["status_reason"]
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -186,7 +186,10 @@ fn a_tag_without_a_refresh_token_is_a_warning_that_says_how_releases_arrive() {
     job(&stack, &image);
     let synthesis = app.synth().expect("valid");
     assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
-    assert!(synthesis.stacks[0]
-        .text
-        .contains("RefreshToken: \"2026-11-28\""), "a date-like string stays a quoted string");
+    assert!(
+        synthesis.stacks[0]
+            .text
+            .contains("RefreshToken: \"2026-11-28\""),
+        "a date-like string stays a quoted string"
+    );
 }

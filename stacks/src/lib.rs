@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod cloud_cron_example;
 pub mod erp_schedules;
+pub mod image_example;
 pub mod task_example;
 
 use cfn_gen::App;
@@ -15,12 +16,13 @@ use cfn_gen::App;
 /// ```
 /// let synthesis = cloud_cron_stacks::app().synth().expect("examples are valid");
 /// let names: Vec<&str> = synthesis.stacks.iter().map(|s| s.name.as_str()).collect();
-/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "TaskExample"]);
+/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "TaskExample"]);
 /// ```
 pub fn app() -> App {
     let app = App::new();
     cloud_cron_example::stack(&app);
     erp_schedules::stack(&app);
+    image_example::stack(&app);
     task_example::stack(&app);
     app
 }

@@ -225,6 +225,7 @@ fn every_template_deploys_into_moto() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A unique stack name per run: the moto server outlives a single test.
     let run_id = std::process::id();
+    let mut republished_checked = 0;
     for stack in synthesized(Format::Yaml) {
         let cfn = translate(dir.path(), &stack);
         let name = format!("{}-{run_id}", stack.name);
@@ -254,6 +255,32 @@ fn every_template_deploys_into_moto() {
             })
             .collect();
         let translated = read_json(&cfn);
+
+        // A function on a republished image runs exactly the digest the copier answered.
+        for f in result["image_functions"]
+            .as_array()
+            .expect("image functions")
+        {
+            let id = f["logical_id"].as_str().expect("id");
+            let uri = &translated["Resources"][id]["Properties"]["Code"]["ImageUri"];
+            let Some(copy) = uri["Fn::GetAtt"][0].as_str() else {
+                continue;
+            };
+            let answered = result["answered_custom_resources"]
+                .as_array()
+                .expect("answers")
+                .iter()
+                .find(|a| a["logical_id"] == copy)
+                .unwrap_or_else(|| panic!("{}: {copy} was not answered", stack.name));
+            assert_eq!(
+                f["image_uri"], answered["data"]["ImageUri"],
+                "{}/{id}",
+                stack.name
+            );
+            assert!(f["image_uri"].as_str().expect("uri").contains("@sha256:"));
+            republished_checked += 1;
+        }
+
         for (id, r) in translated["Resources"].as_object().expect("resources") {
             let ty = r["Type"].as_str().unwrap_or_default().to_owned();
             if MOTO_UNMODELLED.contains(&ty.as_str()) {
@@ -266,4 +293,8 @@ fn every_template_deploys_into_moto() {
             );
         }
     }
+    assert!(
+        republished_checked > 0,
+        "ImageExample runs a republished image"
+    );
 }
