@@ -151,3 +151,57 @@ async fn missing_tag_wrong_digest_and_unreachable_registry_are_answered_failed_w
         }
     }
 }
+
+#[tokio::test]
+#[ignore = "needs local OCI registries: run scripts/test"]
+async fn the_construct_properties_tag_each_copy_with_its_digest() {
+    // What ImageRepublish emits: one platform, and a tag per digest so the
+    // repository's tags can stay immutable.
+    let (a, b) = (registry("A"), registry("B"));
+    let (src, dst) = (unique_repo("src/tagged"), unique_repo("dst/tagged"));
+    let index = TestIndex::new(
+        vec![TestImage::random("amd64", 2), TestImage::random("arm64", 1)],
+        vec![],
+    );
+    index.push(&push_client(), &a, &src, Some("latest")).await;
+    let props = json!({"Architecture": "amd64", "TargetTag": "cloudcron-{digest}", "RefreshToken": "2026-11-28"});
+    let body = answer(
+        &format!("{a}/{src}:latest"),
+        &format!("{b}/{dst}"),
+        "Create",
+        props.clone(),
+    )
+    .await;
+    assert_eq!(body["Status"], "SUCCESS", "{body}");
+    let amd64 = &index.images[0];
+    assert_eq!(body["Data"]["Digest"], amd64.digest);
+
+    let tag = format!("cloudcron-{}", amd64.digest.replace(':', "-"));
+    let served = reqwest::Client::new()
+        .head(format!("http://{b}/v2/{dst}/manifests/{tag}"))
+        .header(
+            "Accept",
+            "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+        )
+        .send()
+        .await
+        .expect("registry answers");
+    assert_eq!(served.status(), 200, "tag {tag} exists");
+    assert_eq!(
+        served.headers()["docker-content-digest"]
+            .to_str()
+            .expect("header"),
+        amd64.digest
+    );
+
+    // The same properties again (an Update after a rollback): same digest, same tag, success.
+    let again = answer(
+        &format!("{a}/{src}:latest"),
+        &format!("{b}/{dst}"),
+        "Update",
+        props,
+    )
+    .await;
+    assert_eq!(again["Status"], "SUCCESS", "{again}");
+    assert_eq!(again["PhysicalResourceId"], body["PhysicalResourceId"]);
+}
