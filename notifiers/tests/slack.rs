@@ -14,7 +14,7 @@ const SECRET_PATH: &str = "/services/T0000001/B0000002/sEcReTtOkEn24chars000000"
 
 fn slack(base: &str) -> Slack {
     let url = SecretString::from(format!("{base}{SECRET_PATH}"));
-    Slack::new(SlackSettings::default(), url, reqwest::Client::new()).unwrap()
+    Slack::new(SlackSettings::default(), url, reqwest::Client::new()).expect("a valid URL")
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ const QUERY: &str = "api-version=2016-06-01&sig=SiGnAtUrE0123456789abcdef";
 
 fn teams(base: &str) -> Teams {
     let url = SecretString::from(format!("{base}{PATH}?{QUERY}"));
-    Teams::new(TeamsSettings::default(), url, reqwest::Client::new()).unwrap()
+    Teams::new(TeamsSettings::default(), url, reqwest::Client::new()).expect("a valid URL")
 }
 
 #[tokio::test]

@@ -38,9 +38,9 @@ fn sms(settings: SmsSettings, secret: &str, server: &MockServer) -> TwilioSms {
         SecretString::from(secret.to_owned()),
         reqwest::Client::new(),
     )
-    .unwrap()
+    .expect("valid settings")
     .with_base_url(&server.uri())
-    .unwrap()
+    .expect("a loopback URL")
 }
 
 fn created() -> ResponseTemplate {

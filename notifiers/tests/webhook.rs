@@ -28,7 +28,7 @@ fn webhook(base: &str, key: Option<&str>) -> Webhook {
         key.map(|k| SecretString::from(k.to_owned())),
         reqwest::Client::new(),
     )
-    .unwrap()
+    .expect("valid settings")
 }
 
 #[tokio::test]

@@ -68,11 +68,11 @@ pub fn header<'r>(request: &'r Request, name: &str) -> &'r str {
         .get(name)
         .unwrap_or_else(|| panic!("no {name} header"))
         .to_str()
-        .unwrap()
+        .expect("a text header")
 }
 
 pub fn body(request: &Request) -> String {
-    String::from_utf8(request.body.clone()).unwrap()
+    String::from_utf8(request.body.clone()).expect("a UTF-8 body")
 }
 
 /// The headers every channel sends.
@@ -176,8 +176,8 @@ where
 
 /// A loopback address with nothing listening on it.
 pub async fn closed_port() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("its address");
     drop(listener);
     format!("http://{address}")
 }
