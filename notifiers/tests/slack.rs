@@ -112,3 +112,24 @@ fn urls_are_checked_and_never_shown() {
         ChannelConfigError::EmptySecret { .. }
     ));
 }
+
+#[tokio::test]
+async fn with_the_shared_client_a_redirect_is_permanent_and_not_followed() {
+    let server = server_answering(
+        ResponseTemplate::new(302).insert_header("Location", "http://127.0.0.1:9/elsewhere"),
+    )
+    .await;
+    let client = cloud_cron_notifiers::channels::http_client().expect("a client");
+    let url = SecretString::from(format!("{}{SECRET_PATH}", server.uri()));
+    let channel = Slack::new(SlackSettings::default(), url, client).expect("a valid URL");
+    let envelope = envelope();
+    let rendered = rendered(&[(TemplatePart::Body, "hi")]);
+    let err = channel
+        .deliver(delivery(&envelope, &rendered))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DeliveryError::Permanent { .. }), "{err:?}");
+    assert!(err.to_string().contains("302"), "{err}");
+    let request = only_request(&server).await;
+    assert_common_headers(&request, "application/json");
+}

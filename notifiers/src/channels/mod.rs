@@ -10,7 +10,8 @@
 //!   else is a [`ChannelConfigError`] at construction, never at delivery.
 //! - **Requests** carry `User-Agent: cloud-cron-notifier/<version>`
 //!   ([`USER_AGENT`]) and time out after [`REQUEST_TIMEOUT`], whatever client
-//!   they are sent with.
+//!   they are sent with. [`http_client`] builds the client to share: the
+//!   same defaults, and redirects not followed.
 //! - **Responses** are classified by one function: 2xx is delivered; 408,
 //!   429 and 5xx are [`DeliveryError::Transient`] (with the provider's
 //!   `Retry-After`, when it sends one in seconds or as an HTTP date); every
@@ -119,6 +120,35 @@ pub enum ChannelConfigError {
         /// Which secret.
         what: &'static str,
     },
+    /// The HTTP client cannot be built (its TLS backend failed to start).
+    #[error("the HTTP client cannot be built: {reason}")]
+    HttpClient {
+        /// reqwest's explanation.
+        reason: String,
+    },
+}
+
+/// The client the channels are meant to share (one per process, so
+/// connections are reused across warm invocations): [`USER_AGENT`],
+/// [`REQUEST_TIMEOUT`], a 5 s connect time-out, and redirects **not**
+/// followed, so a provider's 3xx is a permanent error rather than a silent
+/// re-post (as a GET, or to another host) of a message or its signature.
+///
+/// ```
+/// let client = cloud_cron_notifiers::channels::http_client()?;
+/// # drop(client);
+/// # Ok::<(), cloud_cron_notifiers::channels::ChannelConfigError>(())
+/// ```
+pub fn http_client() -> Result<reqwest::Client, ChannelConfigError> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ChannelConfigError::HttpClient {
+            reason: e.without_url().to_string(),
+        })
 }
 
 /// Parse and check a URL a channel posts to: absolute, with a host, and

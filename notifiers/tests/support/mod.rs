@@ -80,6 +80,8 @@ pub fn assert_common_headers(request: &Request, content_type: &str) {
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(header(request, "content-type"), content_type);
     assert_eq!(header(request, "user-agent"), USER_AGENT);
+    assert_eq!(request.headers.get_all("user-agent").iter().count(), 1);
+    assert_eq!(request.headers.get_all("content-type").iter().count(), 1);
     assert!(USER_AGENT.starts_with("cloud-cron-notifier/0."));
 }
 
