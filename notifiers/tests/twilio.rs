@@ -211,6 +211,13 @@ async fn a_retry_skips_recipients_already_accepted() {
         "Alice must get the message once"
     );
 
+    // A duplicate delivery of the delivered message sends nothing.
+    channel
+        .deliver(delivery(&envelope, &rendered))
+        .await
+        .unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
     // A different message goes to both again.
     let mut other = envelope.clone();
     other.id = "another-message".to_owned();

@@ -30,7 +30,9 @@
 //! new SMS. To keep a partial failure from texting the recipients who already
 //! got the message, a channel remembers, in memory, which recipients Twilio
 //! accepted for each of the last [`REMEMBERED_MESSAGES`] envelope ids, and a
-//! retry of the same message (same envelope id) skips them. All recipients
+//! retry or a duplicate SQS delivery of the same message (same envelope id)
+//! skips them; when every recipient already has it, delivery is `Ok` without
+//! a request. All recipients
 //! are tried on each attempt; the delivery fails transiently when any
 //! recipient failed transiently, else permanently when any failed
 //! permanently. The memory lives as long as the warm Lambda instance: a
@@ -177,11 +179,6 @@ impl TwilioSms {
         let mut accepted = self.accepted.lock().unwrap_or_else(PoisonError::into_inner);
         accepted.insert(id, to);
     }
-
-    fn forget(&self, id: &str) {
-        let mut accepted = self.accepted.lock().unwrap_or_else(PoisonError::into_inner);
-        accepted.remove(id);
-    }
 }
 
 impl fmt::Debug for TwilioSms {
@@ -246,18 +243,17 @@ impl Channel for TwilioSms {
                 retry_after: transient.iter().filter_map(|(_, d)| *d).max(),
             })
         } else if !permanent.is_empty() {
-            // Nothing left worth retrying: free the memory for this message.
-            self.forget(id);
+            // Kept in memory: SQS may still redeliver the message until its
+            // maxReceiveCount, and the accepted recipients must not get it twice.
             Err(DeliveryError::permanent(reasons()))
         } else {
-            self.forget(id);
             Ok(())
         }
     }
 }
 
 /// The recipients Twilio accepted, per envelope id, for the last
-/// [`REMEMBERED_MESSAGES`] messages that were not fully delivered.
+/// [`REMEMBERED_MESSAGES`] messages.
 #[derive(Default)]
 struct Accepted {
     order: VecDeque<String>,
@@ -278,12 +274,6 @@ impl Accepted {
             .entry(id.to_owned())
             .or_default()
             .insert(to.to_owned());
-    }
-
-    fn remove(&mut self, id: &str) {
-        if self.by_message.remove(id).is_some() {
-            self.order.retain(|known| known != id);
-        }
     }
 }
 
@@ -369,7 +359,11 @@ mod tests {
         assert!(accepted
             .by_message
             .contains_key(&(REMEMBERED_MESSAGES + 4).to_string()));
-        accepted.remove("7");
-        assert_eq!(accepted.order.len(), REMEMBERED_MESSAGES - 1);
+        accepted.insert(&(REMEMBERED_MESSAGES + 4).to_string(), "+15550003333");
+        assert_eq!(accepted.order.len(), REMEMBERED_MESSAGES);
+        assert_eq!(
+            accepted.by_message[&(REMEMBERED_MESSAGES + 4).to_string()].len(),
+            2
+        );
     }
 }
