@@ -219,10 +219,11 @@ pub(crate) async fn send(
     Err(classify(status, retry_after, provider, &detail))
 }
 
-/// The one status classification every channel uses: 2xx is delivered; 408,
-/// 429 and 5xx are transient (with `retry_after` when the provider gave
-/// one); everything else, including redirects the client did not follow, is
-/// permanent. `detail` is the (already redacted) response text.
+/// The one status classification every channel uses for a response that is
+/// not 2xx ([`send`] returns `Ok` for those): 408, 429 and 5xx are transient
+/// (with `retry_after` when the provider gave one); everything else,
+/// including redirects the client did not follow, is permanent. `detail` is
+/// the (already redacted) response text.
 pub(crate) fn classify(
     status: StatusCode,
     retry_after: Option<Duration>,
@@ -247,11 +248,6 @@ pub(crate) fn classify(
             reason: format!("{provider} answered {status}{said}"),
             retry_after,
         }
-    } else if status.is_success() {
-        // Not reached through `send`; kept total for callers.
-        DeliveryError::permanent(format!(
-            "{provider} answered {status} but the channel treated it as a failure{said}"
-        ))
     } else {
         DeliveryError::permanent(format!(
             "{provider} rejected the request with {status}{said}"
