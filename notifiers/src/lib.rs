@@ -7,6 +7,7 @@
 //! channel settings, secret references) is
 //! [`cloud_cron_runtime::contract::notifier`].
 
+pub mod channels;
 pub mod delivery;
 
 pub use delivery::{Channel, Delivery, DeliveryError, Rendered};
