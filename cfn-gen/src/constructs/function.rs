@@ -87,6 +87,54 @@ const SECRET_WORDS: &[&str] = &[
     "API_KEY",
 ];
 
+/// The builder methods every function construct shares. Expands inside an
+/// `impl` whose type has `fn update(self, impl FnOnce(&mut Props)) -> Self`
+/// and whose `Props` holds a `function: FunctionSettings`.
+macro_rules! function_setters {
+    () => {
+        /// Set an environment variable. Never a secret: keep secrets in SSM
+        /// Parameter Store (SecureString) or Secrets Manager and pass their names.
+        pub fn env(self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            let (name, value) = (name.into(), value.into());
+            self.update(|p| {
+                p.function.env.insert(name, value);
+            })
+        }
+
+        /// The function timeout, 1 to 900 whole seconds.
+        pub fn timeout(self, timeout: std::time::Duration) -> Self {
+            self.update(|p| p.function.timeout = timeout)
+        }
+
+        /// Memory in MB, 128 to 10,240.
+        pub fn memory_mb(self, mb: u32) -> Self {
+            self.update(|p| p.function.memory_mb = mb)
+        }
+
+        /// The instruction set; it must match the image's.
+        pub fn architecture(self, architecture: $crate::Architecture) -> Self {
+            self.update(|p| p.function.architecture = architecture)
+        }
+
+        /// Reserve concurrency for the function (and cap it there).
+        pub fn reserved_concurrency(self, n: u32) -> Self {
+            self.update(|p| p.function.reserved_concurrency = Some(n))
+        }
+
+        /// Keep logs this many days (a value CloudWatch Logs accepts, e.g. 30).
+        pub fn log_retention_days(self, days: u32) -> Self {
+            self.update(|p| p.function.log_retention_days = days)
+        }
+
+        /// A fixed function name (otherwise CloudFormation generates one).
+        pub fn function_name(self, name: impl Into<String>) -> Self {
+            let name = name.into();
+            self.update(|p| p.function.function_name = Some(name))
+        }
+    };
+}
+pub(crate) use function_setters;
+
 /// The settings every function construct exposes through its builder.
 #[derive(Debug, Clone)]
 pub(crate) struct FunctionSettings {

@@ -19,7 +19,7 @@ use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::depth_alarm;
 use crate::constructs::function::{
-    synthesize_function, Architecture, FunctionIds, FunctionParts, FunctionSettings,
+    function_setters, synthesize_function, FunctionIds, FunctionParts, FunctionSettings,
 };
 use crate::constructs::record_table::record_table;
 use crate::constructs::Topic;
@@ -167,40 +167,6 @@ impl ScheduledLambda {
         self.update(|p| p.publishes.push(entry))
     }
 
-    /// Set an environment variable. Never a secret: keep secrets in SSM
-    /// Parameter Store (SecureString) or Secrets Manager and pass their names.
-    pub fn env(self, name: impl Into<String>, value: impl Into<String>) -> ScheduledLambda {
-        let (name, value) = (name.into(), value.into());
-        self.update(|p| {
-            p.function.env.insert(name, value);
-        })
-    }
-
-    /// The function timeout, 1 to 900 whole seconds.
-    pub fn timeout(self, timeout: Duration) -> ScheduledLambda {
-        self.update(|p| p.function.timeout = timeout)
-    }
-
-    /// Memory in MB, 128 to 10,240.
-    pub fn memory_mb(self, mb: u32) -> ScheduledLambda {
-        self.update(|p| p.function.memory_mb = mb)
-    }
-
-    /// The instruction set; it must match the image's.
-    pub fn architecture(self, architecture: Architecture) -> ScheduledLambda {
-        self.update(|p| p.function.architecture = architecture)
-    }
-
-    /// Reserve concurrency for the function (and cap it there).
-    pub fn reserved_concurrency(self, n: u32) -> ScheduledLambda {
-        self.update(|p| p.function.reserved_concurrency = Some(n))
-    }
-
-    /// Keep logs this many days (a value CloudWatch Logs accepts, e.g. 30).
-    pub fn log_retention_days(self, days: u32) -> ScheduledLambda {
-        self.update(|p| p.function.log_retention_days = days)
-    }
-
     /// How the Scheduler retries delivering a run to the function: up to
     /// `attempts` (0 to 185) retries, for at most `max_age` (60 s to 24 h).
     pub fn schedule_retries(self, attempts: u32, max_age: Duration) -> ScheduledLambda {
@@ -217,12 +183,6 @@ impl ScheduledLambda {
             p.function_retry_attempts = attempts;
             p.function_max_event_age = max_age;
         })
-    }
-
-    /// A fixed function name (otherwise CloudFormation generates one).
-    pub fn function_name(self, name: impl Into<String>) -> ScheduledLambda {
-        let name = name.into();
-        self.update(|p| p.function.function_name = Some(name))
     }
 
     /// A fixed schedule name (otherwise CloudFormation generates one).
@@ -251,6 +211,8 @@ impl ScheduledLambda {
     pub fn idempotency(self) -> ScheduledLambda {
         self.update(|p| p.idempotency = true)
     }
+
+    function_setters!();
 
     /// Where the function sits in the construct tree.
     pub fn node(&self) -> &Node {

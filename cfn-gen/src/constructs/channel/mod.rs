@@ -32,7 +32,7 @@ use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::depth_alarm;
 use crate::constructs::function::{
-    synthesize_function, Architecture, FunctionIds, FunctionParts, FunctionSettings,
+    function_setters, synthesize_function, FunctionIds, FunctionParts, FunctionSettings,
 };
 use crate::constructs::record_table::record_table;
 use crate::constructs::Topic;
@@ -235,44 +235,7 @@ impl<K> NotificationChannel<K> {
         self.update(|p| p.enabled = false)
     }
 
-    /// Set a non-secret environment variable of the notifier.
-    pub fn env(self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let (name, value) = (name.into(), value.into());
-        self.update(|p| {
-            p.function.env.insert(name, value);
-        })
-    }
-
-    /// The notifier's timeout, 1 to 900 whole seconds.
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.update(|p| p.function.timeout = timeout)
-    }
-
-    /// The notifier's memory in MB, 128 to 10,240.
-    pub fn memory_mb(self, mb: u32) -> Self {
-        self.update(|p| p.function.memory_mb = mb)
-    }
-
-    /// The notifier's instruction set (must match its image's).
-    pub fn architecture(self, architecture: Architecture) -> Self {
-        self.update(|p| p.function.architecture = architecture)
-    }
-
-    /// Reserve (and cap) the notifier's concurrency.
-    pub fn reserved_concurrency(self, n: u32) -> Self {
-        self.update(|p| p.function.reserved_concurrency = Some(n))
-    }
-
-    /// Keep the notifier's logs this many days.
-    pub fn log_retention_days(self, days: u32) -> Self {
-        self.update(|p| p.function.log_retention_days = days)
-    }
-
-    /// A fixed function name (otherwise CloudFormation generates one).
-    pub fn function_name(self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        self.update(|p| p.function.function_name = Some(name))
-    }
+    function_setters!();
 
     /// Where the channel sits in the construct tree.
     pub fn node(&self) -> &Node {
