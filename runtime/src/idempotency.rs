@@ -609,7 +609,9 @@ impl IdempotencyStore {
         lease_end: SystemTime,
     ) -> Result<Decision, IdempotencyError> {
         if key.is_empty() {
-            return Err(IdempotencyError::InvalidKey { problem: "it is empty" });
+            return Err(IdempotencyError::InvalidKey {
+                problem: "it is empty",
+            });
         }
         if key.len() > MAX_KEY_BYTES {
             return Err(IdempotencyError::InvalidKey {

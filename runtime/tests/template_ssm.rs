@@ -20,7 +20,11 @@ async fn ssm_parameters_are_read_with_decryption_and_cached() {
     let secure = format!("{prefix}/secure");
     for (name, kind, value) in [
         (&plain, ParameterType::String, "Hello {{ name }}"),
-        (&secure, ParameterType::SecureString, "<p>{{ payload.text }}</p>"),
+        (
+            &secure,
+            ParameterType::SecureString,
+            "<p>{{ payload.text }}</p>",
+        ),
     ] {
         ssm.put_parameter()
             .name(name)

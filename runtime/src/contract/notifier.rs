@@ -389,7 +389,9 @@ impl FromStr for SecretRef {
             "secretsmanager" => Ok(SecretRef::SecretsManager {
                 id: rest.to_owned(),
             }),
-            _ => Err(invalid("the prefix is neither `ssm:` nor `secretsmanager:`")),
+            _ => Err(invalid(
+                "the prefix is neither `ssm:` nor `secretsmanager:`",
+            )),
         }
     }
 }
@@ -433,7 +435,10 @@ mod tests {
 
     #[test]
     fn variable_names() {
-        assert_eq!(TemplatePart::Html.inline_env_var(), "CLOUDCRON_TEMPLATE_HTML_TEXT");
+        assert_eq!(
+            TemplatePart::Html.inline_env_var(),
+            "CLOUDCRON_TEMPLATE_HTML_TEXT"
+        );
         assert_eq!(
             SecretName::TwilioCredential.env_var(),
             "CLOUDCRON_SECRET_TWILIO_CREDENTIAL"

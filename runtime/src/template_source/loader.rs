@@ -336,7 +336,11 @@ impl TemplateLoader {
     }
 
     /// The value of SSM parameter `name`, decrypted when it is a SecureString.
-    async fn fetch_ssm(&self, source: &TemplateSource, name: &str) -> Result<Vec<u8>, TemplateError> {
+    async fn fetch_ssm(
+        &self,
+        source: &TemplateSource,
+        name: &str,
+    ) -> Result<Vec<u8>, TemplateError> {
         let output = self
             .ssm_client()
             .get_parameter()
@@ -345,16 +349,17 @@ impl TemplateLoader {
             .send()
             .await
             .map_err(|e| ssm_error(source, name, e))?;
-        let value = output
-            .parameter()
-            .and_then(|p| p.value())
-            .ok_or_else(|| TemplateError::Ssm {
-                location: source.to_string(),
-                code: None,
-                message: "the answer holds no parameter value".to_owned(),
-                hint: "check that the parameter has a value".to_owned(),
-                transient: false,
-            })?;
+        let value =
+            output
+                .parameter()
+                .and_then(|p| p.value())
+                .ok_or_else(|| TemplateError::Ssm {
+                    location: source.to_string(),
+                    code: None,
+                    message: "the answer holds no parameter value".to_owned(),
+                    hint: "check that the parameter has a value".to_owned(),
+                    transient: false,
+                })?;
         if value.len() > self.max_bytes {
             return Err(self.too_large(source, Some(value.len() as u64)));
         }
@@ -643,7 +648,10 @@ fn ssm_error(
                 _ => "check the parameter name and the function's permissions".to_owned(),
             };
             let message = match err.message() {
-                Some(detail) => format!("{} (HTTP {status}): {detail}", code.as_deref().unwrap_or("error")),
+                Some(detail) => format!(
+                    "{} (HTTP {status}): {detail}",
+                    code.as_deref().unwrap_or("error")
+                ),
                 None => format!("{} (HTTP {status})", code.as_deref().unwrap_or("error")),
             };
             TemplateError::Ssm {
