@@ -153,3 +153,40 @@ impl Channel for Recording {
         Ok(())
     }
 }
+
+/// Verifies `address` as an SES identity (moto rejects unverified senders).
+pub async fn verify_sender(sdk: &SdkConfig, address: &str) {
+    aws_sdk_sesv2::Client::new(sdk)
+        .create_email_identity()
+        .email_identity(address)
+        .send()
+        .await
+        .expect("CreateEmailIdentity on moto");
+}
+
+/// The mail moto's SES recorded as sent, from `/moto-api/data.json`
+/// (`ses` -> `Message`: `id`, `source`, `subject`, `body`, `destinations`;
+/// moto keeps one body: the HTML one when there is one, else the text).
+pub async fn sent_mail(endpoint: &str) -> Vec<Value> {
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .expect("GET /moto-api/data.json")
+        .error_for_status()
+        .expect("data.json answers 200 (no Lambda function may exist on this moto server)")
+        .json()
+        .await
+        .expect("data.json is JSON");
+    data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The sent mail whose subject contains `tag`.
+pub async fn sent_mail_tagged(endpoint: &str, tag: &str) -> Vec<Value> {
+    sent_mail(endpoint)
+        .await
+        .into_iter()
+        .filter(|m| m["subject"].as_str().is_some_and(|s| s.contains(tag)))
+        .collect()
+}
