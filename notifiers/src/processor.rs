@@ -215,7 +215,7 @@ impl SeenIds {
 
 /// The batch processor of one channel: its [`Channel`], its compiled
 /// [`Templates`], and the dedup state of the container. Build it once per
-/// container ([`Notifier::from_env`](crate::lambda) in a binary) and call
+/// container ([`Notifier::from_env`] in a binary) and call
 /// [`Notifier::handle`] for every event.
 #[derive(Debug)]
 pub struct Notifier<C> {

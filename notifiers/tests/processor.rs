@@ -44,6 +44,11 @@ async fn a_poisoned_message_fails_alone_and_the_others_are_delivered() {
     ]);
     let report = n.process(&ev, None).await;
     assert_eq!(failed_ids(&report.response()), ["m1"]);
+    assert_eq!(
+        serde_json::to_value(report.response()).unwrap(),
+        json!({ "batchItemFailures": [{ "itemIdentifier": "m1" }] }),
+        "the JSON Lambda reads"
+    );
     assert_eq!(n.channel().delivered_ids(), [id0, id2.clone()]);
     match &report.records[1].outcome {
         Outcome::Failed(e @ ProcessError::Malformed(_)) => {
