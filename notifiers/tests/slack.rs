@@ -1,13 +1,13 @@
 //! The Slack channel against a local server standing in for Slack.
 
-mod support;
+mod http_support;
 
 use cloud_cron_notifiers::channels::slack::Slack;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
 use cloud_cron_runtime::contract::notifier::{SlackSettings, TemplatePart};
+use http_support::*;
 use secrecy::SecretString;
-use support::*;
 use wiremock::ResponseTemplate;
 
 const SECRET_PATH: &str = "/services/T0000001/B0000002/sEcReTtOkEn24chars000000";

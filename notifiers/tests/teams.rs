@@ -1,14 +1,14 @@
 //! The Teams channel against a local server standing in for a Workflows
 //! webhook.
 
-mod support;
+mod http_support;
 
 use cloud_cron_notifiers::channels::teams::Teams;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
 use cloud_cron_runtime::contract::notifier::{TeamsSettings, TemplatePart};
+use http_support::*;
 use secrecy::SecretString;
-use support::*;
 use wiremock::ResponseTemplate;
 
 const PATH: &str = "/workflows/0a1b2c3d/triggers/manual/paths/invoke";

@@ -1,6 +1,6 @@
 //! The Twilio SMS channel against a local server standing in for Twilio.
 
-mod support;
+mod http_support;
 
 use std::time::Duration;
 
@@ -10,8 +10,8 @@ use cloud_cron_notifiers::{Channel, DeliveryError};
 use cloud_cron_runtime::contract::notifier::{
     SmsSender, SmsSettings, TemplatePart, TwilioAuth, SMS_MAX_CHARS,
 };
+use http_support::*;
 use secrecy::SecretString;
-use support::*;
 use wiremock::matchers::{any, body_string_contains};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,6 +1,6 @@
 //! The generic webhook channel against a local receiver.
 
-mod support;
+mod http_support;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -11,9 +11,9 @@ use cloud_cron_notifiers::channels::{ChannelConfigError, REQUEST_TIMEOUT};
 use cloud_cron_notifiers::{Channel, DeliveryError};
 use cloud_cron_runtime::contract::notifier::{TemplatePart, WebhookSettings};
 use hmac::{Hmac, Mac};
+use http_support::*;
 use secrecy::SecretString;
 use sha2::Sha256;
-use support::*;
 use wiremock::ResponseTemplate;
 
 const PATH: &str = "/hooks/cloud-cron/pAtHsEcReT0123456789";

@@ -131,6 +131,10 @@ pub const DEFAULT_RECORD_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// 15 minutes, Lambda's longest timeout.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(15 * 60);
 
+/// The longest key [`IdempotencyStore::begin_key`] accepts, in bytes
+/// (DynamoDB allows 2048 for a partition key).
+const MAX_KEY_BYTES: usize = 1024;
+
 const STATUS_IN_PROGRESS: &str = "IN_PROGRESS";
 const STATUS_COMPLETED: &str = "COMPLETED";
 
@@ -344,6 +348,12 @@ pub enum IdempotencyError {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// The key given to [`IdempotencyStore::begin_key`] is empty or too long.
+    #[error("invalid idempotency key: {problem}")]
+    InvalidKey {
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// The deadline given to [`IdempotencyStore::begin_until`] is not after
     /// now (or the default lease is zero).
     #[error("the attempt's deadline has already passed; a lease ending now would let another attempt take the run over at once")]
@@ -535,6 +545,37 @@ impl IdempotencyStore {
         self.begin_at(run, self.clock.now(), deadline).await
     }
 
+    /// Claims the record `key` (any string, e.g. a notifier's
+    /// [`delivery_key`](crate::contract::notifier::delivery_key)) with a lease
+    /// of the default length: the same record, lease and outcomes as
+    /// [`IdempotencyStore::begin`], for work that is not a scheduled run.
+    ///
+    /// # Errors
+    ///
+    /// [`IdempotencyError::InvalidKey`] for an empty or oversized key,
+    /// otherwise as [`IdempotencyStore::begin`].
+    pub async fn begin_key(&self, key: &str) -> Result<Decision, IdempotencyError> {
+        let now = self.clock.now();
+        self.claim(key, &[], "", "", now, now + self.default_lease)
+            .await
+    }
+
+    /// [`IdempotencyStore::begin_key`] with a lease that ends at `deadline`
+    /// (the invocation's deadline).
+    ///
+    /// # Errors
+    ///
+    /// As [`IdempotencyStore::begin_key`], and
+    /// [`IdempotencyError::DeadlinePassed`] when `deadline` is not in the future.
+    pub async fn begin_key_until(
+        &self,
+        key: &str,
+        deadline: SystemTime,
+    ) -> Result<Decision, IdempotencyError> {
+        self.claim(key, &[], "", "", self.clock.now(), deadline)
+            .await
+    }
+
     async fn begin_at(
         &self,
         run: &ScheduledRun<'_>,
@@ -542,10 +583,45 @@ impl IdempotencyStore {
         lease_end: SystemTime,
     ) -> Result<Decision, IdempotencyError> {
         run.validate()?;
+        self.claim(
+            &run.key(),
+            &[
+                (attr::SCHEDULE_ARN, run.schedule_arn),
+                (attr::SCHEDULED_TIME, run.scheduled_time),
+            ],
+            run.execution_id,
+            run.attempt_number,
+            now,
+            lease_end,
+        )
+        .await
+    }
+
+    /// The conditional write behind every `begin`: `extra` attributes are
+    /// written to the record for people reading the table.
+    async fn claim(
+        &self,
+        key: &str,
+        extra: &[(&str, &str)],
+        execution_id: &str,
+        attempt_number: &str,
+        now: SystemTime,
+        lease_end: SystemTime,
+    ) -> Result<Decision, IdempotencyError> {
+        if key.is_empty() {
+            return Err(IdempotencyError::InvalidKey {
+                problem: "it is empty",
+            });
+        }
+        if key.len() > MAX_KEY_BYTES {
+            return Err(IdempotencyError::InvalidKey {
+                problem: "it is longer than 1024 bytes",
+            });
+        }
         if lease_end <= now {
             return Err(IdempotencyError::DeadlinePassed);
         }
-        let key = run.key();
+        let key = key.to_owned();
         let token = new_token();
         let now_ms = epoch_millis(now);
         let until_ms = epoch_millis(lease_end);
@@ -557,15 +633,13 @@ impl IdempotencyStore {
             (attr::IN_PROGRESS_UNTIL.to_owned(), n(until_ms)),
             (TTL_ATTRIBUTE.to_owned(), n(expires_at)),
             (attr::TOKEN.to_owned(), s(&token)),
-            (attr::SCHEDULE_ARN.to_owned(), s(run.schedule_arn)),
-            (attr::SCHEDULED_TIME.to_owned(), s(run.scheduled_time)),
             (attr::STARTED_AT.to_owned(), n(now_ms)),
         ]);
         // DynamoDB rejects empty string attributes.
-        for (name, value) in [
-            (attr::EXECUTION_ID, run.execution_id),
-            (attr::ATTEMPT_NUMBER, run.attempt_number),
-        ] {
+        for &(name, value) in extra.iter().chain(&[
+            (attr::EXECUTION_ID, execution_id),
+            (attr::ATTEMPT_NUMBER, attempt_number),
+        ]) {
             if !value.is_empty() {
                 item.insert(name.to_owned(), s(value));
             }
@@ -598,8 +672,8 @@ impl IdempotencyStore {
                 if took_over {
                     tracing::warn!(
                         key = %key,
-                        schedule_arn = run.schedule_arn,
-                        scheduled_time = run.scheduled_time,
+                        schedule_arn = lookup(extra, attr::SCHEDULE_ARN),
+                        scheduled_time = lookup(extra, attr::SCHEDULED_TIME),
                         previous_execution_id = output
                             .attributes()
                             .and_then(|old| string_attr(old, attr::EXECUTION_ID))
@@ -616,8 +690,8 @@ impl IdempotencyStore {
                     record_ttl: self.record_ttl,
                     key,
                     token,
-                    execution_id: run.execution_id.to_owned(),
-                    attempt_number: run.attempt_number.to_owned(),
+                    execution_id: execution_id.to_owned(),
+                    attempt_number: attempt_number.to_owned(),
                     lease_end,
                     took_over,
                 }))
@@ -848,6 +922,15 @@ impl Guard {
             found,
         }
     }
+}
+
+/// The value of attribute `name` among `extra`, or `""`.
+fn lookup<'a>(extra: &[(&str, &'a str)], name: &str) -> &'a str {
+    extra
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .unwrap_or_default()
 }
 
 /// What a record returned by a failed conditional write holds.

@@ -464,3 +464,48 @@ async fn unsafe_identities_fail_before_any_call() {
         })
     ));
 }
+
+#[tokio::test]
+#[ignore = "needs a moto server: run scripts/test"]
+async fn arbitrary_keys_share_the_record_shape() {
+    let (store, clock, client) = fresh_store("keys").await;
+    let key = cloud_cron_runtime::contract::notifier::delivery_key("abc");
+    let guard = proceed(store.begin_key(&key).await.expect("begin_key"));
+    assert_eq!(guard.key(), "delivery#abc");
+    let item = record(&client, &store, &key).await.expect("record written");
+    assert_eq!(text(&item, "status"), "IN_PROGRESS");
+    assert_eq!(text(&item, "token"), guard.token());
+    assert!(
+        !item.contains_key("scheduleArn") && !item.contains_key("executionId"),
+        "a key-only record carries no run attributes: {item:?}"
+    );
+    // Held: a second claim is told so; completed: a later claim skips.
+    assert!(matches!(
+        store.begin_key(&key).await.expect("second begin"),
+        Decision::InProgressElsewhere { .. }
+    ));
+    guard.complete().await.expect("complete");
+    clock.advance(Duration::from_secs(3600));
+    assert!(matches!(
+        store.begin_key(&key).await.expect("third begin"),
+        Decision::AlreadyCompleted
+    ));
+    // A lease that ends at the deadline.
+    let deadline = clock.now() + Duration::from_secs(30);
+    let other = proceed(
+        store
+            .begin_key_until("delivery#other", deadline)
+            .await
+            .expect("begin_key_until"),
+    );
+    assert_eq!(other.lease_end(), deadline);
+    other.release().await.expect("release");
+    assert!(matches!(
+        store.begin_key("").await,
+        Err(IdempotencyError::InvalidKey { .. })
+    ));
+    assert!(matches!(
+        store.begin_key(&"k".repeat(2000)).await,
+        Err(IdempotencyError::InvalidKey { .. })
+    ));
+}

@@ -29,13 +29,13 @@ pub fn stack(app: &App) -> Stack {
         .publishes_to("alerts", &alerts);
 
     // The email notifier as a container image: `sam build` builds it from
-    // the workspace with notifiers/Dockerfile.
+    // the workspace with notifiers/docker/Dockerfile.
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     NotificationChannel::email(&stack, "AlertEmail", &alerts)
         .image(
             ImageBuild::new(workspace)
-                .dockerfile("notifiers/Dockerfile")
-                .build_arg("NOTIFIER", "notifier-email"),
+                .dockerfile("notifiers/docker/Dockerfile")
+                .build_arg("CHANNEL", "email"),
         )
         .from("me@example.com")
         .to(["alice@example.com"])

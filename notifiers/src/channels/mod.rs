@@ -1,9 +1,14 @@
-//! The HTTP delivery channels: Twilio SMS, Slack, Microsoft Teams and a
-//! generic signed webhook. Each is a struct implementing [`Channel`] that is
-//! built from its settings (from the contract), its secrets as
-//! [`SecretString`]s and a shared [`reqwest::Client`].
+//! The channel implementations, one module each: SES email (`email`), and
+//! the HTTP channels Twilio SMS, Slack, Microsoft Teams and a generic signed
+//! webhook. A channel is a type that implements [`Channel`] (deliver one
+//! rendered message) and [`FromConfig`](crate::FromConfig) (build it from its
+//! [`ChannelConfig`](cloud_cron_runtime::contract::notifier::ChannelConfig)
+//! and [`Secrets`](crate::Secrets)); its binary is
+//! `src/bin/notifier-<kind>.rs`, calling [`run`](crate::run). The HTTP
+//! channels take their settings, their secrets as [`SecretString`]s and a
+//! shared [`reqwest::Client`].
 //!
-//! What the four share lives here, so they behave alike:
+//! What the four HTTP channels share lives here, so they behave alike:
 //!
 //! - **URLs** must be `https`; `http` is accepted only for loopback hosts
 //!   (`127.0.0.0/8`, `::1`, `localhost`), which is what tests use. Anything
@@ -21,9 +26,6 @@
 //!   structs print `[REDACTED]`, reqwest errors are stripped of their URL,
 //!   and response text quoted in an error has every secret replaced by
 //!   `[REDACTED]`.
-//!
-//! The SES email channel (`email`) is added by the branch that owns the
-//! processor; it is not declared here.
 //!
 //! ```
 //! use cloud_cron_notifiers::channels::{slack::Slack, USER_AGENT};
@@ -43,7 +45,7 @@
 //! [`Channel`]: crate::delivery::Channel
 //! [`SecretString`]: secrecy::SecretString
 
-// `email` (SES v2) is declared by the processor's branch.
+pub mod email;
 pub mod slack;
 pub mod teams;
 pub mod twilio;
@@ -58,6 +60,27 @@ use reqwest::{RequestBuilder, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::delivery::DeliveryError;
+
+/// Builds an HTTP channel of `kind` for a notifier binary: checks the
+/// configuration is of that kind, shares one [`http_client`], and turns a
+/// refusal into a [`ConfigError`](crate::ConfigError).
+pub(crate) fn from_http_config<S, C>(
+    kind: cloud_cron_runtime::contract::notifier::ChannelKind,
+    settings: Option<&S>,
+    config: &cloud_cron_runtime::contract::notifier::ChannelConfig,
+    build: impl FnOnce(S, reqwest::Client) -> Result<C, ChannelConfigError>,
+) -> Result<C, crate::ConfigError>
+where
+    S: Clone,
+{
+    let settings = settings.ok_or_else(|| crate::ConfigError::WrongKind {
+        expected: kind,
+        found: config.kind(),
+    })?;
+    http_client()
+        .and_then(|client| build(settings.clone(), client))
+        .map_err(|source| crate::ConfigError::Channel { kind, source })
+}
 
 /// The `User-Agent` every channel sends: `cloud-cron-notifier/<version>`.
 pub const USER_AGENT: &str = concat!("cloud-cron-notifier/", env!("CARGO_PKG_VERSION"));

@@ -23,7 +23,9 @@
 
 use std::fmt;
 
-use cloud_cron_runtime::contract::notifier::{SlackSettings, TemplatePart};
+use cloud_cron_runtime::contract::notifier::{
+    ChannelConfig, ChannelKind, SecretName, SlackSettings, TemplatePart,
+};
 use reqwest::Client;
 use secrecy::SecretString;
 
@@ -86,5 +88,24 @@ impl Channel for Slack {
         let request = prepare(self.client.post(self.url.expose()), "application/json")
             .body(Slack::payload(text));
         send(request, "Slack", &self.url.redactions()).await
+    }
+}
+
+impl crate::FromConfig for Slack {
+    const KIND: ChannelKind = ChannelKind::Slack;
+
+    fn from_config(
+        config: &ChannelConfig,
+        secrets: &crate::Secrets,
+        _aws: &aws_config::SdkConfig,
+    ) -> Result<Slack, crate::ConfigError> {
+        let settings = match config {
+            ChannelConfig::Slack(s) => Some(s),
+            _ => None,
+        };
+        let url = secrets.require(Self::KIND, SecretName::WebhookUrl)?.clone();
+        super::from_http_config(Self::KIND, settings, config, |settings, client| {
+            Slack::new(settings, url, client)
+        })
     }
 }

@@ -28,7 +28,9 @@
 
 use std::fmt;
 
-use cloud_cron_runtime::contract::notifier::{TeamsSettings, TemplatePart};
+use cloud_cron_runtime::contract::notifier::{
+    ChannelConfig, ChannelKind, SecretName, TeamsSettings, TemplatePart,
+};
 use reqwest::Client;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -128,5 +130,24 @@ impl Channel for Teams {
         let request = prepare(self.client.post(self.url.expose()), "application/json")
             .body(Teams::payload(title, body).to_string());
         send(request, "Teams", &self.url.redactions()).await
+    }
+}
+
+impl crate::FromConfig for Teams {
+    const KIND: ChannelKind = ChannelKind::Teams;
+
+    fn from_config(
+        config: &ChannelConfig,
+        secrets: &crate::Secrets,
+        _aws: &aws_config::SdkConfig,
+    ) -> Result<Teams, crate::ConfigError> {
+        let settings = match config {
+            ChannelConfig::Teams(s) => Some(s),
+            _ => None,
+        };
+        let url = secrets.require(Self::KIND, SecretName::WebhookUrl)?.clone();
+        super::from_http_config(Self::KIND, settings, config, |settings, client| {
+            Teams::new(settings, url, client)
+        })
     }
 }

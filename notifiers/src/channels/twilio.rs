@@ -48,7 +48,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use cloud_cron_runtime::contract::notifier::{
-    SmsSender, SmsSettings, TemplatePart, TwilioAuth, SMS_MAX_CHARS,
+    ChannelConfig, ChannelKind, SecretName, SmsSender, SmsSettings, TemplatePart, TwilioAuth,
+    SMS_MAX_CHARS,
 };
 use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
@@ -312,6 +313,27 @@ fn is_e164(number: &str) -> bool {
             && !digits.starts_with('0')
             && digits.bytes().all(|b| b.is_ascii_digit())
     })
+}
+
+impl crate::FromConfig for TwilioSms {
+    const KIND: ChannelKind = ChannelKind::Sms;
+
+    fn from_config(
+        config: &ChannelConfig,
+        secrets: &crate::Secrets,
+        _aws: &aws_config::SdkConfig,
+    ) -> Result<TwilioSms, crate::ConfigError> {
+        let settings = match config {
+            ChannelConfig::Sms(s) => Some(s),
+            _ => None,
+        };
+        let credential = secrets
+            .require(Self::KIND, SecretName::TwilioCredential)?
+            .clone();
+        super::from_http_config(Self::KIND, settings, config, |settings, client| {
+            TwilioSms::new(settings, credential, client)
+        })
+    }
 }
 
 #[cfg(test)]

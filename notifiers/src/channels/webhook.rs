@@ -53,7 +53,9 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cloud_cron_runtime::contract::notifier::{TemplatePart, WebhookSettings};
+use cloud_cron_runtime::contract::notifier::{
+    ChannelConfig, ChannelKind, SecretName, TemplatePart, WebhookSettings,
+};
 use hmac::{Hmac, Mac};
 use reqwest::Client;
 use secrecy::{ExposeSecret, SecretString};
@@ -199,5 +201,25 @@ impl Channel for Webhook {
             redactions.push(key.expose_secret());
         }
         send(request.body(body), "the webhook", &redactions).await
+    }
+}
+
+impl crate::FromConfig for Webhook {
+    const KIND: ChannelKind = ChannelKind::Webhook;
+
+    fn from_config(
+        config: &ChannelConfig,
+        secrets: &crate::Secrets,
+        _aws: &aws_config::SdkConfig,
+    ) -> Result<Webhook, crate::ConfigError> {
+        let settings = match config {
+            ChannelConfig::Webhook(s) => Some(s),
+            _ => None,
+        };
+        let url = secrets.require(Self::KIND, SecretName::WebhookUrl)?.clone();
+        let key = secrets.get(SecretName::SigningKey).cloned();
+        super::from_http_config(Self::KIND, settings, config, |settings, client| {
+            Webhook::new(settings, url, key, client)
+        })
     }
 }

@@ -1,185 +1,192 @@
-//! What the channel tests share: messages to deliver, a local HTTP server
-//! standing in for the provider, and the status-classification checks every
-//! channel must pass.
+//! What the notifier tests share: SQS events shaped like Lambda's, envelopes
+//! like the runtime's, a channel that records what it is given, and AWS
+//! configuration for the moto servers `scripts/test` starts (dummy
+//! credentials, so nothing can reach a real account).
 
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code)] // each test binary uses a different part
 
-use std::future::Future;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
-use cloud_cron_notifiers::channels::USER_AGENT;
-use cloud_cron_notifiers::{Delivery, DeliveryError, Rendered};
-use cloud_cron_runtime::contract::notifier::TemplatePart;
-use cloud_cron_runtime::contract::Envelope;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_lambda_events::event::sqs::SqsEvent;
+use aws_sdk_sns::config::Credentials;
+use cloud_cron_notifiers::{Channel, Delivery, DeliveryError, Rendered};
+use cloud_cron_runtime::contract::{dedup_id, Envelope};
+use serde_json::{json, Value};
 
-/// The envelope id every test message carries.
-pub const ID: &str = "3f1c9a0b7e5d4c2a1908f7e6d5c4b3a291807f6e5d4c3b2a1908f7e6d5c4b3a2";
+/// The general moto server (DynamoDB, SNS, SQS; other tests deploy Lambda
+/// functions into it).
+pub fn moto_endpoint() -> String {
+    std::env::var("CLOUDCRON_MOTO_ENDPOINT")
+        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
+}
 
-pub fn envelope() -> Envelope<serde_json::Value> {
+/// The moto server without Lambda functions, whose `/moto-api/data.json`
+/// shows the mail SES sent.
+pub fn moto_ses_endpoint() -> String {
+    std::env::var("CLOUDCRON_MOTO_SES_ENDPOINT")
+        .expect("CLOUDCRON_MOTO_SES_ENDPOINT is not set: run these tests with scripts/test")
+}
+
+/// SDK configuration for `endpoint` in us-east-1 with moto's dummy credentials.
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "cloud-cron-tests",
+        ))
+        .load()
+        .await
+}
+
+pub const SCHEDULE_ARN: &str =
+    "arn:aws:scheduler:us-east-1:123456789012:schedule/default/daily-report";
+
+/// The envelope the runtime would publish as the `ordinal`-th alert of the
+/// run at `time`.
+pub fn envelope(time: &str, ordinal: u32, payload: Value) -> Envelope<Value> {
     Envelope {
         cloud_cron: 1,
-        id: ID.to_owned(),
-        task: "Report".to_owned(),
-        topic: "alerts".to_owned(),
-        schedule_arn: "arn:aws:scheduler:us-east-1:123456789012:schedule/default/report".to_owned(),
-        scheduled_time: "2026-11-28T09:00:00Z".to_owned(),
-        ordinal: 0,
-        payload: serde_json::json!({ "status": "ok", "count": 3 }),
+        id: dedup_id(SCHEDULE_ARN, time, "alerts", ordinal),
+        task: "daily-report".into(),
+        topic: "alerts".into(),
+        schedule_arn: SCHEDULE_ARN.into(),
+        scheduled_time: time.into(),
+        ordinal,
+        payload,
     }
 }
 
-pub fn rendered(parts: &[(TemplatePart, &str)]) -> Rendered {
-    let mut rendered = Rendered::new();
-    for (part, text) in parts {
-        rendered.insert(*part, *text);
-    }
-    rendered
-}
-
-pub fn delivery<'a>(
-    envelope: &'a Envelope<serde_json::Value>,
-    rendered: &'a Rendered,
-) -> Delivery<'a> {
-    Delivery { envelope, rendered }
-}
-
-/// A server answering every request with `template`.
-pub async fn server_answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
-}
-
-/// The one request `server` received.
-pub async fn only_request(server: &MockServer) -> Request {
-    let mut requests = server.received_requests().await.unwrap_or_default();
-    assert_eq!(requests.len(), 1, "expected exactly one request");
-    requests.remove(0)
-}
-
-pub fn header<'r>(request: &'r Request, name: &str) -> &'r str {
-    request
-        .headers
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .expect("a text header")
-}
-
-pub fn body(request: &Request) -> String {
-    String::from_utf8(request.body.clone()).expect("a UTF-8 body")
-}
-
-/// The headers every channel sends.
-pub fn assert_common_headers(request: &Request, content_type: &str) {
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(header(request, "content-type"), content_type);
-    assert_eq!(header(request, "user-agent"), USER_AGENT);
-    assert_eq!(request.headers.get_all("user-agent").iter().count(), 1);
-    assert_eq!(request.headers.get_all("content-type").iter().count(), 1);
-    assert!(USER_AGENT.starts_with("cloud-cron-notifier/0."));
-}
-
-/// Every channel classifies a provider's answers the same way: 429 with
-/// `Retry-After` is transient with that delay, 500 transient without one,
-/// 400 permanent quoting the provider's error text, and a refused
-/// connection transient. `deliver` delivers one message to `server`'s URI;
-/// `secrets` must appear in no error message, even when the provider echoes
-/// them.
-pub async fn assert_error_classification<F, Fut>(server: &MockServer, secrets: &[&str], deliver: F)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<(), DeliveryError>>,
-{
-    let echo = format!("invalid_payload {}", secrets.join(" "));
-    let cases = [
-        (
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "7")
-                .set_body_string("rate_limited"),
-            "429",
-        ),
-        (ResponseTemplate::new(500).set_body_string("boom"), "500"),
-        (
-            ResponseTemplate::new(503).set_body_string(echo.clone()),
-            "503",
-        ),
-        (
-            ResponseTemplate::new(400).set_body_string(echo.clone()),
-            "400",
-        ),
-        (
-            ResponseTemplate::new(404).set_body_string("no_service"),
-            "404",
-        ),
-    ];
-    for (template, code) in cases {
-        server.reset().await;
-        Mock::given(any())
-            .respond_with(template)
-            .mount(server)
-            .await;
-        let err = deliver().await.expect_err(code);
-        let text = err.to_string();
-        assert!(text.contains(code), "{text}");
-        for secret in secrets {
-            assert!(!text.contains(secret), "secret in error: {text}");
-            assert!(
-                !format!("{err:?}").contains(secret),
-                "secret in error: {err:?}"
-            );
+/// One SQS record as Lambda passes it; `group` makes it a FIFO record.
+pub fn record(message_id: &str, body: &str, group: Option<&str>) -> Value {
+    let mut attributes = json!({
+        "ApproximateReceiveCount": "1",
+        "SentTimestamp": "1764309600000",
+        "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+        "ApproximateFirstReceiveTimestamp": "1764309600100",
+    });
+    let queue = match group {
+        Some(group) => {
+            attributes["MessageGroupId"] = json!(group);
+            attributes["MessageDeduplicationId"] = json!(format!("dedup-{message_id}"));
+            attributes["SequenceNumber"] = json!("18849496460467696128");
+            "arn:aws:sqs:us-east-1:123456789012:alerts-email.fifo"
         }
-        match code {
-            "429" => {
-                assert!(
-                    matches!(
-                        err,
-                        DeliveryError::Transient { retry_after: Some(delay), .. }
-                            if delay == Duration::from_secs(7)
-                    ),
-                    "429 should be transient after 7 s: {err:?}"
-                );
-                assert!(text.contains("rate_limited"), "{text}");
-            }
-            "500" | "503" => assert!(
-                matches!(
-                    err,
-                    DeliveryError::Transient {
-                        retry_after: None,
-                        ..
-                    }
-                ),
-                "{code} should be transient: {err:?}"
-            ),
-            _ => {
-                assert!(
-                    matches!(err, DeliveryError::Permanent { .. }),
-                    "{code} should be permanent: {err:?}"
-                );
-                let said = if code == "400" {
-                    "invalid_payload"
-                } else {
-                    "no_service"
-                };
-                assert!(
-                    text.contains(said),
-                    "the provider's error text is quoted: {text}"
-                );
-            }
-        }
-    }
-    server.reset().await;
+        None => "arn:aws:sqs:us-east-1:123456789012:reports-email",
+    };
+    json!({
+        "messageId": message_id,
+        "receiptHandle": format!("receipt-{message_id}"),
+        "body": body,
+        "attributes": attributes,
+        "messageAttributes": {},
+        "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue,
+        "awsRegion": "us-east-1",
+    })
 }
 
-/// A loopback address with nothing listening on it.
-pub async fn closed_port() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let address = listener.local_addr().expect("its address");
-    drop(listener);
-    format!("http://{address}")
+/// An SQS event of `records`, parsed from JSON as Lambda delivers it.
+pub fn event(records: Vec<Value>) -> SqsEvent {
+    serde_json::from_value(json!({ "Records": records })).expect("an SQS event")
+}
+
+/// The message ids a response reports failed.
+pub fn failed_ids(response: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<String> {
+    response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect()
+}
+
+/// A channel that records every delivery and fails the envelope ids it is told to.
+#[derive(Default)]
+pub struct Recording {
+    pub delivered: Mutex<Vec<(String, Rendered)>>,
+    pub attempts: Mutex<Vec<String>>,
+    pub fail: Mutex<HashMap<String, DeliveryError>>,
+}
+
+impl Recording {
+    pub fn fail_with(&self, envelope_id: &str, error: DeliveryError) {
+        self.fail
+            .lock()
+            .expect("lock")
+            .insert(envelope_id.to_owned(), error);
+    }
+
+    pub fn delivered_ids(&self) -> Vec<String> {
+        self.delivered
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    pub fn attempts(&self) -> Vec<String> {
+        self.attempts.lock().expect("lock").clone()
+    }
+}
+
+impl Channel for Recording {
+    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
+        self.attempts
+            .lock()
+            .expect("lock")
+            .push(delivery.id().to_owned());
+        if let Some(error) = self.fail.lock().expect("lock").get(delivery.id()) {
+            return Err(error.clone());
+        }
+        self.delivered
+            .lock()
+            .expect("lock")
+            .push((delivery.id().to_owned(), delivery.rendered.clone()));
+        Ok(())
+    }
+}
+
+/// Verifies `address` as an SES identity (moto rejects unverified senders).
+pub async fn verify_sender(sdk: &SdkConfig, address: &str) {
+    aws_sdk_sesv2::Client::new(sdk)
+        .create_email_identity()
+        .email_identity(address)
+        .send()
+        .await
+        .expect("CreateEmailIdentity on moto");
+}
+
+/// The mail moto's SES recorded as sent, from `/moto-api/data.json`
+/// (`ses` -> `Message`: `id`, `source`, `subject`, `body`, `destinations`;
+/// moto keeps one body: the HTML one when there is one, else the text).
+pub async fn sent_mail(endpoint: &str) -> Vec<Value> {
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .expect("GET /moto-api/data.json")
+        .error_for_status()
+        .expect("data.json answers 200 (no Lambda function may exist on this moto server)")
+        .json()
+        .await
+        .expect("data.json is JSON");
+    data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The sent mail whose subject contains `tag`.
+pub async fn sent_mail_tagged(endpoint: &str, tag: &str) -> Vec<Value> {
+    sent_mail(endpoint)
+        .await
+        .into_iter()
+        .filter(|m| m["subject"].as_str().is_some_and(|s| s.contains(tag)))
+        .collect()
 }

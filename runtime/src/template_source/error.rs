@@ -20,7 +20,8 @@ pub enum TemplateError {
     /// The template source setting is not one of the accepted forms.
     #[error(
         "invalid template source `{spec}`: {reason} (accepted forms: `env:NAME`, `file:PATH`, \
-         `https://HOST/PATH`, `http://127.0.0.1:PORT/PATH` for loopback hosts, `s3://BUCKET/KEY`)"
+         `https://HOST/PATH`, `http://127.0.0.1:PORT/PATH` for loopback hosts, `s3://BUCKET/KEY`, \
+         `ssm:NAME`)"
     )]
     InvalidSpec {
         /// The setting as given (a URL with its query string and user info removed).
@@ -149,6 +150,22 @@ pub enum TemplateError {
         transient: bool,
     },
 
+    /// SSM `GetParameter` failed.
+    #[error("template source `{location}`: SSM GetParameter failed: {message}; {hint}")]
+    Ssm {
+        /// `ssm:NAME`.
+        location: String,
+        /// SSM's error code (`ParameterNotFound`, `AccessDeniedException`,
+        /// `ThrottlingException`, ...), when SSM answered.
+        code: Option<String>,
+        /// What failed.
+        message: String,
+        /// What to do about it.
+        hint: String,
+        /// Whether a later attempt may succeed (throttling, 5xx, network failures).
+        transient: bool,
+    },
+
     /// The HTTP client could not be built (TLS set-up failed).
     #[error("template source `{location}`: cannot create the HTTP client: {message}")]
     HttpClient {
@@ -161,11 +178,11 @@ pub enum TemplateError {
 
 impl TemplateError {
     /// Whether a later attempt may succeed without any change: a time-out, an HTTP
-    /// 408, 429 or 5xx, a network failure, S3 throttling or a 5xx from S3.
+    /// 408, 429 or 5xx, a network failure, S3 or SSM throttling or a 5xx from them.
     ///
     /// `false` means the configuration or the template must change first: a bad
     /// source setting, a missing environment variable or file, HTTP 404 or 403,
-    /// S3 `NoSuchKey` or `AccessDenied`, a template that is too large or not UTF-8.
+    /// S3 `NoSuchKey` or `AccessDenied`, SSM `ParameterNotFound`, a template that is too large or not UTF-8.
     ///
     /// ```
     /// use cloud_cron_runtime::template_source::TemplateSource;
@@ -176,7 +193,9 @@ impl TemplateError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::HttpStatus { status, .. } => is_transient_status(*status),
-            Self::Http { transient, .. } | Self::S3 { transient, .. } => *transient,
+            Self::Http { transient, .. }
+            | Self::S3 { transient, .. }
+            | Self::Ssm { transient, .. } => *transient,
             Self::Timeout { .. } => true,
             Self::FileRead { error, .. } => matches!(
                 error.kind(),

@@ -48,6 +48,7 @@ pub struct TemplateLoader {
     sdk_config: SdkConfig,
     http: OnceLock<Result<reqwest::Client, String>>,
     s3: OnceLock<aws_sdk_s3::Client>,
+    ssm: OnceLock<aws_sdk_ssm::Client>,
     cache: Mutex<HashMap<TemplateSource, Arc<OnceCell<Arc<str>>>>>,
     timeout: Duration,
     max_bytes: usize,
@@ -76,13 +77,14 @@ impl TemplateLoader {
             sdk_config: config.clone(),
             http: OnceLock::new(),
             s3: OnceLock::new(),
+            ssm: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
             timeout: Self::DEFAULT_TIMEOUT,
             max_bytes: Self::DEFAULT_MAX_BYTES,
         }
     }
 
-    /// Sets the time limit for one remote (URL or S3) load, redirects and SDK retries
+    /// Sets the time limit for one remote (URL, S3 or SSM) load, redirects and SDK retries
     /// included, and the size limit in bytes for any template.
     pub fn with_limits(mut self, timeout: Duration, max_bytes: usize) -> Self {
         self.timeout = timeout;
@@ -143,6 +145,10 @@ impl TemplateLoader {
             }
             TemplateSource::S3 { bucket, key } => {
                 self.within_time_limit(source, self.fetch_s3(source, bucket, key))
+                    .await
+            }
+            TemplateSource::Ssm { name } => {
+                self.within_time_limit(source, self.fetch_ssm(source, name))
                     .await
             }
         }
@@ -320,6 +326,44 @@ impl TemplateLoader {
             bytes.extend_from_slice(&chunk);
         }
         Ok(bytes)
+    }
+}
+
+impl TemplateLoader {
+    fn ssm_client(&self) -> &aws_sdk_ssm::Client {
+        self.ssm
+            .get_or_init(|| aws_sdk_ssm::Client::new(&self.sdk_config))
+    }
+
+    /// The value of SSM parameter `name`, decrypted when it is a SecureString.
+    async fn fetch_ssm(
+        &self,
+        source: &TemplateSource,
+        name: &str,
+    ) -> Result<Vec<u8>, TemplateError> {
+        let output = self
+            .ssm_client()
+            .get_parameter()
+            .name(name)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| ssm_error(source, name, e))?;
+        let value =
+            output
+                .parameter()
+                .and_then(|p| p.value())
+                .ok_or_else(|| TemplateError::Ssm {
+                    location: source.to_string(),
+                    code: None,
+                    message: "the answer holds no parameter value".to_owned(),
+                    hint: "check that the parameter has a value".to_owned(),
+                    transient: false,
+                })?;
+        if value.len() > self.max_bytes {
+            return Err(self.too_large(source, Some(value.len() as u64)));
+        }
+        Ok(value.as_bytes().to_vec())
     }
 }
 
@@ -558,6 +602,82 @@ fn s3_error(
                 code: None,
                 status: None,
                 message,
+                hint: hint.to_owned(),
+                transient: !configuration,
+            }
+        }
+    }
+}
+
+/// SSM error codes worth retrying.
+const TRANSIENT_SSM_CODES: &[&str] = &[
+    "ThrottlingException",
+    "TooManyUpdates",
+    "InternalServerError",
+    "ServiceUnavailable",
+];
+
+/// Maps an SSM `GetParameter` failure, telling throttling and network failures
+/// (transient) from a missing parameter or denied access (permanent).
+fn ssm_error(
+    source: &TemplateSource,
+    name: &str,
+    error: SdkError<aws_sdk_ssm::operation::get_parameter::GetParameterError>,
+) -> TemplateError {
+    let location = source.to_string();
+    match &error {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            let err = service.err();
+            let code = err.code().map(str::to_owned);
+            let transient = is_transient_status(status)
+                || code
+                    .as_deref()
+                    .is_some_and(|c| TRANSIENT_SSM_CODES.contains(&c));
+            let hint = match code.as_deref() {
+                Some("ParameterNotFound") => format!(
+                    "no parameter `{name}` in this account and region: create it or fix the name"
+                ),
+                Some("ParameterVersionNotFound") => {
+                    "no such parameter version: fix the `:version` suffix".to_owned()
+                }
+                Some("AccessDeniedException") => format!(
+                    "grant the function's role ssm:GetParameter on the parameter `{name}`                      (and kms:Decrypt on its key for a SecureString)"
+                ),
+                _ if transient => "a later attempt may succeed".to_owned(),
+                _ => "check the parameter name and the function's permissions".to_owned(),
+            };
+            let message = match err.message() {
+                Some(detail) => format!(
+                    "{} (HTTP {status}): {detail}",
+                    code.as_deref().unwrap_or("error")
+                ),
+                None => format!("{} (HTTP {status})", code.as_deref().unwrap_or("error")),
+            };
+            TemplateError::Ssm {
+                location,
+                code,
+                message,
+                hint,
+                transient,
+            }
+        }
+        _ => {
+            let configuration = match &error {
+                SdkError::ConstructionFailure(_) => true,
+                SdkError::DispatchFailure(dispatch) => dispatch.is_user(),
+                _ => false,
+            };
+            let hint = if configuration {
+                "check the AWS configuration (region, credentials, endpoint URL)"
+            } else {
+                "SSM could not be reached or answered oddly: check the network and the \
+                 endpoint; a later attempt may succeed"
+            };
+            TemplateError::Ssm {
+                location,
+                code: None,
+                message: error_chain(&error),
                 hint: hint.to_owned(),
                 transient: !configuration,
             }

@@ -2,7 +2,7 @@
 //!
 //! This module owns two things:
 //!
-//! - [`TemplateSource`]: the four places a template (a Jinja2/minijinja template
+//! - [`TemplateSource`]: the five places a template (a Jinja2/minijinja template
 //!   body) can live, parsed from one configuration string;
 //! - [`TemplateLoader`]: reads a source, enforces a time limit and a size limit,
 //!   checks the text is UTF-8, and caches it for the life of the process, so the
@@ -17,6 +17,7 @@
 //! | `https://HOST/PATH` | an HTTPS GET (at most 5 redirects, never to plain `http://` elsewhere than loopback) |
 //! | `http://127.0.0.1:PORT/PATH` | plain HTTP, for loopback hosts only (`127.0.0.0/8`, `localhost`, `[::1]`): local test servers |
 //! | `s3://BUCKET/KEY` | S3 `GetObject` with the SDK configuration from `aws-config`, so `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_S3`) points it at a local emulator, addressed path-style then |
+//! | `ssm:NAME` | SSM Parameter Store `GetParameter` with decryption (a `String` or `SecureString` parameter, e.g. `ssm:/cloudcron/templates/alert-html`), same SDK configuration; how constructs ship templates too big for the 4 KB of Lambda environment variables |
 //!
 //! Errors are [`TemplateError`]s that name the source, say what to fix, and tell
 //! transient failures (time-outs, 5xx, throttling, network) from permanent ones
@@ -26,8 +27,8 @@
 //! Logs (`tracing` events under the target `cloud_cron_runtime::template_source`:
 //! `template loaded` at INFO, `template served from cache` at DEBUG) carry the
 //! source's kind and host (a URL's host, an S3 bucket) only: never the template
-//! text, a URL's path or query string (which may hold presigned credentials), nor
-//! an S3 key. Errors name the full source, a URL without its query string.
+//! text, a URL's path or query string (which may hold presigned credentials), an
+//! S3 key nor an SSM parameter name. Errors name the full source, a URL without its query string.
 //!
 //! ```no_run
 //! use cloud_cron_runtime::template_source::{TemplateLoader, TemplateSource};
@@ -108,6 +109,12 @@ pub enum TemplateSource {
         /// The object's key, verbatim (no percent-decoding).
         key: String,
     },
+    /// `ssm:NAME`: the template is the value of an SSM Parameter Store
+    /// parameter (`String` or `SecureString`, read with decryption).
+    Ssm {
+        /// The parameter's name (`/cloudcron/templates/alert-html`) or ARN.
+        name: String,
+    },
 }
 
 impl TemplateSource {
@@ -119,6 +126,7 @@ impl TemplateSource {
     /// | `file:PATH` or `file:///ABSOLUTE/PATH` | [`File`](Self::File) |
     /// | `https://HOST/PATH`, `http://LOOPBACK[:PORT]/PATH` | [`Url`](Self::Url) |
     /// | `s3://BUCKET/KEY` | [`S3`](Self::S3) |
+    /// | `ssm:NAME` | [`Ssm`](Self::Ssm) |
     ///
     /// # Errors
     ///
@@ -134,6 +142,10 @@ impl TemplateSource {
     /// );
     /// assert!(TemplateSource::parse("http://127.0.0.1:8080/t.j2").is_ok());
     /// assert!(TemplateSource::parse("http://example.com/t.j2").is_err()); // https only
+    /// assert_eq!(
+    ///     TemplateSource::parse("ssm:/cloudcron/templates/alert")?,
+    ///     TemplateSource::Ssm { name: "/cloudcron/templates/alert".into() },
+    /// );
     /// # Ok::<(), cloud_cron_runtime::template_source::TemplateError>(())
     /// ```
     pub fn parse(spec: &str) -> Result<TemplateSource, TemplateError> {
@@ -187,6 +199,9 @@ impl TemplateSource {
                     key: key.to_owned(),
                 }
             }
+            "ssm" => TemplateSource::Ssm {
+                name: rest.to_owned(),
+            },
             other => {
                 return Err(invalid(format!("unknown scheme `{other}`")));
             }
@@ -195,13 +210,14 @@ impl TemplateSource {
         Ok(source)
     }
 
-    /// The kind of source: `"env"`, `"file"`, `"url"` or `"s3"` (what logs show).
+    /// The kind of source: `"env"`, `"file"`, `"url"`, `"s3"` or `"ssm"` (what logs show).
     pub fn kind(&self) -> &'static str {
         match self {
             TemplateSource::Env { .. } => "env",
             TemplateSource::File { .. } => "file",
             TemplateSource::Url { .. } => "url",
             TemplateSource::S3 { .. } => "s3",
+            TemplateSource::Ssm { .. } => "ssm",
         }
     }
 
@@ -245,6 +261,7 @@ impl TemplateSource {
                     Ok(())
                 }
             }
+            TemplateSource::Ssm { name } => validate_ssm_name(name),
         }
     }
 
@@ -255,7 +272,9 @@ impl TemplateSource {
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_owned)),
             TemplateSource::S3 { bucket, .. } => Some(bucket.clone()),
-            TemplateSource::Env { .. } | TemplateSource::File { .. } => None,
+            TemplateSource::Env { .. }
+            | TemplateSource::File { .. }
+            | TemplateSource::Ssm { .. } => None,
         }
     }
 }
@@ -276,6 +295,7 @@ impl fmt::Display for TemplateSource {
             TemplateSource::File { path } => write!(f, "file:{}", path.display()),
             TemplateSource::Url { url } => f.write_str(&redact_url(url)),
             TemplateSource::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+            TemplateSource::Ssm { name } => write!(f, "ssm:{name}"),
         }
     }
 }
@@ -294,7 +314,29 @@ impl fmt::Debug for TemplateSource {
                 .field("bucket", bucket)
                 .field("key", key)
                 .finish(),
+            TemplateSource::Ssm { name } => f.debug_struct("Ssm").field("name", name).finish(),
         }
+    }
+}
+
+/// Checks an SSM parameter name (or ARN): what Parameter Store accepts,
+/// `a-zA-Z0-9_.-/` (and `:` in an ARN), at most 2048 characters.
+fn validate_ssm_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("no parameter name after `ssm:` (write `ssm:/path/to/parameter`)".to_owned());
+    }
+    if name.len() > 2048 {
+        return Err("the parameter name is longer than 2048 characters".to_owned());
+    }
+    let arn = name.starts_with("arn:");
+    match name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/') || (arn && c == ':')))
+    {
+        Some(c) => Err(format!(
+            "`{name}` is not a valid SSM parameter name: `{c}` is not allowed (letters, digits, `_`, `.`, `-`, `/`)"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -457,6 +499,21 @@ mod tests {
         assert!(reason("s3://bucket").contains("no object key"));
         assert!(reason("s3://bucket/").contains("no object key"));
         assert!(reason("s3://bad bucket/k").contains("not a valid S3 bucket name"));
+        assert!(reason("ssm:").contains("no parameter name"));
+        assert!(reason("ssm:/a b").contains("` ` is not allowed"));
+    }
+
+    #[test]
+    fn ssm_sources_parse_and_display() {
+        assert_eq!(
+            ok("ssm:/cloudcron/t"),
+            TemplateSource::Ssm {
+                name: "/cloudcron/t".into()
+            }
+        );
+        let arn = "ssm:arn:aws:ssm:us-east-1:123456789012:parameter/cloudcron/t";
+        assert_eq!(ok(arn).to_string(), arn);
+        assert_eq!(ok(arn).kind(), "ssm");
     }
 
     #[test]

@@ -1,0 +1,307 @@
+//! Reading a notifier's configuration at cold start, per the contract in
+//! [`contract::notifier`](cloud_cron_runtime::contract::notifier):
+//!
+//! - `CLOUDCRON_CHANNEL`: the [`ChannelConfig`] JSON; its kind must be the
+//!   binary's;
+//! - `CLOUDCRON_TEMPLATE_<PART>`: a template source per part
+//!   (`env:NAME`, `ssm:NAME`, `file:PATH`, `https://...`, `s3://BUCKET/KEY`).
+//!   `env:NAME` reads `NAME` from the same environment snapshot (the inline
+//!   `CLOUDCRON_TEMPLATE_<PART>_TEXT` case); the other sources go through the
+//!   runtime's [`TemplateLoader`]. Every part is loaded and compiled once per
+//!   container, concurrently, so a bad template stops the function before it
+//!   takes a message;
+//! - `CLOUDCRON_SECRET_<NAME>`: the references of the secrets the kind needs
+//!   ([`ChannelConfig::secrets`]), read into [`Secrets`];
+//! - `CLOUDCRON_DEDUP_TABLE`: optional, the DynamoDB table for durable
+//!   delivery dedup.
+//!
+//! Every error says which variable to fix; none contains a secret value.
+
+use std::collections::BTreeMap;
+
+use aws_config::SdkConfig;
+use cloud_cron_runtime::contract::notifier::{
+    ChannelConfig, ChannelKind, InvalidSecretRef, TemplatePart, CHANNEL_ENV, DEDUP_TABLE_ENV,
+};
+use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
+use cloud_cron_runtime::Environment;
+
+use crate::render::{RenderError, Templates};
+use crate::secrets::Secrets;
+
+/// Why a notifier cannot start. The function fails its cold start with this
+/// error (Lambda reports it and retries the init on the next invocation).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `CLOUDCRON_CHANNEL` is unset or empty.
+    #[error(
+        "environment variable {CHANNEL_ENV} is not set; it holds the channel's settings as JSON \
+         (the NotificationChannel construct sets it)"
+    )]
+    ChannelMissing,
+    /// `CLOUDCRON_CHANNEL` is not a channel configuration.
+    #[error("environment variable {CHANNEL_ENV} is not a valid channel configuration: {reason}")]
+    ChannelInvalid {
+        /// What is wrong (serde's message: settings only, never secrets).
+        reason: String,
+    },
+    /// The configuration is for another kind of channel than this binary's.
+    #[error(
+        "this is the {expected} notifier but {CHANNEL_ENV} configures a {found} channel; \
+         deploy notifier-{found} for it"
+    )]
+    WrongKind {
+        /// The binary's kind.
+        expected: ChannelKind,
+        /// The configuration's kind.
+        found: ChannelKind,
+    },
+    /// A required template part has no source.
+    #[error("{kind} channels need a `{part}` template: set {var} to its template source")]
+    TemplateMissing {
+        /// The channel kind.
+        kind: ChannelKind,
+        /// The missing part.
+        part: TemplatePart,
+        /// The variable to set.
+        var: String,
+    },
+    /// A template part is set that the kind does not use.
+    #[error("{var} is set but {kind} channels have no `{part}` template; remove it")]
+    TemplateUnexpected {
+        /// The channel kind.
+        kind: ChannelKind,
+        /// The part.
+        part: TemplatePart,
+        /// The variable.
+        var: String,
+    },
+    /// An email channel has neither an HTML nor a text body.
+    #[error(
+        "email channels need an HTML or a text body template (or both): set \
+         CLOUDCRON_TEMPLATE_HTML or CLOUDCRON_TEMPLATE_TEXT"
+    )]
+    EmailBodyMissing,
+    /// A template could not be loaded.
+    #[error("{var}: {source}")]
+    TemplateSource {
+        /// The variable naming the source.
+        var: String,
+        /// Why it could not be loaded (see [`TemplateError::is_transient`]).
+        #[source]
+        source: Box<TemplateError>,
+    },
+    /// A template does not compile.
+    #[error("{var}: {source}")]
+    TemplateSyntax {
+        /// The variable naming the template's source.
+        var: String,
+        /// The syntax error.
+        #[source]
+        source: Box<RenderError>,
+    },
+    /// A secret the channel needs has no reference.
+    #[error(
+        "{kind} channels read secret {name} from the store named in {var}, which is not set \
+         (write ssm:/PARAMETER/NAME or secretsmanager:NAME-OR-ARN)"
+    )]
+    SecretNotConfigured {
+        /// The channel kind.
+        kind: ChannelKind,
+        /// The secret (`WEBHOOK_URL`, ...).
+        name: &'static str,
+        /// The variable to set.
+        var: String,
+    },
+    /// A secret reference does not parse.
+    #[error("{var}: {source}")]
+    SecretRefInvalid {
+        /// The variable.
+        var: String,
+        /// Why (never echoes a value).
+        #[source]
+        source: InvalidSecretRef,
+    },
+    /// The secret store refused or failed.
+    #[error("secret {name} (`{reference}`) could not be read: {message}; {hint}")]
+    SecretUnavailable {
+        /// The secret (`WEBHOOK_URL`, ...).
+        name: &'static str,
+        /// Its reference (`ssm:/...`), never its value.
+        reference: String,
+        /// What failed.
+        message: String,
+        /// What to do about it.
+        hint: String,
+        /// Whether a later attempt may succeed.
+        transient: bool,
+    },
+    /// The channel refused its settings or secrets (never quoted).
+    #[error("the {kind} channel cannot be built: {source}")]
+    Channel {
+        /// The channel kind.
+        kind: ChannelKind,
+        /// What the channel refused.
+        #[source]
+        source: crate::channels::ChannelConfigError,
+    },
+    /// A channel setting is unusable.
+    #[error("invalid {kind} channel setting `{setting}`: {reason}")]
+    InvalidSetting {
+        /// The channel kind.
+        kind: ChannelKind,
+        /// The setting (`from`, `to`, ...).
+        setting: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+}
+
+impl ConfigError {
+    /// Whether a later cold start may succeed without a configuration change
+    /// (a template or secret store that was unreachable or throttled).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ConfigError::TemplateSource { source, .. } => source.is_transient(),
+            ConfigError::SecretUnavailable { transient, .. } => *transient,
+            _ => false,
+        }
+    }
+}
+
+/// Everything a notifier reads at cold start.
+#[derive(Debug)]
+pub struct NotifierConfig {
+    /// The channel's settings.
+    pub channel: ChannelConfig,
+    /// The compiled templates.
+    pub templates: Templates,
+    /// The secrets the channel kind needs.
+    pub secrets: Secrets,
+    /// The DynamoDB table for durable delivery dedup, when set.
+    pub dedup_table: Option<String>,
+}
+
+impl NotifierConfig {
+    /// Reads and checks the configuration of a `kind` notifier from `env`:
+    /// settings, templates (loaded with `loader` and compiled) and secrets
+    /// (read with clients from `sdk`), templates and secrets concurrently.
+    ///
+    /// # Errors
+    ///
+    /// The first [`ConfigError`] found, naming the variable to fix.
+    pub async fn load(
+        kind: ChannelKind,
+        env: &Environment,
+        sdk: &SdkConfig,
+        loader: &TemplateLoader,
+    ) -> Result<NotifierConfig, ConfigError> {
+        let channel = channel_config(kind, env)?;
+        let sources = template_sources(kind, env)?;
+        let secret_names = channel.secrets();
+        let (texts, secrets) = tokio::try_join!(
+            load_templates(&sources, env, loader),
+            Secrets::resolve(kind, &secret_names, env, sdk),
+        )?;
+        let templates = compile(&texts)?;
+        let dedup_table = env
+            .get(DEDUP_TABLE_ENV)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        Ok(NotifierConfig {
+            channel,
+            templates,
+            secrets,
+            dedup_table,
+        })
+    }
+}
+
+/// `CLOUDCRON_CHANNEL`, parsed, of the expected kind.
+pub fn channel_config(kind: ChannelKind, env: &Environment) -> Result<ChannelConfig, ConfigError> {
+    let json = env
+        .get(CHANNEL_ENV)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(ConfigError::ChannelMissing)?;
+    let channel: ChannelConfig =
+        serde_json::from_str(json).map_err(|e| ConfigError::ChannelInvalid {
+            reason: e.to_string(),
+        })?;
+    if channel.kind() != kind {
+        return Err(ConfigError::WrongKind {
+            expected: kind,
+            found: channel.kind(),
+        });
+    }
+    Ok(channel)
+}
+
+/// The template source of each part `env` sets, checked against what `kind` needs.
+pub fn template_sources(
+    kind: ChannelKind,
+    env: &Environment,
+) -> Result<BTreeMap<TemplatePart, TemplateSource>, ConfigError> {
+    let mut sources = BTreeMap::new();
+    for part in TemplatePart::ALL {
+        let var = part.env_var();
+        let Some(spec) = env.get(&var).filter(|v| !v.trim().is_empty()) else {
+            if kind.required_parts().contains(&part) {
+                return Err(ConfigError::TemplateMissing { kind, part, var });
+            }
+            continue;
+        };
+        if !kind.required_parts().contains(&part) && !kind.optional_parts().contains(&part) {
+            return Err(ConfigError::TemplateUnexpected { kind, part, var });
+        }
+        let source = TemplateSource::parse(spec).map_err(|source| ConfigError::TemplateSource {
+            var,
+            source: Box::new(source),
+        })?;
+        sources.insert(part, source);
+    }
+    if kind == ChannelKind::Email
+        && !sources.contains_key(&TemplatePart::Html)
+        && !sources.contains_key(&TemplatePart::Text)
+    {
+        return Err(ConfigError::EmailBodyMissing);
+    }
+    Ok(sources)
+}
+
+/// The text of every part: `env:` sources from `env`, the rest through `loader`.
+async fn load_templates(
+    sources: &BTreeMap<TemplatePart, TemplateSource>,
+    env: &Environment,
+    loader: &TemplateLoader,
+) -> Result<Vec<(TemplatePart, String)>, ConfigError> {
+    let loads = sources.iter().map(|(&part, source)| async move {
+        let text = match source {
+            TemplateSource::Env { var } => {
+                env.get(var)
+                    .map(str::to_owned)
+                    .ok_or_else(|| TemplateError::EnvVarMissing {
+                        location: source.to_string(),
+                        var: var.clone(),
+                    })
+            }
+            _ => loader.load(source).await.map(|text| text.to_string()),
+        };
+        text.map(|text| (part, text))
+            .map_err(|source| ConfigError::TemplateSource {
+                var: part.env_var(),
+                source: Box::new(source),
+            })
+    });
+    futures_util::future::try_join_all(loads).await
+}
+
+fn compile(texts: &[(TemplatePart, String)]) -> Result<Templates, ConfigError> {
+    Templates::compile(texts.iter().map(|(part, text)| (*part, text.as_str()))).map_err(|source| {
+        ConfigError::TemplateSyntax {
+            var: source.part().env_var(),
+            source: Box::new(source),
+        }
+    })
+}

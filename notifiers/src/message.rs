@@ -1,0 +1,187 @@
+//! Parsing an SQS record's body, a raw SNS delivery of the runtime's
+//! [`Envelope`], into the envelope.
+//!
+//! Errors describe what is wrong with the body's *shape* (not JSON, a missing
+//! or mistyped field, another envelope version, an SNS notification wrapper)
+//! and never quote its content: message bodies can hold personal data.
+
+use cloud_cron_runtime::contract::{Envelope, ENVELOPE_VERSION};
+use serde_json::{Map, Value};
+
+/// A body that is not a cloud-cron envelope. Permanent: retrying cannot fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the message is not a cloud-cron envelope: {reason}")]
+pub struct MalformedMessage {
+    /// What is wrong (never the body's content).
+    pub reason: String,
+}
+
+fn malformed(reason: impl Into<String>) -> MalformedMessage {
+    MalformedMessage {
+        reason: reason.into(),
+    }
+}
+
+/// Parses `body` into an envelope with a JSON payload.
+///
+/// ```
+/// use cloud_cron_notifiers::message::parse_envelope;
+/// let body = r#"{"cloudCron":1,"id":"ab","task":"t","topic":"alerts","scheduleArn":"manual",
+///               "scheduledTime":"2026-11-28T06:00:00Z","ordinal":0,"payload":{"text":"hi"}}"#;
+/// assert_eq!(parse_envelope(body).unwrap().payload["text"], "hi");
+/// let err = parse_envelope(r#"{"name": "Jane Doe"}"#).unwrap_err();
+/// assert!(!err.to_string().contains("Jane"));
+/// ```
+///
+/// # Errors
+///
+/// [`MalformedMessage`] saying what is wrong.
+pub fn parse_envelope(body: &str) -> Result<Envelope<Value>, MalformedMessage> {
+    let value: Value = serde_json::from_str(body).map_err(|e| {
+        if body.trim().is_empty() {
+            malformed("the body is empty")
+        } else {
+            // Line and column only: serde's messages can quote the input.
+            malformed(format!(
+                "the body is not JSON (syntax error at line {} column {})",
+                e.line(),
+                e.column()
+            ))
+        }
+    })?;
+    let Value::Object(mut object) = value else {
+        return Err(malformed(format!(
+            "the body is JSON {}, not an object",
+            json_type(&value)
+        )));
+    };
+    if object.get("Type").and_then(Value::as_str) == Some("Notification")
+        && object.contains_key("Message")
+        && !object.contains_key("cloudCron")
+    {
+        return Err(malformed(
+            "the body is an SNS notification wrapper: enable raw message delivery \
+             (RawMessageDelivery=true) on the topic's subscription to this queue",
+        ));
+    }
+    let version = object
+        .get("cloudCron")
+        .ok_or_else(|| malformed("the field `cloudCron` (the envelope version) is missing"))?;
+    if version.as_u64() != Some(u64::from(ENVELOPE_VERSION)) {
+        return Err(malformed(match version.as_u64() {
+            Some(v) => format!(
+                "envelope version {v} is not supported (this notifier reads version {ENVELOPE_VERSION})"
+            ),
+            None => format!("the field `cloudCron` is {}, not a number", json_type(version)),
+        }));
+    }
+    let ordinal = match object.get("ordinal") {
+        None => return Err(malformed("the field `ordinal` is missing")),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| {
+                malformed("the field `ordinal` is not a whole number from 0 to 4294967295")
+            })?,
+    };
+    Ok(Envelope {
+        cloud_cron: ENVELOPE_VERSION,
+        id: string_field(&mut object, "id")?,
+        task: string_field(&mut object, "task")?,
+        topic: string_field(&mut object, "topic")?,
+        schedule_arn: string_field(&mut object, "scheduleArn")?,
+        scheduled_time: string_field(&mut object, "scheduledTime")?,
+        ordinal,
+        payload: object
+            .remove("payload")
+            .ok_or_else(|| malformed("the field `payload` is missing"))?,
+    })
+}
+
+fn string_field(object: &mut Map<String, Value>, name: &str) -> Result<String, MalformedMessage> {
+    match object.remove(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(Value::String(_)) => Err(malformed(format!("the field `{name}` is empty"))),
+        Some(other) => Err(malformed(format!(
+            "the field `{name}` is {}, not a string",
+            json_type(&other)
+        ))),
+        None => Err(malformed(format!("the field `{name}` is missing"))),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn valid() -> Value {
+        json!({
+            "cloudCron": 1, "id": "ab12", "task": "daily-report", "topic": "alerts",
+            "scheduleArn": "manual", "scheduledTime": "2026-11-28T06:00:00Z", "ordinal": 3,
+            "payload": {"text": "secret-ish"}
+        })
+    }
+
+    fn reason(body: &str) -> String {
+        let reason = parse_envelope(body).unwrap_err().reason;
+        assert!(
+            !reason.contains("secret-ish") && !reason.contains("Jane"),
+            "{reason}"
+        );
+        reason
+    }
+
+    #[test]
+    fn the_published_envelope_parses() {
+        let published = Envelope {
+            cloud_cron: 1,
+            id: "ab12".into(),
+            task: "daily-report".into(),
+            topic: "alerts".into(),
+            schedule_arn: "manual".into(),
+            scheduled_time: "2026-11-28T06:00:00Z".into(),
+            ordinal: 3,
+            payload: json!({"text": "secret-ish"}),
+        };
+        let body = serde_json::to_string(&published).unwrap();
+        assert_eq!(parse_envelope(&body).unwrap(), published);
+        assert_eq!(serde_json::to_value(&published).unwrap(), valid());
+    }
+
+    #[test]
+    fn shape_errors_say_what_is_wrong_without_content() {
+        assert!(reason("").contains("empty"));
+        assert!(reason("{\"text\": \"Jane").contains("not JSON"));
+        assert!(reason("[\"Jane\"]").contains("an array, not an object"));
+        assert!(
+            reason(r#"{"Type":"Notification","Message":"Jane"}"#).contains("raw message delivery")
+        );
+        let mut v = valid();
+        v["cloudCron"] = json!(2);
+        assert!(reason(&v.to_string()).contains("version 2 is not supported"));
+        let mut v = valid();
+        v["task"] = json!({"name": "Jane"});
+        assert!(reason(&v.to_string()).contains("`task` is an object, not a string"));
+        let mut v = valid();
+        v.as_object_mut().unwrap().remove("payload");
+        assert!(reason(&v.to_string()).contains("`payload` is missing"));
+        let mut v = valid();
+        v["ordinal"] = json!(-1);
+        assert!(reason(&v.to_string()).contains("`ordinal`"));
+        let mut v = valid();
+        v["id"] = json!("");
+        assert!(reason(&v.to_string()).contains("`id` is empty"));
+    }
+}

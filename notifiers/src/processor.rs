@@ -1,0 +1,472 @@
+//! [`Notifier`]: the SQS batch processor every notifier binary runs.
+//!
+//! For each record of an [`SqsEvent`] (in order; the records of one batch
+//! are processed one after another):
+//!
+//! 1. **FIFO order.** On a FIFO queue (Lambda gives every FIFO record a
+//!    `MessageGroupId` attribute), once a record fails,
+//!    every later record of the same message group in the batch fails too,
+//!    without being attempted, so the group is retried in order.
+//! 2. **Parse** the body, a raw SNS delivery of the runtime's envelope
+//!    ([`parse_envelope`]).
+//! 3. **Dedup in memory.** An envelope id this container delivered before
+//!    (a bounded set, [`DEFAULT_SEEN_CAPACITY`] ids) is skipped: a standard
+//!    queue's duplicate reaching a warm container is delivered once.
+//! 4. **Render** the channel's templates ([`Templates::render`]).
+//! 5. **Dedup durably** (when `CLOUDCRON_DEDUP_TABLE` is set): a conditional
+//!    DynamoDB write on [`delivery_key`]`(id)`, the record shape of the
+//!    runtime's [`IdempotencyStore`]: an id delivered before (by any
+//!    container, within the record's TTL) is skipped; one being delivered by
+//!    another invocation right now fails transiently and is retried.
+//! 6. **Deliver** through the [`Channel`], then mark the id delivered.
+//!
+//! Every failure is reported in the [`SqsBatchResponse`]'s
+//! `batchItemFailures` (the event source mapping needs
+//! `FunctionResponseTypes: [ReportBatchItemFailures]`), so nothing is dropped:
+//! SQS makes the record visible again after its visibility timeout, and the
+//! queue's redrive policy moves it to the dead-letter queue after
+//! `maxReceiveCount` receives. Failures are logged as *transient* (throttling,
+//! 5xx, time-outs, a template source or DynamoDB hiccup: a retry may pass) or
+//! *permanent* (a malformed message, a template error, a 4xx: it will be
+//! dead-lettered after `maxReceiveCount`). Logs carry message ids, envelope
+//! ids, task and topic, never a body, a payload or a secret.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use cloud_cron_runtime::contract::notifier::delivery_key;
+use cloud_cron_runtime::contract::Envelope;
+use cloud_cron_runtime::idempotency::{Decision, Guard, IdempotencyError, IdempotencyStore};
+
+use crate::delivery::{Channel, Delivery, DeliveryError};
+use crate::message::{parse_envelope, MalformedMessage};
+use crate::render::{RenderError, Templates};
+
+/// How many delivered envelope ids a container remembers by default.
+pub const DEFAULT_SEEN_CAPACITY: usize = 10_000;
+
+/// The SQS record attribute holding a FIFO message's group.
+const MESSAGE_GROUP_ID: &str = "MessageGroupId";
+
+/// Why one record was not delivered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProcessError {
+    /// The body is not an envelope.
+    #[error(transparent)]
+    Malformed(#[from] MalformedMessage),
+    /// A template failed for this message.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The channel failed to deliver.
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
+    /// The durable dedup table could not be consulted.
+    #[error("delivery dedup table: {0}")]
+    Dedup(#[from] IdempotencyError),
+    /// Another invocation holds this message's delivery record right now
+    /// (a standard queue's duplicate delivered concurrently).
+    #[error(
+        "another invocation is delivering this message now; retried after the visibility timeout"
+    )]
+    InProgressElsewhere,
+    /// Not attempted: an earlier record of the same FIFO message group failed
+    /// in this batch.
+    #[error(
+        "not attempted: an earlier message of FIFO group `{group}` ({failed_message_id}) failed \
+         in this batch; the group is retried in order"
+    )]
+    EarlierInGroupFailed {
+        /// The message group.
+        group: String,
+        /// The SQS message id of the record that failed.
+        failed_message_id: String,
+    },
+}
+
+impl ProcessError {
+    /// Whether a retry may succeed without any change. Permanent failures
+    /// still go back to the queue (and end in the dead-letter queue after
+    /// `maxReceiveCount`); this only changes how they are logged.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ProcessError::Malformed(_) | ProcessError::Render(_) => false,
+            ProcessError::Delivery(e) => e.is_transient(),
+            ProcessError::Dedup(e) => {
+                e.is_transient() || matches!(e, IdempotencyError::DeadlinePassed)
+            }
+            ProcessError::InProgressElsewhere | ProcessError::EarlierInGroupFailed { .. } => true,
+        }
+    }
+}
+
+/// Where a duplicate was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateOf {
+    /// This container delivered the id before.
+    Memory,
+    /// The dedup table records the id as delivered.
+    Table,
+}
+
+/// What happened to one record.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Delivered now.
+    Delivered,
+    /// Delivered before; skipped (reported as processed).
+    Duplicate(DuplicateOf),
+    /// Not delivered; reported as a batch item failure.
+    Failed(ProcessError),
+}
+
+/// One record's result.
+#[derive(Debug)]
+pub struct RecordReport {
+    /// The SQS message id (empty when the record had none).
+    pub message_id: String,
+    /// The envelope id, when the body parsed.
+    pub envelope_id: Option<String>,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// The result of one batch, record by record in the event's order.
+#[derive(Debug, Default)]
+pub struct BatchReport {
+    /// One entry per record.
+    pub records: Vec<RecordReport>,
+}
+
+impl BatchReport {
+    /// The Lambda response: every failed record's message id, in order. A
+    /// record without a message id is reported with an empty identifier,
+    /// which makes Lambda retry the whole batch rather than drop it.
+    pub fn response(&self) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        response.batch_item_failures = self
+            .records
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+            .map(|r| {
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = r.message_id.clone();
+                failure
+            })
+            .collect();
+        response
+    }
+
+    /// How many records were delivered now.
+    pub fn delivered(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Delivered))
+    }
+
+    /// How many records were skipped as duplicates.
+    pub fn duplicates(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Duplicate(_)))
+    }
+
+    /// How many records failed.
+    pub fn failed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Failed(_)))
+    }
+
+    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.records.iter().filter(|r| f(&r.outcome)).count()
+    }
+}
+
+/// A bounded set of ids, oldest evicted first.
+#[derive(Debug)]
+struct SeenIds {
+    capacity: usize,
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl SeenIds {
+    fn new(capacity: usize) -> SeenIds {
+        SeenIds {
+            capacity,
+            set: HashSet::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
+    fn insert(&mut self, id: &str) {
+        if self.capacity == 0 || !self.set.insert(id.to_owned()) {
+            return;
+        }
+        self.order.push_back(id.to_owned());
+        while self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.set.remove(&oldest);
+            }
+        }
+    }
+}
+
+/// The batch processor of one channel: its [`Channel`], its compiled
+/// [`Templates`], and the dedup state of the container. Build it once per
+/// container ([`Notifier::from_env`] in a binary) and call
+/// [`Notifier::handle`] for every event.
+#[derive(Debug)]
+pub struct Notifier<C> {
+    channel: C,
+    templates: Templates,
+    seen: Mutex<SeenIds>,
+    store: Option<IdempotencyStore>,
+}
+
+impl<C: Channel> Notifier<C> {
+    /// A processor delivering through `channel` with `templates`, without
+    /// durable dedup, remembering [`DEFAULT_SEEN_CAPACITY`] ids.
+    pub fn new(channel: C, templates: Templates) -> Notifier<C> {
+        Notifier {
+            channel,
+            templates,
+            seen: Mutex::new(SeenIds::new(DEFAULT_SEEN_CAPACITY)),
+            store: None,
+        }
+    }
+
+    /// Adds durable dedup: delivery records in `store`'s table, keyed
+    /// [`delivery_key`]`(id)`.
+    pub fn with_dedup_store(mut self, store: IdempotencyStore) -> Notifier<C> {
+        self.store = Some(store);
+        self
+    }
+
+    /// How many delivered ids the container remembers (0 turns the
+    /// in-memory dedup off).
+    pub fn with_seen_capacity(mut self, capacity: usize) -> Notifier<C> {
+        self.seen = Mutex::new(SeenIds::new(capacity));
+        self
+    }
+
+    /// The channel.
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+
+    /// The templates.
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// Processes `event` and returns the Lambda response (see
+    /// [`Notifier::process`]).
+    pub async fn handle(&self, event: &SqsEvent, deadline: Option<SystemTime>) -> SqsBatchResponse {
+        self.process(event, deadline).await.response()
+    }
+
+    /// Processes every record of `event` (see the module docs), with
+    /// durable-dedup leases ending at `deadline` (the invocation's deadline;
+    /// `None`: the store's default lease).
+    pub async fn process(&self, event: &SqsEvent, deadline: Option<SystemTime>) -> BatchReport {
+        let mut report = BatchReport::default();
+        // FIFO groups with a failure in this batch, and the record that failed.
+        let mut failed_groups: Vec<(String, String)> = Vec::new();
+        for record in &event.records {
+            let message_id = record.message_id.clone().unwrap_or_default();
+            let group = fifo_group(record);
+            let receive_count = record
+                .attributes
+                .get("ApproximateReceiveCount")
+                .map(String::as_str)
+                .unwrap_or("-");
+            let earlier_failure = group.and_then(|g| {
+                failed_groups
+                    .iter()
+                    .find(|(failed, _)| failed == g)
+                    .map(|(_, id)| id.clone())
+            });
+            let (envelope_id, outcome) = match earlier_failure {
+                Some(failed_message_id) => (
+                    None,
+                    Outcome::Failed(ProcessError::EarlierInGroupFailed {
+                        group: group.unwrap_or_default().to_owned(),
+                        failed_message_id,
+                    }),
+                ),
+                None => self.process_record(record, deadline).await,
+            };
+            let id = envelope_id.as_deref().unwrap_or("-");
+            let group_field = group.unwrap_or("-");
+            match &outcome {
+                Outcome::Delivered => tracing::info!(
+                    message_id = %message_id, envelope_id = id, group = group_field,
+                    "delivered"
+                ),
+                Outcome::Duplicate(of) => tracing::info!(
+                    message_id = %message_id, envelope_id = id, group = group_field,
+                    dedup = match of { DuplicateOf::Memory => "memory", DuplicateOf::Table => "table" },
+                    "duplicate of a delivered message: skipped"
+                ),
+                Outcome::Failed(error @ ProcessError::EarlierInGroupFailed { .. }) => {
+                    tracing::warn!(
+                        message_id = %message_id, group = group_field, receive_count,
+                        error = %error,
+                        "not attempted: reported as a batch item failure"
+                    )
+                }
+                Outcome::Failed(error) if error.is_transient() => tracing::warn!(
+                    message_id = %message_id, envelope_id = id, group = group_field, receive_count,
+                    error = %error,
+                    "transient failure: reported as a batch item failure; SQS retries it after the visibility timeout"
+                ),
+                Outcome::Failed(error) => tracing::error!(
+                    message_id = %message_id, envelope_id = id, group = group_field, receive_count,
+                    error = %error,
+                    "permanent failure: reported as a batch item failure; retrying will not help, it will be dead-lettered after maxReceiveCount"
+                ),
+            }
+            if message_id.is_empty() {
+                tracing::error!("an SQS record has no messageId: the whole batch is reported failed so nothing is dropped");
+            }
+            if let (Outcome::Failed(_), Some(group)) = (&outcome, group) {
+                if !failed_groups.iter().any(|(g, _)| g == group) {
+                    failed_groups.push((group.to_owned(), message_id.clone()));
+                }
+            }
+            report.records.push(RecordReport {
+                message_id,
+                envelope_id,
+                outcome,
+            });
+        }
+        tracing::info!(
+            records = report.records.len(),
+            delivered = report.delivered(),
+            duplicates = report.duplicates(),
+            failed = report.failed(),
+            "batch processed"
+        );
+        report
+    }
+
+    async fn process_record(
+        &self,
+        record: &SqsMessage,
+        deadline: Option<SystemTime>,
+    ) -> (Option<String>, Outcome) {
+        let envelope = match parse_envelope(record.body.as_deref().unwrap_or_default()) {
+            Ok(envelope) => envelope,
+            Err(e) => return (None, Outcome::Failed(e.into())),
+        };
+        let id = Some(envelope.id.clone());
+        (id, self.deliver_once(&envelope, deadline).await)
+    }
+
+    async fn deliver_once(
+        &self,
+        envelope: &Envelope<serde_json::Value>,
+        deadline: Option<SystemTime>,
+    ) -> Outcome {
+        if self.seen().contains(&envelope.id) {
+            return Outcome::Duplicate(DuplicateOf::Memory);
+        }
+        let rendered = match self.templates.render(envelope) {
+            Ok(rendered) => rendered,
+            Err(e) => return Outcome::Failed(e.into()),
+        };
+        let guard = match self.claim(&envelope.id, deadline).await {
+            Ok(Claim::Proceed(guard)) => guard,
+            Ok(Claim::AlreadyDelivered) => {
+                self.seen().insert(&envelope.id);
+                return Outcome::Duplicate(DuplicateOf::Table);
+            }
+            Err(e) => return Outcome::Failed(e),
+        };
+        let delivery = Delivery {
+            envelope,
+            rendered: &rendered,
+        };
+        // Boxed, like the DynamoDB calls: SDK futures nest deeply, and a
+        // binary's `main` would otherwise need a higher `recursion_limit`.
+        match Box::pin(self.channel.deliver(delivery)).await {
+            Ok(()) => {
+                self.seen().insert(&envelope.id);
+                if let Some(guard) = guard {
+                    if let Err(e) = Box::pin(guard.complete()).await {
+                        // Delivered: report success. The record stays
+                        // IN_PROGRESS until its lease ends; a duplicate
+                        // after that may be delivered again.
+                        tracing::warn!(envelope_id = %envelope.id, error = %e, "delivered, but the dedup record could not be completed");
+                    }
+                }
+                Outcome::Delivered
+            }
+            Err(e) => {
+                if let Some(guard) = guard {
+                    if let Err(release) = Box::pin(guard.release()).await {
+                        tracing::warn!(envelope_id = %envelope.id, error = %release, "could not release the dedup record; a retry waits for its lease to end");
+                    }
+                }
+                Outcome::Failed(e.into())
+            }
+        }
+    }
+
+    async fn claim(&self, id: &str, deadline: Option<SystemTime>) -> Result<Claim, ProcessError> {
+        let Some(store) = &self.store else {
+            return Ok(Claim::Proceed(None));
+        };
+        let key = delivery_key(id);
+        let decision = match deadline {
+            Some(deadline) => Box::pin(store.begin_key_until(&key, deadline)).await?,
+            None => Box::pin(store.begin_key(&key)).await?,
+        };
+        match decision {
+            Decision::Proceed(guard) => Ok(Claim::Proceed(Some(guard))),
+            Decision::AlreadyCompleted => Ok(Claim::AlreadyDelivered),
+            Decision::InProgressElsewhere { .. } => Err(ProcessError::InProgressElsewhere),
+        }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, SeenIds> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+enum Claim {
+    Proceed(Option<Guard>),
+    AlreadyDelivered,
+}
+
+/// The record's FIFO message group: its `MessageGroupId` attribute, which
+/// Lambda sets on every record of a FIFO queue and never on a standard one.
+fn fifo_group(record: &SqsMessage) -> Option<&str> {
+    record
+        .attributes
+        .get(MESSAGE_GROUP_ID)
+        .map(String::as_str)
+        .filter(|g| !g.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_ids_are_bounded() {
+        let mut seen = SeenIds::new(2);
+        seen.insert("a");
+        seen.insert("b");
+        seen.insert("a");
+        assert!(seen.contains("a") && seen.contains("b"));
+        seen.insert("c");
+        assert!(!seen.contains("a"), "the oldest is evicted");
+        assert!(seen.contains("b") && seen.contains("c"));
+        let mut off = SeenIds::new(0);
+        off.insert("a");
+        assert!(!off.contains("a"));
+    }
+}

@@ -1,0 +1,435 @@
+//! [`Templates`]: a channel's template parts, compiled once per container
+//! with minijinja and rendered for each message.
+//!
+//! # Template context
+//!
+//! Every part is rendered with these variables, taken from the message's
+//! envelope ([`Envelope`]):
+//!
+//! | variable | holds |
+//! |---|---|
+//! | `payload` | the task's message, as published (any JSON: `payload.text`, `payload.rows[0].value`) |
+//! | `task` | the task's name (`daily-report`) |
+//! | `topic` | the topic key it was published under (`alerts`) |
+//! | `id` | the message's deduplication id (hex SHA-256) |
+//! | `scheduled_time` | the run's scheduled time, RFC 3339 UTC (`2026-11-28T06:00:00Z`) |
+//! | `schedule_arn` | the schedule's ARN (`manual` for a manual invoke) |
+//! | `ordinal` | the message's position among the run's messages to that topic, from 0 |
+//!
+//! # Rules
+//!
+//! - **Strict undefined**: using a variable or attribute the message does not
+//!   have is an error naming it ([`RenderError::Undefined`]), not an empty
+//!   string. Test optional fields with `{% if payload.note is defined %}`.
+//! - **Auto-escaping** is on for the HTML part ([`TemplatePart::Html`]) only:
+//!   `{{ payload.text }}` writes `&lt;b&gt;` there and `<b>` in the subject,
+//!   text, SMS, chat and webhook bodies. `{{ value|safe }}` opts out in HTML.
+//! - A trailing newline at the end of a template is dropped (Jinja2's default).
+//! - The `tojson` filter is available (for webhook bodies).
+//!
+//! Rendering errors never contain the message's values: only the part, the
+//! line and the failing expression as written in the template.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use cloud_cron_runtime::contract::notifier::TemplatePart;
+use cloud_cron_runtime::contract::Envelope;
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::delivery::Rendered;
+
+/// The variables every template can use, in the order the docs list them.
+pub const CONTEXT_VARIABLES: [&str; 7] = [
+    "payload",
+    "task",
+    "topic",
+    "id",
+    "scheduled_time",
+    "schedule_arn",
+    "ordinal",
+];
+
+/// Why a template does not compile or render. All are permanent: the same
+/// template and message fail the same way on every attempt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The template does not compile.
+    #[error("the {part} template has a syntax error{}: {detail}", at_line(*.line))]
+    Syntax {
+        /// The part.
+        part: TemplatePart,
+        /// The line, from 1, when known.
+        line: Option<usize>,
+        /// minijinja's description.
+        detail: String,
+    },
+    /// The template uses a variable or attribute this message does not have.
+    #[error(
+        "the {part} template uses {}, which is undefined for this message{}; the variables are \
+         payload, task, topic, id, scheduled_time, schedule_arn and ordinal (test optional \
+         fields with `is defined`)",
+        match .expression { Some(e) => format!("`{e}`"), None => "a value".to_owned() },
+        at_line(*.line)
+    )]
+    Undefined {
+        /// The part.
+        part: TemplatePart,
+        /// The failing expression as written in the template (`payload.missing`).
+        expression: Option<String>,
+        /// The line, from 1, when known.
+        line: Option<usize>,
+    },
+    /// Any other rendering failure (a bad filter argument, a type error, ...).
+    #[error("the {part} template failed to render{}: {detail}", at_line(*.line))]
+    Failed {
+        /// The part.
+        part: TemplatePart,
+        /// The line, from 1, when known.
+        line: Option<usize>,
+        /// minijinja's description, with the failing expression when known.
+        detail: String,
+    },
+}
+
+impl RenderError {
+    /// The template part at fault.
+    pub fn part(&self) -> TemplatePart {
+        match self {
+            RenderError::Syntax { part, .. }
+            | RenderError::Undefined { part, .. }
+            | RenderError::Failed { part, .. } => *part,
+        }
+    }
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|l| format!(" at line {l}")).unwrap_or_default()
+}
+
+/// The name a part's template has in the minijinja environment.
+fn template_name(part: TemplatePart) -> &'static str {
+    match part {
+        TemplatePart::Subject => "subject",
+        TemplatePart::Html => "html",
+        TemplatePart::Text => "text",
+        TemplatePart::Body => "body",
+        TemplatePart::Title => "title",
+    }
+}
+
+/// A channel's template parts, compiled. Build once per container (the
+/// notifier does, at cold start) and render each message with
+/// [`Templates::render`].
+///
+/// ```
+/// use cloud_cron_notifiers::Templates;
+/// use cloud_cron_runtime::contract::{notifier::TemplatePart, Envelope};
+///
+/// let templates = Templates::compile([
+///     (TemplatePart::Subject, "[{{ task }}] {{ payload.title }}"),
+///     (TemplatePart::Html, "<p>{{ payload.title }}</p>"),
+/// ])?;
+/// let envelope = Envelope {
+///     cloud_cron: 1, id: "0f".into(), task: "report".into(), topic: "alerts".into(),
+///     schedule_arn: "manual".into(), scheduled_time: "2026-11-28T06:00:00Z".into(), ordinal: 0,
+///     payload: serde_json::json!({"title": "R&D <ok>"}),
+/// };
+/// let rendered = templates.render(&envelope)?;
+/// assert_eq!(rendered.get(TemplatePart::Subject), Some("[report] R&D <ok>"));
+/// assert_eq!(rendered.get(TemplatePart::Html), Some("<p>R&amp;D &lt;ok&gt;</p>"));
+/// # Ok::<(), cloud_cron_notifiers::RenderError>(())
+/// ```
+pub struct Templates {
+    env: Environment<'static>,
+    sources: BTreeMap<TemplatePart, String>,
+}
+
+impl fmt::Debug for Templates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Templates")
+            .field("parts", &self.sources.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The context of one message, borrowed from its envelope.
+#[derive(Serialize)]
+struct Context<'a> {
+    payload: &'a serde_json::Value,
+    task: &'a str,
+    topic: &'a str,
+    id: &'a str,
+    scheduled_time: &'a str,
+    schedule_arn: &'a str,
+    ordinal: u32,
+}
+
+impl Templates {
+    /// Compiles each `(part, template text)`.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Syntax`] for the first part that does not compile.
+    pub fn compile<'a>(
+        parts: impl IntoIterator<Item = (TemplatePart, &'a str)>,
+    ) -> Result<Templates, RenderError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name == template_name(TemplatePart::Html) {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        // Debug info gives error spans (to name the undefined expression);
+        // it is only ever read through `range`, never displayed.
+        env.set_debug(true);
+        let mut sources = BTreeMap::new();
+        for (part, text) in parts {
+            env.add_template_owned(template_name(part), text.to_owned())
+                .map_err(|e| RenderError::Syntax {
+                    part,
+                    line: e.line(),
+                    detail: describe(&e),
+                })?;
+            sources.insert(part, text.to_owned());
+        }
+        Ok(Templates { env, sources })
+    }
+
+    /// The parts there are templates for.
+    pub fn parts(&self) -> impl Iterator<Item = TemplatePart> + '_ {
+        self.sources.keys().copied()
+    }
+
+    /// Renders every part for `envelope` (see the module docs for the context).
+    ///
+    /// # Errors
+    ///
+    /// The first part's [`RenderError::Undefined`] or [`RenderError::Failed`].
+    pub fn render(&self, envelope: &Envelope<serde_json::Value>) -> Result<Rendered, RenderError> {
+        let context = minijinja::Value::from_serialize(Context {
+            payload: &envelope.payload,
+            task: &envelope.task,
+            topic: &envelope.topic,
+            id: &envelope.id,
+            scheduled_time: &envelope.scheduled_time,
+            schedule_arn: &envelope.schedule_arn,
+            ordinal: envelope.ordinal,
+        });
+        let mut rendered = Rendered::new();
+        for (&part, source) in &self.sources {
+            let text = self
+                .env
+                .get_template(template_name(part))
+                .and_then(|template| template.render(&context))
+                .map_err(|e| render_error(part, source, &e))?;
+            rendered.insert(part, text);
+        }
+        Ok(rendered)
+    }
+}
+
+/// minijinja's description of an error: its kind and detail, without the
+/// debug info (which would hold the context's values).
+fn describe(error: &minijinja::Error) -> String {
+    match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
+    }
+}
+
+fn render_error(part: TemplatePart, source: &str, error: &minijinja::Error) -> RenderError {
+    let expression = error
+        .range()
+        .and_then(|range| {
+            // minijinja's span of an attribute lookup can start at its dot
+            // (`.user.name`): extend it back over the rest of the path.
+            let head = source.get(..range.start)?;
+            let start = head
+                .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+                .len();
+            source.get(start..range.end)
+        })
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty());
+    match error.kind() {
+        ErrorKind::UndefinedError => RenderError::Undefined {
+            part,
+            expression,
+            line: error.line(),
+        },
+        ErrorKind::SyntaxError => RenderError::Syntax {
+            part,
+            line: error.line(),
+            detail: describe(error),
+        },
+        _ => RenderError::Failed {
+            part,
+            line: error.line(),
+            detail: match expression {
+                Some(e) => format!("{} (in `{e}`)", describe(error)),
+                None => describe(error),
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn envelope(payload: serde_json::Value) -> Envelope<serde_json::Value> {
+        Envelope {
+            cloud_cron: 1,
+            id: "abc123".into(),
+            task: "daily-report".into(),
+            topic: "alerts".into(),
+            schedule_arn: "arn:aws:scheduler:us-east-1:123456789012:schedule/default/r".into(),
+            scheduled_time: "2026-11-28T06:00:00Z".into(),
+            ordinal: 2,
+            payload,
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_only_in_the_html_part() {
+        let markup = "<b>Tom & \"Jerry\"</b>";
+        let templates = Templates::compile([
+            (TemplatePart::Subject, "S: {{ payload.text }}"),
+            (
+                TemplatePart::Html,
+                "<p>{{ payload.text }}</p>{{ payload.text|safe }}",
+            ),
+            (TemplatePart::Text, "T: {{ payload.text }}"),
+            (TemplatePart::Body, "B: {{ payload.text }}"),
+            (TemplatePart::Title, "{{ payload.text }}"),
+        ])
+        .unwrap();
+        let r = templates
+            .render(&envelope(json!({ "text": markup })))
+            .unwrap();
+        assert_eq!(
+            r.get(TemplatePart::Html),
+            Some(
+                "<p>&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;&#x2f;b&gt;</p><b>Tom & \"Jerry\"</b>"
+            )
+        );
+        assert_eq!(
+            r.get(TemplatePart::Subject),
+            Some(format!("S: {markup}").as_str())
+        );
+        assert_eq!(
+            r.get(TemplatePart::Text),
+            Some(format!("T: {markup}").as_str())
+        );
+        assert_eq!(
+            r.get(TemplatePart::Body),
+            Some(format!("B: {markup}").as_str())
+        );
+        assert_eq!(r.get(TemplatePart::Title), Some(markup));
+    }
+
+    #[test]
+    fn every_context_variable_is_available() {
+        let templates = Templates::compile([(
+            TemplatePart::Text,
+            "{{ task }}|{{ topic }}|{{ id }}|{{ scheduled_time }}|{{ schedule_arn }}|{{ ordinal }}|{{ payload.n + 1 }}|{{ payload|tojson }}",
+        )])
+        .unwrap();
+        let r = templates.render(&envelope(json!({ "n": 41 }))).unwrap();
+        assert_eq!(
+            r.get(TemplatePart::Text),
+            Some("daily-report|alerts|abc123|2026-11-28T06:00:00Z|arn:aws:scheduler:us-east-1:123456789012:schedule/default/r|2|42|{\"n\":41}")
+        );
+    }
+
+    #[test]
+    fn undefined_variables_are_errors_naming_them() {
+        let templates = Templates::compile([
+            (TemplatePart::Subject, "ok"),
+            (
+                TemplatePart::Text,
+                "line one\nHello {{ payload.user.name }}!",
+            ),
+        ])
+        .unwrap();
+        let err = templates
+            .render(&envelope(json!({ "user": {}, "secret": "hunter2" })))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            RenderError::Undefined {
+                part: TemplatePart::Text,
+                expression: Some("payload.user.name".into()),
+                line: Some(2),
+            }
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("`payload.user.name`") && text.contains("line 2"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"), "no values in errors: {text}");
+
+        let top = Templates::compile([(TemplatePart::Body, "{{ nope }}")]).unwrap();
+        let err = top.render(&envelope(json!({}))).unwrap_err();
+        assert!(err.to_string().contains("`nope`"), "{err}");
+        // `is defined` is how optional fields are written.
+        let optional = Templates::compile([(
+            TemplatePart::Body,
+            "{% if payload.note is defined %}{{ payload.note }}{% else %}-{% endif %}",
+        )])
+        .unwrap();
+        assert_eq!(
+            optional
+                .render(&envelope(json!({})))
+                .unwrap()
+                .get(TemplatePart::Body),
+            Some("-")
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_the_part_and_line() {
+        let err = Templates::compile([
+            (TemplatePart::Subject, "fine"),
+            (TemplatePart::Html, "<p>\n{{ payload.text </p>"),
+        ])
+        .unwrap_err();
+        match &err {
+            RenderError::Syntax { part, line, detail } => {
+                assert_eq!(*part, TemplatePart::Html);
+                assert_eq!(*line, Some(2));
+                assert!(detail.contains("syntax error"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with("the html template has a syntax error at line 2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn other_failures_say_where() {
+        let templates =
+            Templates::compile([(TemplatePart::Body, "{{ payload.a + payload.b }}")]).unwrap();
+        let err = templates
+            .render(&envelope(json!({ "a": "text", "b": 1 })))
+            .unwrap_err();
+        match &err {
+            RenderError::Failed { detail, .. } => {
+                assert!(detail.contains("payload.a + payload.b"), "{detail}");
+                assert!(!detail.contains("text"), "no values: {detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
