@@ -30,14 +30,19 @@ fn writes_every_stack_and_a_summary() {
     let o = synth(&["--out-dir", out_dir(dir.path())]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    for stack in ["CloudCronExample", "ErpSchedules"] {
+    for stack in [
+        "CloudCronExample",
+        "ErpSchedules",
+        "ImageExample",
+        "TaskExample",
+    ] {
         let file = dir.path().join(format!("{stack}.template.yaml"));
         let body = fs::read_to_string(&file).expect("template written");
         assert!(body.starts_with("AWSTemplateFormatVersion: \"2010-09-09\"\n"));
         assert!(text.contains(&format!("{stack}: ")), "{text}");
     }
     assert!(
-        text.contains("CloudCronExample: 8 resources (9 after the SAM transform)"),
+        text.contains("CloudCronExample: 27 resources (28 after the SAM transform)"),
         "{text}"
     );
     assert!(text.contains("rate(5 minutes) (UTC)  next: "), "{text}");
@@ -71,7 +76,7 @@ fn two_runs_are_byte_identical() {
             .map(|e| e.expect("entry").file_name())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 3);
+        assert_eq!(names.len(), 4);
         for name in names {
             let x = fs::read(a.path().join(&name)).expect("read a");
             let y = fs::read(b.path().join(&name)).expect("read b");
@@ -137,7 +142,7 @@ fn usage_errors_exit_2() {
     let o = synth(&["--stack", "NoSuchStack"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(
-        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, TaskExample"
+        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, TaskExample"
     ));
     let o = synth(&["--format", "toml"]);
     assert_eq!(o.status.code(), Some(2));
