@@ -177,6 +177,9 @@ impl Templates {
         parts: impl IntoIterator<Item = (TemplatePart, &'a str)>,
     ) -> Result<Templates, RenderError> {
         let mut env = Environment::new();
+        // Jinja2's truncate, striptags, pluralize, filesizeformat, ...: the
+        // same set synth checks templates against.
+        minijinja_contrib::add_to_environment(&mut env);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
             if name == template_name(TemplatePart::Html) {

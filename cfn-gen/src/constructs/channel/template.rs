@@ -146,22 +146,52 @@ fn read(part: TemplatePart, path: &Path) -> Result<String, (String, String)> {
     })
 }
 
-/// Compiles with minijinja, the engine the notifier renders with.
+/// Compiles with minijinja and the filters the notifier renders with
+/// (minijinja's own and minijinja-contrib's), then renders once with every
+/// variable undefined, which finds unknown filters, tests and functions on
+/// the paths that run without data (minijinja looks them up at render time).
 fn compile(part: TemplatePart, origin: &str, text: &str) -> Result<(), (String, String)> {
-    let env = minijinja::Environment::new();
-    match env.template_from_str(text) {
-        Ok(_) => Ok(()),
+    use minijinja::ErrorKind;
+    let mut env = minijinja::Environment::new();
+    minijinja_contrib::add_to_environment(&mut env);
+    // `payload.x.y` on no data is undefined, not an error: only the lookups matter.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    let problem = |e: minijinja::Error, what: &str, fix: &str| {
+        let line = e.line().map(|l| format!(", line {l}")).unwrap_or_default();
+        let detail = e
+            .detail()
+            .map(str::to_owned)
+            .unwrap_or_else(|| e.kind().to_string());
+        Err((
+            format!("the {part} template ({origin}{line}) {what}: {detail}"),
+            fix.to_owned(),
+        ))
+    };
+    let template = match env.template_from_str(text) {
+        Ok(t) => t,
         Err(e) => {
-            let line = e.line().map(|l| format!(", line {l}")).unwrap_or_default();
-            let detail = e
-                .detail()
-                .map(str::to_owned)
-                .unwrap_or_else(|| e.kind().to_string());
-            Err((
-                format!("the {part} template ({origin}{line}) does not compile: {detail}"),
-                "fix the Jinja2 syntax there (minijinja renders it; see https://docs.rs/minijinja/latest/minijinja/syntax/)".to_owned(),
-            ))
+            return problem(
+                e,
+                "does not compile",
+                "fix the Jinja2 syntax there (minijinja renders it; see https://docs.rs/minijinja/latest/minijinja/syntax/)",
+            )
         }
+    };
+    match template.render(()) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownFunction
+            ) =>
+        {
+            problem(
+                e,
+                "uses something the notifier does not have",
+                "use minijinja's built-in filters and tests or minijinja-contrib's (truncate, striptags, pluralize, filesizeformat); see https://docs.rs/minijinja/latest/minijinja/filters/",
+            )
+        }
+        // Anything else depends on the message's data, known only at run time.
+        _ => Ok(()),
     }
 }
 
@@ -189,6 +219,32 @@ mod tests {
             "{}",
             err.0
         );
+    }
+
+    #[test]
+    fn unknown_filters_are_found_and_contrib_filters_are_known() {
+        let (message, fix) = load(
+            TemplatePart::Subject,
+            &MessageTemplate::inline("{{ payload.text | shout }}"),
+        )
+        .unwrap_err();
+        assert!(
+            message.contains(
+                "subject template (given inline, line 1) uses something the notifier does not have"
+            ),
+            "{message}"
+        );
+        assert!(fix.contains("truncate"), "{fix}");
+        for known in [
+            "{{ payload.text | truncate(60) }}",
+            "{{ payload.html | striptags }}",
+            "{{ x | upper }}",
+        ] {
+            assert!(
+                load(TemplatePart::Subject, &MessageTemplate::inline(known)).is_ok(),
+                "{known}"
+            );
+        }
     }
 
     #[test]
