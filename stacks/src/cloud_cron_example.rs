@@ -24,7 +24,7 @@ pub fn stack(app: &App) -> Stack {
     NotificationChannel::email(&stack, "AlertEmail", &alerts)
         .from("me@example.com")
         .to(["alice@example.com", "bob@example.com"])
-        .subject("[{{ task }}] {{ payload.level | upper }}: {{ payload.text | truncate(60) }}")
+        .subject("[{{ task }}] {{ payload.level | upper }}: {{ payload.text | truncate(length=60) }}")
         .html(MessageTemplate::file(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/templates/alert.html.j2"

@@ -39,7 +39,7 @@ pub fn stack(app: &App) -> Stack {
         )
         .from("me@example.com")
         .to(["alice@example.com"])
-        .subject("[{{ task }}] {{ payload.text | truncate(60) }}")
+        .subject("[{{ task }}] {{ payload.text | truncate(length=60) }}")
         .text("{{ payload.text }}");
     stack
 }

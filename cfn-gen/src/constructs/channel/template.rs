@@ -190,6 +190,13 @@ fn compile(part: TemplatePart, origin: &str, text: &str) -> Result<(), (String, 
                 "use minijinja's built-in filters and tests or minijinja-contrib's (truncate, striptags, pluralize, filesizeformat); see https://docs.rs/minijinja/latest/minijinja/filters/",
             )
         }
+        Err(e) if matches!(e.kind(), ErrorKind::TooManyArguments | ErrorKind::MissingArgument) => {
+            problem(
+                e,
+                "calls a filter or function with the wrong arguments",
+                "check the filter's signature (e.g. truncate takes keywords: truncate(length=60))",
+            )
+        }
         // Anything else depends on the message's data, known only at run time.
         _ => Ok(()),
     }
@@ -235,8 +242,17 @@ mod tests {
             "{message}"
         );
         assert!(fix.contains("truncate"), "{fix}");
+        let (message, _) = load(
+            TemplatePart::Subject,
+            &MessageTemplate::inline("{{ payload.text | truncate(60) }}"),
+        )
+        .unwrap_err();
+        assert!(
+            message.contains("too many arguments"),
+            "truncate takes keywords: {message}"
+        );
         for known in [
-            "{{ payload.text | truncate(60) }}",
+            "{{ payload.text | truncate(length=60) }}",
             "{{ payload.html | striptags }}",
             "{{ x | upper }}",
         ] {
