@@ -193,3 +193,27 @@ fn a_tag_without_a_refresh_token_is_a_warning_that_says_how_releases_arrive() {
         "a date-like string stays a quoted string"
     );
 }
+
+#[test]
+fn an_image_from_another_region_must_be_republished() {
+    let app = App::new();
+    let stack = Stack::new(&app, "Images").region("eu-west-1");
+    ScheduledLambda::new(&stack, "Report")
+        .image(format!("{VENDOR}@{DIGEST}"))
+        .schedule(Schedule::rate(5, TimeUnit::Minutes));
+    let errs = problems(&app);
+    let e = with(
+        &errs,
+        "is in region us-west-2, but the stack deploys to eu-west-1",
+    );
+    assert_eq!(e.path, "Images/Report");
+    assert!(e.fix.contains("ImageRepublish"), "{}", e.fix);
+
+    // Republished, the same image is fine: the copy lives in the stack's region.
+    let app = App::new();
+    let stack = Stack::new(&app, "Images").region("eu-west-1");
+    let image = ImageRepublish::new(&stack, "Vendor").source(VENDOR, DIGEST);
+    job(&stack, &image);
+    app.synth()
+        .expect("a republished image is in the stack's region");
+}

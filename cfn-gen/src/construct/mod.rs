@@ -12,6 +12,9 @@ mod stack;
 pub use app::App;
 pub use stack::Stack;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::synth::SynthContext;
 use crate::template::Template;
 use crate::validate::Report;
@@ -21,6 +24,7 @@ use crate::validate::Report;
 pub struct Node {
     stack_uid: u64,
     stack: String,
+    region: Rc<RefCell<Option<String>>>,
     id: String,
 }
 
@@ -33,6 +37,11 @@ impl Node {
     /// The stack's name.
     pub fn stack_name(&self) -> &str {
         &self.stack
+    }
+
+    /// The region the stack declares it deploys to ([`Stack::region`]).
+    pub fn region(&self) -> Option<String> {
+        self.region.borrow().clone()
     }
 
     /// The full path, `Stack/Construct`.

@@ -15,6 +15,7 @@ struct Inner {
     uid: u64,
     name: String,
     description: RefCell<Option<String>>,
+    region: Rc<RefCell<Option<String>>>,
     constructs: RefCell<Vec<Rc<dyn Construct>>>,
     ids: RefCell<Vec<String>>,
     problems: RefCell<Report>,
@@ -53,6 +54,7 @@ impl Stack {
                 uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
                 name: name.to_owned(),
                 description: RefCell::new(None),
+                region: Rc::new(RefCell::new(None)),
                 constructs: RefCell::new(Vec::new()),
                 ids: RefCell::new(Vec::new()),
                 problems: RefCell::new(report),
@@ -68,6 +70,14 @@ impl Stack {
         self
     }
 
+    /// Declare the region the stack deploys to (e.g. `us-west-2`), so synth
+    /// can check what must be in that region: a function's ECR image.
+    /// Templates stay region-free; this is a check only.
+    pub fn region(self, region: impl Into<String>) -> Stack {
+        *self.inner.region.borrow_mut() = Some(region.into());
+        self
+    }
+
     /// The stack's name.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -79,6 +89,7 @@ impl Stack {
         let node = Node {
             stack_uid: self.inner.uid,
             stack: self.inner.name.clone(),
+            region: self.inner.region.clone(),
             id: id.to_owned(),
         };
         let mut problems = self.inner.problems.borrow_mut();

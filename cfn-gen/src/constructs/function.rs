@@ -183,7 +183,9 @@ impl FunctionSettings {
         let path = path.as_str();
         match &self.code {
             None => report.error(path, "the function has no code", code_fix),
-            Some(Code::Image(ImageSource::Uri(uri))) => check_image_uri(path, uri, report),
+            Some(Code::Image(ImageSource::Uri(uri))) => {
+                check_image_uri(path, uri, node.region().as_deref(), report)
+            }
             Some(Code::Image(ImageSource::Build(build))) => {
                 for (message, fix) in build.problems(self.architecture) {
                     report.error(path, message, fix);
@@ -440,7 +442,7 @@ pub(crate) fn synthesize_function(
 }
 
 /// Checks an image URI: a private ECR image, well formed, ideally pinned.
-pub(crate) fn check_image_uri(path: &str, uri: &str, report: &mut Report) {
+pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, report: &mut Report) {
     let fix = "use a private ECR image in the stack's region: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST (copy another registry's image into your ECR with ImageRepublish)";
     let Some((host, rest)) = uri.split_once('/') else {
         report.error(path, format!("image `{uri}` has no repository"), fix);
@@ -461,6 +463,16 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, report: &mut Report) {
             fix,
         );
         return;
+    }
+    if let Some(region) = region.filter(|r| *r != host_parts[3]) {
+        report.error(
+            path,
+            format!(
+                "image `{uri}` is in region {}, but the stack deploys to {region}; Lambda runs only images from its own region",
+                host_parts[3]
+            ),
+            format!("copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in {region}"),
+        );
     }
     let (repo, reference) = match rest.split_once('@') {
         Some((repo, digest)) => {
