@@ -13,6 +13,7 @@ use std::fmt;
 use aws_config::SdkConfig;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use cloud_cron_runtime::contract::notifier::{ChannelKind, SecretName, SecretRef};
+use cloud_cron_runtime::sdk_error::{error_chain, is_local_configuration};
 use cloud_cron_runtime::Environment;
 use secrecy::SecretString;
 
@@ -259,7 +260,7 @@ where
             };
             (message, hint, transient)
         }
-        SdkError::ConstructionFailure(_) => (
+        _ if is_local_configuration(error) => (
             error_chain(error),
             "check the AWS configuration (region, credentials, endpoint URL)".to_owned(),
             false,
@@ -270,19 +271,4 @@ where
             true,
         ),
     }
-}
-
-/// An error and its causes, `: `-separated.
-pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        let part = e.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cause = e.source();
-    }
-    text
 }

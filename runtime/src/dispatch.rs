@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::contract::{self, Envelope, InvalidTopicKey};
 use crate::env::Environment;
 use crate::event::ScheduledRun;
+use crate::sdk_error::error_chain;
 
 /// A topic a task may publish to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -487,18 +488,6 @@ fn chunks(messages: &[OutgoingMessage], fifo: bool) -> Vec<&[OutgoingMessage]> {
         out.push(&messages[start..]);
     }
     out
-}
-
-/// An error with its sources, for logs and error messages.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

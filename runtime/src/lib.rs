@@ -19,6 +19,8 @@ pub mod event;
 #[cfg(feature = "runtime")]
 pub mod idempotency;
 #[cfg(feature = "runtime")]
+pub mod sdk_error;
+#[cfg(feature = "runtime")]
 mod task;
 #[cfg(feature = "runtime")]
 pub mod template_source;

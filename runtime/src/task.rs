@@ -302,7 +302,7 @@ impl<T: Task> Runtime<T> {
                 Ok(report)
             }
             Err(e) => {
-                tracing::error!(task = T::NAME, error = %crate::dispatch::error_chain(e.as_ref()), "run failed");
+                tracing::error!(task = T::NAME, error = %crate::sdk_error::error_chain(e.as_ref()), "run failed");
                 if let Some(guard) = guard {
                     // Let the retry run at once; if this fails, the lease expires instead.
                     if let Err(release) = guard.release().await {

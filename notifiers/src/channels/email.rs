@@ -254,7 +254,10 @@ pub fn classify(error: SdkError<SendEmailError>) -> DeliveryError {
         }
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
             let configuration = matches!(&error, SdkError::DispatchFailure(d) if d.is_user());
-            let reason = format!("SES SendEmail: {}", crate::secrets::error_chain(&error));
+            let reason = format!(
+                "SES SendEmail: {}",
+                cloud_cron_runtime::sdk_error::error_chain(&error)
+            );
             if configuration {
                 DeliveryError::permanent(reason)
             } else {
@@ -263,7 +266,7 @@ pub fn classify(error: SdkError<SendEmailError>) -> DeliveryError {
         }
         _ => DeliveryError::permanent(format!(
             "SES SendEmail request could not be built: {}",
-            crate::secrets::error_chain(&error)
+            cloud_cron_runtime::sdk_error::error_chain(&error)
         )),
     }
 }

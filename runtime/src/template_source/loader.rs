@@ -15,6 +15,7 @@ use tokio::sync::OnceCell;
 
 use super::error::{is_transient_status, status_hint};
 use super::{check_url_target, parse_url, redact_parsed, TemplateError, TemplateSource};
+use crate::sdk_error::{error_chain, is_local_configuration};
 
 /// Redirects followed at most for one URL fetch.
 const MAX_REDIRECTS: usize = 5;
@@ -503,21 +504,6 @@ fn http_error(source: &TemplateSource, error: reqwest::Error) -> TemplateError {
     }
 }
 
-/// An error and its causes, `: `-separated (reqwest's own message is terse).
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        let part = e.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cause = e.source();
-    }
-    text
-}
-
 /// S3 error codes worth retrying.
 const TRANSIENT_S3_CODES: &[&str] = &[
     "SlowDown",
@@ -586,11 +572,7 @@ fn s3_error(
         _ => {
             // A request that could not be built or sent for local reasons is a
             // configuration problem; anything else on the way may pass.
-            let configuration = match &error {
-                SdkError::ConstructionFailure(_) => true,
-                SdkError::DispatchFailure(dispatch) => dispatch.is_user(),
-                _ => false,
-            };
+            let configuration = is_local_configuration(&error);
             let hint = if configuration {
                 "check the AWS configuration (region, credentials, endpoint URL)"
             } else {
@@ -663,11 +645,7 @@ fn ssm_error(
             }
         }
         _ => {
-            let configuration = match &error {
-                SdkError::ConstructionFailure(_) => true,
-                SdkError::DispatchFailure(dispatch) => dispatch.is_user(),
-                _ => false,
-            };
+            let configuration = is_local_configuration(&error);
             let hint = if configuration {
                 "check the AWS configuration (region, credentials, endpoint URL)"
             } else {
