@@ -37,3 +37,22 @@ pub fn is_local_configuration<E, R>(error: &SdkError<E, R>) -> bool {
         _ => false,
     }
 }
+
+/// For a request to `service` that got no answer: what to do about it, and
+/// whether a later attempt may pass (not when the cause is local).
+pub fn unanswered<E, R>(service: &str, error: &SdkError<E, R>) -> (String, bool) {
+    if is_local_configuration(error) {
+        (
+            "check the AWS configuration (region, credentials, endpoint URL)".to_owned(),
+            false,
+        )
+    } else {
+        (
+            format!(
+                "{service} could not be reached or answered oddly: check the network and the \
+                 endpoint; a later attempt may succeed"
+            ),
+            true,
+        )
+    }
+}

@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 
 use super::error::{is_transient_status, status_hint};
 use super::{check_url_target, parse_url, redact_parsed, TemplateError, TemplateSource};
-use crate::sdk_error::{error_chain, is_local_configuration};
+use crate::sdk_error::{error_chain, unanswered};
 
 /// Redirects followed at most for one URL fetch.
 const MAX_REDIRECTS: usize = 5;
@@ -572,20 +572,14 @@ fn s3_error(
         _ => {
             // A request that could not be built or sent for local reasons is a
             // configuration problem; anything else on the way may pass.
-            let configuration = is_local_configuration(&error);
-            let hint = if configuration {
-                "check the AWS configuration (region, credentials, endpoint URL)"
-            } else {
-                "S3 could not be reached or answered oddly: check the network and the \
-                 endpoint; a later attempt may succeed"
-            };
+            let (hint, transient) = unanswered("S3", &error);
             TemplateError::S3 {
                 location,
                 code: None,
                 status: None,
                 message,
-                hint: hint.to_owned(),
-                transient: !configuration,
+                hint,
+                transient,
             }
         }
     }
@@ -645,19 +639,13 @@ fn ssm_error(
             }
         }
         _ => {
-            let configuration = is_local_configuration(&error);
-            let hint = if configuration {
-                "check the AWS configuration (region, credentials, endpoint URL)"
-            } else {
-                "SSM could not be reached or answered oddly: check the network and the \
-                 endpoint; a later attempt may succeed"
-            };
+            let (hint, transient) = unanswered("SSM", &error);
             TemplateError::Ssm {
                 location,
                 code: None,
                 message: error_chain(&error),
-                hint: hint.to_owned(),
-                transient: !configuration,
+                hint,
+                transient,
             }
         }
     }
