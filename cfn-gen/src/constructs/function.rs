@@ -444,32 +444,23 @@ pub(crate) fn synthesize_function(
 /// Checks an image URI: a private ECR image, well formed, ideally pinned.
 pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, report: &mut Report) {
     let fix = "use a private ECR image in the stack's region: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST (copy another registry's image into your ECR with ImageRepublish)";
-    let Some((host, rest)) = uri.split_once('/') else {
+    let Some((_, rest)) = uri.split_once('/') else {
         report.error(path, format!("image `{uri}` has no repository"), fix);
         return;
     };
-    let host_parts: Vec<&str> = host.split('.').collect();
-    let ecr_host = host_parts.len() >= 6
-        && host_parts[0].len() == 12
-        && host_parts[0].chars().all(|c| c.is_ascii_digit())
-        && host_parts[1] == "dkr"
-        && host_parts[2] == "ecr"
-        && host_parts[4] == "amazonaws"
-        && matches!(&host_parts[5..], ["com"] | ["com", "cn"]);
-    if !ecr_host {
+    let Some((_, image_region, _)) = parse_ecr_uri(uri) else {
         report.error(
             path,
             format!("image `{uri}` is not in a private ECR registry; Lambda runs only private ECR images"),
             fix,
         );
         return;
-    }
-    if let Some(region) = region.filter(|r| *r != host_parts[3]) {
+    };
+    if let Some(region) = region.filter(|r| *r != image_region) {
         report.error(
             path,
             format!(
-                "image `{uri}` is in region {}, but the stack deploys to {region}; Lambda runs only images from its own region",
-                host_parts[3]
+                "image `{uri}` is in region {image_region}, but the stack deploys to {region}; Lambda runs only images from its own region"
             ),
             format!("copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in {region}"),
         );
@@ -513,6 +504,21 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, repor
         ),
         None => {}
     }
+}
+
+/// The parts of a private ECR URI (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REST`):
+/// account, region, and what follows the host.
+pub(crate) fn parse_ecr_uri(uri: &str) -> Option<(&str, &str, &str)> {
+    let (host, rest) = uri.split_once('/')?;
+    let parts: Vec<&str> = host.split('.').collect();
+    let ok = parts.len() >= 6
+        && parts[0].len() == 12
+        && parts[0].chars().all(|c| c.is_ascii_digit())
+        && parts[1] == "dkr"
+        && parts[2] == "ecr"
+        && parts[4] == "amazonaws"
+        && matches!(&parts[5..], ["com"] | ["com", "cn"]);
+    ok.then(|| (parts[0], parts[3], rest))
 }
 
 /// `sha256:` and 64 lower-case hex digits.

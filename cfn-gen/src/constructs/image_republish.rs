@@ -17,8 +17,8 @@ use std::time::Duration;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, RustBinary};
 use crate::constructs::function::{
-    is_digest, is_repository_name, synthesize_function, Architecture, FunctionIds, FunctionParts,
-    FunctionSettings,
+    is_digest, is_repository_name, parse_ecr_uri, synthesize_function, Architecture, FunctionIds,
+    FunctionParts, FunctionSettings,
 };
 use crate::resources::{ecr, iam};
 use crate::synth::SynthContext;
@@ -216,20 +216,6 @@ fn copier_dir() -> PathBuf {
         .unwrap_or(cfn_gen)
         .join("runtime")
         .join("image-copier")
-}
-
-/// The parts of an ECR repository URI: account, region, repository name.
-fn parse_ecr_uri(uri: &str) -> Option<(&str, &str, &str)> {
-    let (host, repo) = uri.split_once('/')?;
-    let parts: Vec<&str> = host.split('.').collect();
-    let ok = parts.len() >= 6
-        && parts[0].len() == 12
-        && parts[0].chars().all(|c| c.is_ascii_digit())
-        && parts[1] == "dkr"
-        && parts[2] == "ecr"
-        && parts[4] == "amazonaws"
-        && matches!(&parts[5..], ["com"] | ["com", "cn"]);
-    ok.then(|| (parts[0], parts[3], repo))
 }
 
 impl Inner {
