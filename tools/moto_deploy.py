@@ -89,18 +89,25 @@ def _truthy(v: object) -> bool:
     return v is True or (isinstance(v, str) and v.lower() == "true")
 
 
+def json_resources(body: str) -> tuple[dict, dict] | None:
+    """A JSON template and its Resources map, or None when it is not one."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return None
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    return (doc, resources) if isinstance(resources, dict) else None
+
+
 def patch_fifo_names(body: str, stack_name: str) -> tuple[str, list[dict]]:
     """Work around a moto quirk: for a FIFO SNS topic / SQS queue with no explicit name,
     moto's CloudFormation generates "<stack>-<LogicalId>-<random>" without the ".fifo"
     suffix and then rejects it (real CloudFormation appends ".fifo"). Give such resources
     an explicit "<stack>-<LogicalId>.fifo" name. JSON templates only; returns (body, patched)."""
-    try:
-        doc = json.loads(body)
-    except ValueError:
+    parsed = json_resources(body)
+    if parsed is None:
         return body, []
-    resources = doc.get("Resources") if isinstance(doc, dict) else None
-    if not isinstance(resources, dict):
-        return body, []
+    doc, resources = parsed
     rules = {
         "AWS::SNS::Topic": ("FifoTopic", "TopicName", 256),
         "AWS::SQS::Queue": ("FifoQueue", "QueueName", 80),
@@ -183,13 +190,10 @@ def resolve_custom_attributes(body: str, stack_name: str) -> tuple[str, list[dic
     before the custom resource has answered, with the attribute as null. The answers
     here are known in advance (placeholder_answer), so write them into the template
     where they are read, as CloudFormation would once the answer arrived."""
-    try:
-        doc = json.loads(body)
-    except ValueError:
+    parsed = json_resources(body)
+    if parsed is None:
         return body, []
-    resources = doc.get("Resources") if isinstance(doc, dict) else None
-    if not isinstance(resources, dict):
-        return body, []
+    doc, resources = parsed
     answers = {
         lid: placeholder_answer(stack_name, lid, res.get("Type", ""))
         for lid, res in resources.items()
