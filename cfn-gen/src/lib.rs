@@ -21,18 +21,20 @@
 //! with), [`schedule`] (AWS schedule expressions), [`validate`] (synth-time
 //! checks) and [`synth`] (putting it together).
 
+/// Schedule expressions: [`cloud_cron_schedule`], re-exported.
+pub use cloud_cron_schedule as schedule;
+
 pub mod construct;
 pub mod constructs;
 pub mod paths;
 pub mod resources;
-pub mod schedule;
 pub mod synth;
 pub mod template;
 pub mod validate;
 pub mod value;
 pub mod writer;
 
-pub use cloud_cron_runtime::contract::notifier::SecretRef;
+pub use cloud_cron_contract::notifier::SecretRef;
 pub use construct::{App, Construct, Node, Stack};
 pub use constructs::{
     Architecture, Email, ImageBuild, ImageRepublish, ImageSource, MessageTemplate,

@@ -6,10 +6,10 @@
 
 use std::hint::black_box;
 
+use cloud_cron_contract::notifier::TemplatePart;
 use cloud_cron_notifiers::channels::email::Email;
 use cloud_cron_notifiers::message::parse_envelope;
 use cloud_cron_notifiers::{Notifier, Templates};
-use cloud_cron_runtime::contract::notifier::TemplatePart;
 use cloud_cron_runtime::Environment;
 use criterion::{criterion_group, criterion_main, Criterion};
 

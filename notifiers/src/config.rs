@@ -1,5 +1,5 @@
 //! Reading a notifier's configuration at cold start, per the contract in
-//! [`contract::notifier`](cloud_cron_runtime::contract::notifier):
+//! [`contract::notifier`](cloud_cron_contract::notifier):
 //!
 //! - `CLOUDCRON_CHANNEL`: the [`ChannelConfig`] JSON; its kind must be the
 //!   binary's;
@@ -19,11 +19,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::template_source::{TemplateError, TemplateLoader, TemplateSource};
 use aws_config::SdkConfig;
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, ChannelKind, InvalidSecretRef, TemplatePart, CHANNEL_ENV, DEDUP_TABLE_ENV,
 };
-use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
 use cloud_cron_runtime::Environment;
 
 use crate::render::{RenderError, Templates};

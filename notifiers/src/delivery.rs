@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
-use cloud_cron_runtime::contract::notifier::TemplatePart;
-use cloud_cron_runtime::contract::Envelope;
+use cloud_cron_contract::notifier::TemplatePart;
+use cloud_cron_contract::Envelope;
 
 /// The rendered template parts of one message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -24,11 +24,11 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::template_source::TemplateLoader;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use cloud_cron_runtime::contract::notifier::{ChannelConfig, ChannelKind};
+use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind};
 use cloud_cron_runtime::idempotency::IdempotencyStore;
-use cloud_cron_runtime::template_source::TemplateLoader;
 use cloud_cron_runtime::Environment;
 
 use crate::config::{ConfigError, NotifierConfig};
@@ -47,7 +47,7 @@ use crate::secrets::Secrets;
 /// ```
 /// use aws_config::SdkConfig;
 /// use cloud_cron_notifiers::{Channel, ConfigError, Delivery, DeliveryError, FromConfig, Secrets};
-/// use cloud_cron_runtime::contract::notifier::{ChannelConfig, ChannelKind, SecretName};
+/// use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind, SecretName};
 /// use secrecy::SecretString;
 ///
 /// struct Slack { webhook_url: SecretString }

@@ -5,7 +5,7 @@
 //! or mistyped field, another envelope version, an SNS notification wrapper)
 //! and never quote its content: message bodies can hold personal data.
 
-use cloud_cron_runtime::contract::{Envelope, ENVELOPE_VERSION};
+use cloud_cron_contract::{Envelope, ENVELOPE_VERSION};
 use serde_json::{Map, Value};
 
 /// A body that is not a cloud-cron envelope. Permanent: retrying cannot fix it.

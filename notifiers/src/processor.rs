@@ -36,8 +36,8 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use cloud_cron_runtime::contract::notifier::delivery_key;
-use cloud_cron_runtime::contract::Envelope;
+use cloud_cron_contract::notifier::delivery_key;
+use cloud_cron_contract::Envelope;
 use cloud_cron_runtime::idempotency::{Decision, Guard, IdempotencyError, IdempotencyStore};
 
 use crate::delivery::{Channel, Delivery, DeliveryError};

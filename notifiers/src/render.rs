@@ -33,8 +33,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use cloud_cron_runtime::contract::notifier::TemplatePart;
-use cloud_cron_runtime::contract::Envelope;
+use cloud_cron_contract::notifier::TemplatePart;
+use cloud_cron_contract::Envelope;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 
@@ -126,7 +126,7 @@ fn template_name(part: TemplatePart) -> &'static str {
 ///
 /// ```
 /// use cloud_cron_notifiers::Templates;
-/// use cloud_cron_runtime::contract::{notifier::TemplatePart, Envelope};
+/// use cloud_cron_contract::{notifier::TemplatePart, Envelope};
 ///
 /// let templates = Templates::compile([
 ///     (TemplatePart::Subject, "[{{ task }}] {{ payload.title }}"),

@@ -4,7 +4,7 @@
 //!
 //! Only references (`ssm:NAME`, `secretsmanager:ID`) are in the environment
 //! (`CLOUDCRON_SECRET_<NAME>`, see
-//! [`contract::notifier`](cloud_cron_runtime::contract::notifier)); values are
+//! [`contract::notifier`](cloud_cron_contract::notifier)); values are
 //! never logged, and errors name the reference, never a value.
 
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use std::fmt;
 
 use aws_config::SdkConfig;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
-use cloud_cron_runtime::contract::notifier::{ChannelKind, SecretName, SecretRef};
+use cloud_cron_contract::notifier::{ChannelKind, SecretName, SecretRef};
 use cloud_cron_runtime::sdk_error::{error_chain, is_local_configuration};
 use cloud_cron_runtime::Environment;
 use secrecy::SecretString;
@@ -23,7 +23,7 @@ use crate::config::ConfigError;
 ///
 /// ```
 /// use cloud_cron_notifiers::Secrets;
-/// use cloud_cron_runtime::contract::notifier::SecretName;
+/// use cloud_cron_contract::notifier::SecretName;
 /// use secrecy::ExposeSecret;
 ///
 /// let secrets = Secrets::from_values([(SecretName::WebhookUrl, "https://hooks.example/T/B/x")]);

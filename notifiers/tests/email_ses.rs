@@ -293,7 +293,7 @@ async fn configuration_errors_name_what_to_fix() {
         ))
         .expect("renders");
     assert_eq!(
-        rendered.get(cloud_cron_runtime::contract::notifier::TemplatePart::Html),
+        rendered.get(cloud_cron_contract::notifier::TemplatePart::Html),
         Some("<b>a&lt;b</b>")
     );
 }

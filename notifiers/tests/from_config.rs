@@ -3,11 +3,11 @@
 //! a missing secret or a bad setting with an error that quotes no secret.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use cloud_cron_contract::notifier::{ChannelConfig, SecretName};
 use cloud_cron_notifiers::channels::{
     email::Email, slack::Slack, teams::Teams, twilio::TwilioSms, webhook::Webhook,
 };
 use cloud_cron_notifiers::{ConfigError, FromConfig, Secrets};
-use cloud_cron_runtime::contract::notifier::{ChannelConfig, SecretName};
 
 fn sdk() -> SdkConfig {
     SdkConfig::builder()

@@ -8,8 +8,8 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use cloud_cron_contract::notifier::TemplatePart;
 use cloud_cron_notifiers::{DeliveryError, Notifier, Templates};
-use cloud_cron_runtime::contract::notifier::TemplatePart;
 use serde_json::json;
 use support::{envelope, event, record, Recording};
 

@@ -4,9 +4,9 @@
 
 mod support;
 
+use cloud_cron_contract::notifier::TemplatePart;
 use cloud_cron_notifiers::processor::{DuplicateOf, Outcome, ProcessError};
 use cloud_cron_notifiers::{DeliveryError, Notifier, Templates};
-use cloud_cron_runtime::contract::notifier::TemplatePart;
 use serde_json::json;
 use support::{envelope, event, failed_ids, record, Recording};
 
@@ -206,8 +206,8 @@ mod durable {
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
     };
-    use cloud_cron_runtime::contract::notifier::delivery_key;
-    use cloud_cron_runtime::contract::IDEMPOTENCY_KEY_ATTRIBUTE;
+    use cloud_cron_contract::notifier::delivery_key;
+    use cloud_cron_contract::IDEMPOTENCY_KEY_ATTRIBUTE;
     use cloud_cron_runtime::idempotency::{Decision, IdempotencyStore};
 
     async fn table(name: &str) -> aws_sdk_dynamodb::Client {

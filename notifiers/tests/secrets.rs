@@ -5,9 +5,9 @@
 mod support;
 
 use aws_sdk_ssm::types::ParameterType;
+use cloud_cron_contract::notifier::{ChannelKind, SecretName, TemplatePart};
+use cloud_cron_notifiers::template_source::TemplateLoader;
 use cloud_cron_notifiers::{ConfigError, NotifierConfig, Secrets};
-use cloud_cron_runtime::contract::notifier::{ChannelKind, SecretName, TemplatePart};
-use cloud_cron_runtime::template_source::TemplateLoader;
 use cloud_cron_runtime::Environment;
 use secrecy::ExposeSecret;
 use support::sdk_config;

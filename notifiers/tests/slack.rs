@@ -2,10 +2,10 @@
 
 mod http_support;
 
+use cloud_cron_contract::notifier::{SlackSettings, TemplatePart};
 use cloud_cron_notifiers::channels::slack::Slack;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use cloud_cron_runtime::contract::notifier::{SlackSettings, TemplatePart};
 use http_support::*;
 use secrecy::SecretString;
 use wiremock::ResponseTemplate;

@@ -4,9 +4,10 @@
 
 mod support;
 
+use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind, TemplatePart};
+use cloud_cron_notifiers::template_source::TemplateLoader;
 use cloud_cron_notifiers::NotifierConfig;
-use cloud_cron_runtime::contract::notifier::{ChannelConfig, ChannelKind, TemplatePart};
-use cloud_cron_runtime::{Environment, TemplateLoader};
+use cloud_cron_runtime::Environment;
 use serde_json::json;
 
 /// The literal environment variables of the function of channel `channel`

@@ -3,10 +3,10 @@
 
 mod http_support;
 
+use cloud_cron_contract::notifier::{TeamsSettings, TemplatePart};
 use cloud_cron_notifiers::channels::teams::Teams;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use cloud_cron_runtime::contract::notifier::{TeamsSettings, TemplatePart};
 use http_support::*;
 use secrecy::SecretString;
 use wiremock::ResponseTemplate;

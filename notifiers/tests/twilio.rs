@@ -4,12 +4,12 @@ mod http_support;
 
 use std::time::Duration;
 
+use cloud_cron_contract::notifier::{
+    SmsSender, SmsSettings, TemplatePart, TwilioAuth, SMS_MAX_CHARS,
+};
 use cloud_cron_notifiers::channels::twilio::TwilioSms;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use cloud_cron_runtime::contract::notifier::{
-    SmsSender, SmsSettings, TemplatePart, TwilioAuth, SMS_MAX_CHARS,
-};
 use http_support::*;
 use secrecy::SecretString;
 use wiremock::matchers::{any, body_string_contains};

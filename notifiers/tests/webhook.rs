@@ -4,12 +4,12 @@ mod http_support;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cloud_cron_contract::notifier::{TemplatePart, WebhookSettings};
 use cloud_cron_notifiers::channels::webhook::{
     Webhook, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use cloud_cron_notifiers::channels::{ChannelConfigError, REQUEST_TIMEOUT};
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use cloud_cron_runtime::contract::notifier::{TemplatePart, WebhookSettings};
 use hmac::{Hmac, Mac};
 use http_support::*;
 use secrecy::SecretString;

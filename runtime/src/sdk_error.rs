@@ -3,7 +3,7 @@
 //! failed for a local reason (configuration: retrying will not help) or on
 //! the way (network: a later attempt may pass).
 
-use aws_sdk_s3::error::SdkError;
+use aws_sdk_sns::error::SdkError;
 
 /// An error and its causes, `: `-separated, each cause once (SDK and
 /// reqwest errors put the useful part in their sources).

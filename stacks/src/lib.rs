@@ -3,7 +3,6 @@
 //! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
 //! them all. `cargo run --bin synth` writes them to `out/`.
 
-pub mod cli;
 pub mod cloud_cron_example;
 pub mod erp_schedules;
 pub mod image_example;

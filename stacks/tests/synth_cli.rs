@@ -161,7 +161,7 @@ fn validation_errors_exit_1_and_write_nothing() {
     ScheduledLambda::new(&stack, "Other");
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cloud_cron_stacks::cli::run(
+    let code = cloud_cron_cli::run(
         &app,
         ["synth", "--out-dir", out_dir(dir.path())],
         &mut out,

@@ -5,7 +5,7 @@
 //! exact resources, and each function may publish to exactly the topics its
 //! environment names.
 
-use cloud_cron_runtime::contract::{SchedulerInput, TOPIC_ARN_ENV_PREFIX};
+use cloud_cron_contract::{SchedulerInput, TOPIC_ARN_ENV_PREFIX};
 use serde_json::{json, Value};
 
 fn templates() -> Vec<(String, Value)> {
@@ -245,7 +245,7 @@ fn every_dead_letter_queue_has_an_alarm_on_its_depth() {
 
 #[test]
 fn idempotency_tables_match_the_runtime_contract() {
-    use cloud_cron_runtime::contract::{
+    use cloud_cron_contract::{
         IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TTL_ATTRIBUTE,
     };
     let mut seen = 0;
@@ -298,7 +298,7 @@ fn idempotency_tables_match_the_runtime_contract() {
 
 #[test]
 fn every_channel_is_wired_topic_to_queue_to_function() {
-    use cloud_cron_runtime::contract::notifier::{ChannelConfig, SecretRef, CHANNEL_ENV};
+    use cloud_cron_contract::notifier::{ChannelConfig, SecretRef, CHANNEL_ENV};
     let mut seen = 0;
     for (stack, t) in templates() {
         for (id, mapping) in of_type(&t, "AWS::Lambda::EventSourceMapping") {

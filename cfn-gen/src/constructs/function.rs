@@ -70,10 +70,7 @@ const RESERVED_ENV: &[&str] = &[
 
 /// Prefixes of the variables cloud-cron's own contract sets, and what for.
 const RESERVED_PREFIXES: &[(&str, &str)] = &[
-    (
-        cloud_cron_runtime::contract::TOPIC_ARN_ENV_PREFIX,
-        "topic ARNs",
-    ),
+    (cloud_cron_contract::TOPIC_ARN_ENV_PREFIX, "topic ARNs"),
     ("CLOUDCRON_", "cloud-cron's own settings"),
 ];
 

@@ -3,7 +3,7 @@
 //! and a channel's delivery records (one per delivered message). Both share
 //! the runtime's key and time-to-live attributes.
 
-use cloud_cron_runtime::contract;
+use cloud_cron_contract as contract;
 
 use crate::resources::dynamodb;
 use crate::template::{DeletionPolicy, Resource};

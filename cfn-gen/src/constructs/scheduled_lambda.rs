@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use cloud_cron_runtime::contract::{self, SchedulerInput};
+use cloud_cron_contract::{self as contract, SchedulerInput};
 use serde_json::json;
 
 use crate::construct::{Construct, Node, Stack};

@@ -13,9 +13,7 @@ use aws_config::SdkConfig;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use cloud_cron_runtime::contract::notifier::{
-    ChannelConfig, ChannelKind, EmailSettings, TemplatePart,
-};
+use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind, EmailSettings, TemplatePart};
 
 use crate::config::ConfigError;
 use crate::delivery::{Channel, Delivery, DeliveryError};

@@ -2,7 +2,7 @@
 //! the HTTP channels Twilio SMS, Slack, Microsoft Teams and a generic signed
 //! webhook. A channel is a type that implements [`Channel`] (deliver one
 //! rendered message) and [`FromConfig`](crate::FromConfig) (build it from its
-//! [`ChannelConfig`](cloud_cron_runtime::contract::notifier::ChannelConfig)
+//! [`ChannelConfig`](cloud_cron_contract::notifier::ChannelConfig)
 //! and [`Secrets`](crate::Secrets)); its binary is
 //! `src/bin/notifier-<kind>.rs`, calling [`run`](crate::run). The HTTP
 //! channels take their settings, their secrets as [`SecretString`]s and a
@@ -29,7 +29,7 @@
 //!
 //! ```
 //! use cloud_cron_notifiers::channels::{slack::Slack, USER_AGENT};
-//! use cloud_cron_runtime::contract::notifier::SlackSettings;
+//! use cloud_cron_contract::notifier::SlackSettings;
 //! use secrecy::SecretString;
 //!
 //! let url = SecretString::from("https://hooks.slack.com/services/T000/B000/XXXX");
@@ -65,9 +65,9 @@ use crate::delivery::DeliveryError;
 /// configuration is of that kind, shares one [`http_client`], and turns a
 /// refusal into a [`ConfigError`](crate::ConfigError).
 pub(crate) fn from_http_config<S, C>(
-    kind: cloud_cron_runtime::contract::notifier::ChannelKind,
+    kind: cloud_cron_contract::notifier::ChannelKind,
     settings: Option<&S>,
-    config: &cloud_cron_runtime::contract::notifier::ChannelConfig,
+    config: &cloud_cron_contract::notifier::ChannelConfig,
     build: impl FnOnce(S, reqwest::Client) -> Result<C, ChannelConfigError>,
 ) -> Result<C, crate::ConfigError>
 where
@@ -373,7 +373,7 @@ pub(crate) fn url_secrets(url: &Url) -> Vec<String> {
 /// The rendered part a channel needs, or a permanent error naming it.
 pub(crate) fn required_part<'a>(
     delivery: &crate::delivery::Delivery<'a>,
-    part: cloud_cron_runtime::contract::notifier::TemplatePart,
+    part: cloud_cron_contract::notifier::TemplatePart,
     channel: &str,
 ) -> Result<&'a str, DeliveryError> {
     let text = delivery.rendered.get(part).ok_or_else(|| {

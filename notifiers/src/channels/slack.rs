@@ -19,11 +19,11 @@
 //! `404 no_service`, `410 channel_is_archived`, ...) are permanent, and the
 //! error quotes Slack's error code.
 //!
-//! [`SecretName::WebhookUrl`]: cloud_cron_runtime::contract::notifier::SecretName::WebhookUrl
+//! [`SecretName::WebhookUrl`]: cloud_cron_contract::notifier::SecretName::WebhookUrl
 
 use std::fmt;
 
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, ChannelKind, SecretName, SlackSettings, TemplatePart,
 };
 use reqwest::Client;
@@ -36,7 +36,7 @@ use crate::delivery::{Channel, Delivery, DeliveryError};
 ///
 /// ```
 /// use cloud_cron_notifiers::channels::slack::Slack;
-/// use cloud_cron_runtime::contract::notifier::SlackSettings;
+/// use cloud_cron_contract::notifier::SlackSettings;
 ///
 /// let url = "https://hooks.slack.com/services/T000/B000/XXXXXXXX".into();
 /// let slack = Slack::new(SlackSettings::default(), url, reqwest::Client::new())?;

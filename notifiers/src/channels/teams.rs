@@ -24,11 +24,11 @@
 //! are transient; other 4xx (a deleted or disabled flow, a bad signature, a
 //! card it cannot parse) are permanent.
 //!
-//! [`SecretName::WebhookUrl`]: cloud_cron_runtime::contract::notifier::SecretName::WebhookUrl
+//! [`SecretName::WebhookUrl`]: cloud_cron_contract::notifier::SecretName::WebhookUrl
 
 use std::fmt;
 
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, ChannelKind, SecretName, TeamsSettings, TemplatePart,
 };
 use reqwest::Client;
@@ -46,7 +46,7 @@ pub const ADAPTIVE_CARD_VERSION: &str = "1.4";
 ///
 /// ```
 /// use cloud_cron_notifiers::channels::teams::Teams;
-/// use cloud_cron_runtime::contract::notifier::TeamsSettings;
+/// use cloud_cron_contract::notifier::TeamsSettings;
 ///
 /// let url = "https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=XXXXXXXX".into();
 /// let teams = Teams::new(TeamsSettings::default(), url, reqwest::Client::new())?;

@@ -40,14 +40,14 @@
 //! Twilio accepted it, can still send a duplicate (delivery is at least
 //! once).
 //!
-//! [`SecretName::TwilioCredential`]: cloud_cron_runtime::contract::notifier::SecretName::TwilioCredential
+//! [`SecretName::TwilioCredential`]: cloud_cron_contract::notifier::SecretName::TwilioCredential
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, ChannelKind, SecretName, SmsSender, SmsSettings, TemplatePart, TwilioAuth,
     SMS_MAX_CHARS,
 };
@@ -68,7 +68,7 @@ pub const REMEMBERED_MESSAGES: usize = 1024;
 ///
 /// ```
 /// use cloud_cron_notifiers::channels::twilio::TwilioSms;
-/// use cloud_cron_runtime::contract::notifier::{SmsSender, SmsSettings, TwilioAuth};
+/// use cloud_cron_contract::notifier::{SmsSender, SmsSettings, TwilioAuth};
 ///
 /// let settings = SmsSettings {
 ///     account_sid: "AC0123456789abcdef0123456789abcdef".into(),

@@ -47,13 +47,13 @@
 //! ok = hmac.compare_digest(expected, request.headers["X-CloudCron-Signature"])
 //! ```
 //!
-//! [`SecretName::WebhookUrl`]: cloud_cron_runtime::contract::notifier::SecretName::WebhookUrl
-//! [`SecretName::SigningKey`]: cloud_cron_runtime::contract::notifier::SecretName::SigningKey
+//! [`SecretName::WebhookUrl`]: cloud_cron_contract::notifier::SecretName::WebhookUrl
+//! [`SecretName::SigningKey`]: cloud_cron_contract::notifier::SecretName::SigningKey
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, ChannelKind, SecretName, TemplatePart, WebhookSettings,
 };
 use hmac::{Hmac, Mac};
@@ -77,7 +77,7 @@ pub const SIGNATURE_HEADER: &str = "X-CloudCron-Signature";
 ///
 /// ```
 /// use cloud_cron_notifiers::channels::webhook::Webhook;
-/// use cloud_cron_runtime::contract::notifier::WebhookSettings;
+/// use cloud_cron_contract::notifier::WebhookSettings;
 ///
 /// let url = "https://example.com/hooks/XXXXXXXX".into();
 /// let hook = Webhook::new(

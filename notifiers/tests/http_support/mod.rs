@@ -7,10 +7,10 @@
 use std::future::Future;
 use std::time::Duration;
 
+use cloud_cron_contract::notifier::TemplatePart;
+use cloud_cron_contract::Envelope;
 use cloud_cron_notifiers::channels::USER_AGENT;
 use cloud_cron_notifiers::{Delivery, DeliveryError, Rendered};
-use cloud_cron_runtime::contract::notifier::TemplatePart;
-use cloud_cron_runtime::contract::Envelope;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

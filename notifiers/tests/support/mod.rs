@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sns::config::Credentials;
+use cloud_cron_contract::{dedup_id, Envelope};
 use cloud_cron_notifiers::{Channel, Delivery, DeliveryError, Rendered};
-use cloud_cron_runtime::contract::{dedup_id, Envelope};
 use serde_json::{json, Value};
 
 /// The general moto server (DynamoDB, SNS, SQS; other tests deploy Lambda

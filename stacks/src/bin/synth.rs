@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cloud_cron_stacks::cli::main(&cloud_cron_stacks::app())
+    cloud_cron_cli::main(&cloud_cron_stacks::app())
 }

@@ -2,7 +2,7 @@
 //! builder methods, its synth-time checks and the IAM it needs beyond the
 //! queue, templates and secrets every channel has.
 
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, EmailSettings, SecretName, SecretRef, SlackSettings, SmsSender, SmsSettings,
     TeamsSettings, TemplatePart, TwilioAuth, WebhookSettings,
 };

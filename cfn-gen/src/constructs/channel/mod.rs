@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
-use cloud_cron_runtime::contract::notifier::{
+use cloud_cron_contract::notifier::{
     ChannelConfig, SecretName, SecretRef, TemplatePart, DEDUP_TABLE_ENV,
 };
 
@@ -176,7 +176,7 @@ impl<K> NotificationChannel<K> {
     }
 
     /// Run another Rust binary as the notifier (it must speak the notifier
-    /// contract, `cloud_cron_runtime::contract::notifier`).
+    /// contract, `cloud_cron_contract::notifier`).
     pub fn rust_binary(self, code: RustBinary) -> Self {
         self.update(|p| p.function.code = Some(Code::Rust(code)))
     }
@@ -443,7 +443,7 @@ impl Construct for Inner {
                 );
             }
         }
-        if kind == cloud_cron_runtime::contract::notifier::ChannelKind::Email
+        if kind == cloud_cron_contract::notifier::ChannelKind::Email
             && !p.templates.contains_key(&TemplatePart::Html)
             && !p.templates.contains_key(&TemplatePart::Text)
         {

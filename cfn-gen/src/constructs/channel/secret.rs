@@ -1,7 +1,7 @@
 //! Secret references of a channel: their synth-time checks and the IAM
 //! statements that let the notifier read exactly those secrets.
 
-use cloud_cron_runtime::contract::notifier::SecretRef;
+use cloud_cron_contract::notifier::SecretRef;
 
 use crate::resources::iam;
 use crate::value::Value;

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cloud_cron_runtime::contract::notifier::TemplatePart;
+use cloud_cron_contract::notifier::TemplatePart;
 
 /// Where a message template (Jinja2 syntax, rendered by minijinja) comes
 /// from. A `&str` converts to [`MessageTemplate::inline`].

@@ -185,7 +185,7 @@ impl TemplateError {
     /// S3 `NoSuchKey` or `AccessDenied`, SSM `ParameterNotFound`, a template that is too large or not UTF-8.
     ///
     /// ```
-    /// use cloud_cron_runtime::template_source::TemplateSource;
+    /// use cloud_cron_notifiers::template_source::TemplateSource;
     ///
     /// let err = TemplateSource::parse("ftp://example.com/t.j2").unwrap_err();
     /// assert!(!err.is_transient());

@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use cfn_gen::schedule::{Schedule, TimeUnit};
+//! use cloud_cron_schedule::{Schedule, TimeUnit};
 //!
 //! let every_five = Schedule::rate(5, TimeUnit::Minutes);
 //! assert_eq!(every_five.expression(), "rate(5 minutes)");
@@ -31,7 +31,7 @@
 //! let after = Utc.with_ymd_and_hms(2027, 7, 2, 12, 0, 0).unwrap(); // a Friday
 //! let next = valid.next_fire_times(after, 2);
 //! assert_eq!(next[0].to_rfc3339(), "2027-07-05T09:00:00+01:00"); // Monday, BST
-//! # Ok::<(), cfn_gen::schedule::ScheduleError>(())
+//! # Ok::<(), cloud_cron_schedule::ScheduleError>(())
 //! ```
 
 mod at;
@@ -75,7 +75,7 @@ enum Source {
 /// [`validate`](Schedule::validate) (the synth-time validation does) to check AWS's rules.
 ///
 /// ```
-/// use cfn_gen::schedule::Schedule;
+/// use cloud_cron_schedule::Schedule;
 ///
 /// let s = Schedule::parse("cron(0 9 * * * *)");
 /// let err = s.validate().unwrap_err().to_string();
@@ -111,7 +111,7 @@ impl Schedule {
     /// reported by [`validate`](Schedule::validate).
     ///
     /// ```
-    /// use cfn_gen::schedule::{Schedule, TimeUnit};
+    /// use cloud_cron_schedule::{Schedule, TimeUnit};
     /// assert_eq!(Schedule::rate(1, TimeUnit::Minutes).expression(), "rate(1 minute)");
     /// ```
     pub fn rate(value: u32, unit: TimeUnit) -> Schedule {
@@ -125,7 +125,7 @@ impl Schedule {
     /// `"cron(0 9 ? * MON-FRI *)"` is accepted too.
     ///
     /// ```
-    /// use cfn_gen::schedule::Schedule;
+    /// use cloud_cron_schedule::Schedule;
     /// assert_eq!(
     ///     Schedule::cron("cron(0 9 ? * mon-fri *)").expression(),
     ///     "cron(0 9 ? * MON-FRI *)"
@@ -139,7 +139,7 @@ impl Schedule {
     /// schedule's time zone); the full `"at(2027-01-01T09:00:00)"` is accepted too.
     ///
     /// ```
-    /// use cfn_gen::schedule::Schedule;
+    /// use cloud_cron_schedule::Schedule;
     /// assert_eq!(Schedule::at("2027-01-01T09:00:00").expression(), "at(2027-01-01T09:00:00)");
     /// ```
     pub fn at(expr: &str) -> Schedule {
@@ -149,7 +149,7 @@ impl Schedule {
     /// A schedule from its full AWS text: `rate(5 minutes)`, `cron(...)` or `at(...)`.
     ///
     /// ```
-    /// use cfn_gen::schedule::Schedule;
+    /// use cloud_cron_schedule::Schedule;
     /// assert!(Schedule::parse("rate(5 minutes)").validate().is_ok());
     /// assert!(Schedule::parse("rate(5 minute)").validate().is_err());
     /// ```
@@ -190,7 +190,7 @@ impl Schedule {
     /// Checks every AWS rule for the expression and the time zone.
     ///
     /// ```
-    /// use cfn_gen::schedule::Schedule;
+    /// use cloud_cron_schedule::Schedule;
     ///
     /// assert!(Schedule::cron("0 9 * * ? *").validate().is_ok());
     /// let err = Schedule::parse("rate(1 minutes)").validate().unwrap_err();
@@ -344,14 +344,14 @@ impl ValidSchedule {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use cfn_gen::schedule::Schedule;
+    /// use cloud_cron_schedule::Schedule;
     ///
     /// // 01:30 does not exist in London on 2027-03-28: that day has no run.
     /// let s = Schedule::cron("30 1 * * ? *").in_time_zone("Europe/London").validate()?;
     /// let after = Utc.with_ymd_and_hms(2027, 3, 27, 12, 0, 0).unwrap();
     /// let next: Vec<String> = s.next_fire_times(after, 1).iter().map(|t| t.to_rfc3339()).collect();
     /// assert_eq!(next, ["2027-03-29T01:30:00+01:00"]);
-    /// # Ok::<(), cfn_gen::schedule::ScheduleError>(())
+    /// # Ok::<(), cloud_cron_schedule::ScheduleError>(())
     /// ```
     pub fn next_fire_times(&self, after: DateTime<Utc>, n: usize) -> Vec<DateTime<Tz>> {
         match &self.kind {

@@ -1,9 +1,7 @@
 //! `env:` sources. One test in this binary: it sets process environment variables,
 //! which must not race other threads reading the environment, so nothing else runs here.
 
-#![cfg(feature = "runtime")]
-
-use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
+use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
 fn loader() -> TemplateLoader {
     TemplateLoader::from_sdk_config(&aws_config::SdkConfig::builder().build())

@@ -48,7 +48,7 @@ const USAGE: u8 = 2;
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
-///     cloud_cron_stacks::cli::main(&cloud_cron_stacks::app())
+///     cloud_cron_cli::main(&cloud_cron_stacks::app())
 /// }
 /// ```
 pub fn main(app: &App) -> ExitCode {

@@ -9,7 +9,7 @@ pub const MAX_FLEXIBLE_MINUTES: u32 = 1440;
 /// EventBridge Scheduler's `FlexibleTimeWindow`.
 ///
 /// ```
-/// use cfn_gen::schedule::FlexibleWindow;
+/// use cloud_cron_schedule::FlexibleWindow;
 ///
 /// let window = FlexibleWindow::Flexible { maximum_minutes: 15 };
 /// assert!(window.validate().is_ok());

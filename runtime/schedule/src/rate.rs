@@ -11,7 +11,7 @@ use super::error::ScheduleError;
 /// The unit of a rate expression.
 ///
 /// ```
-/// use cfn_gen::schedule::{Schedule, TimeUnit};
+/// use cloud_cron_schedule::{Schedule, TimeUnit};
 ///
 /// assert_eq!(Schedule::rate(1, TimeUnit::Hours).expression(), "rate(1 hour)");
 /// assert_eq!(Schedule::rate(2, TimeUnit::Hours).expression(), "rate(2 hours)");

@@ -2,12 +2,10 @@
 //! Lambda under test would be. One test in this binary: it sets process environment
 //! variables before any other thread exists.
 
-#![cfg(feature = "runtime")]
-
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::config::Credentials;
 use aws_sdk_s3::primitives::ByteStream;
-use cloud_cron_runtime::template_source::{TemplateLoader, TemplateSource};
+use cloud_cron_notifiers::template_source::{TemplateLoader, TemplateSource};
 
 #[test]
 #[ignore = "needs a moto server: run scripts/test"]

@@ -1,14 +1,12 @@
 //! URL sources against a real HTTP/1.1 server on 127.0.0.1 started by each test.
 
-#![cfg(feature = "runtime")]
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
+use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

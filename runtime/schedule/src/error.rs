@@ -73,7 +73,7 @@ impl fmt::Display for CronField {
 /// a `Fix:` with a corrected expression where one can be derived.
 ///
 /// ```
-/// use cfn_gen::schedule::{CronField, Schedule, ScheduleError};
+/// use cloud_cron_schedule::{CronField, Schedule, ScheduleError};
 ///
 /// let err = Schedule::cron("0 9 * * MON *").validate().unwrap_err();
 /// assert!(err.to_string().contains("cron(0 9 ? * MON *)"));

@@ -2,10 +2,8 @@
 //! `scripts/test`): String and SecureString parameters, a missing parameter,
 //! and the cache.
 
-#![cfg(feature = "runtime")]
-
 use aws_sdk_ssm::types::ParameterType;
-use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
+use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
 mod support;
 use support::{moto_endpoint, sdk_config};

@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 
 use super::error::{is_transient_status, status_hint};
 use super::{check_url_target, parse_url, redact_parsed, TemplateError, TemplateSource};
-use crate::sdk_error::{error_chain, unanswered};
+use cloud_cron_runtime::sdk_error::{error_chain, unanswered};
 
 /// Redirects followed at most for one URL fetch.
 const MAX_REDIRECTS: usize = 5;
@@ -35,9 +35,9 @@ const MAX_REDIRECTS: usize = 5;
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use cloud_cron_runtime::template_source::{TemplateLoader, TemplateSource};
+/// use cloud_cron_notifiers::template_source::{TemplateLoader, TemplateSource};
 ///
-/// # async fn example() -> Result<(), cloud_cron_runtime::template_source::TemplateError> {
+/// # async fn example() -> Result<(), cloud_cron_notifiers::template_source::TemplateError> {
 /// let loader = TemplateLoader::from_env()
 ///     .await
 ///     .with_limits(Duration::from_secs(2), 64 * 1024);

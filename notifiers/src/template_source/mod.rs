@@ -1,4 +1,4 @@
-//! Template providers: where a notifier's or task's template text comes from.
+//! Template providers: where a notifier's template text comes from.
 //!
 //! This module owns two things:
 //!
@@ -24,14 +24,14 @@
 //! with [`TemplateError::is_transient`]. Failures are not cached: the next
 //! [`load`](TemplateLoader::load) tries again.
 //!
-//! Logs (`tracing` events under the target `cloud_cron_runtime::template_source`:
+//! Logs (`tracing` events under the target `cloud_cron_notifiers::template_source`:
 //! `template loaded` at INFO, `template served from cache` at DEBUG) carry the
 //! source's kind and host (a URL's host, an S3 bucket) only: never the template
 //! text, a URL's path or query string (which may hold presigned credentials), an
 //! S3 key nor an SSM parameter name. Errors name the full source, a URL without its query string.
 //!
 //! ```no_run
-//! use cloud_cron_runtime::template_source::{TemplateLoader, TemplateSource};
+//! use cloud_cron_notifiers::template_source::{TemplateLoader, TemplateSource};
 //!
 //! # async fn handler() -> Result<(), Box<dyn std::error::Error>> {
 //! // Once per container (e.g. in a `static` `OnceCell` or the handler's state):
@@ -72,7 +72,7 @@ pub use loader::TemplateLoader;
 /// neither can leak presigned credentials into logs.
 ///
 /// ```
-/// use cloud_cron_runtime::template_source::TemplateSource;
+/// use cloud_cron_notifiers::template_source::TemplateSource;
 ///
 /// let source: TemplateSource = "s3://my-bucket/templates/report.j2".parse()?;
 /// assert_eq!(
@@ -82,7 +82,7 @@ pub use loader::TemplateLoader;
 ///
 /// let url = TemplateSource::parse("https://example.com/t.j2?X-Amz-Signature=secret")?;
 /// assert_eq!(url.to_string(), "https://example.com/t.j2?…");
-/// # Ok::<(), cloud_cron_runtime::template_source::TemplateError>(())
+/// # Ok::<(), cloud_cron_notifiers::template_source::TemplateError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum TemplateSource {
@@ -134,7 +134,7 @@ impl TemplateSource {
     /// or key, a URL that does not parse, or `http://` to a host that is not loopback.
     ///
     /// ```
-    /// use cloud_cron_runtime::template_source::TemplateSource;
+    /// use cloud_cron_notifiers::template_source::TemplateSource;
     ///
     /// assert_eq!(
     ///     TemplateSource::parse("env:REPORT_TEMPLATE")?,
@@ -146,7 +146,7 @@ impl TemplateSource {
     ///     TemplateSource::parse("ssm:/cloudcron/templates/alert")?,
     ///     TemplateSource::Ssm { name: "/cloudcron/templates/alert".into() },
     /// );
-    /// # Ok::<(), cloud_cron_runtime::template_source::TemplateError>(())
+    /// # Ok::<(), cloud_cron_notifiers::template_source::TemplateError>(())
     /// ```
     pub fn parse(spec: &str) -> Result<TemplateSource, TemplateError> {
         let spec = spec.trim();

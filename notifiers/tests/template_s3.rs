@@ -1,13 +1,11 @@
 //! `s3://` sources against a moto server (`CLOUDCRON_MOTO_ENDPOINT`, started by
 //! `scripts/test`), configured explicitly so no test touches the process environment.
 
-#![cfg(feature = "runtime")]
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
+use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
 mod support;
 use support::{moto_endpoint, sdk_config};

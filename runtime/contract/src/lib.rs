@@ -3,11 +3,12 @@
 //! One definition, compiled into both sides: the names of the environment
 //! variables that carry topic ARNs, the JSON the EventBridge Scheduler passes
 //! to a scheduled function, the message envelope tasks publish, and how
-//! deduplication ids are derived. It depends on serde, schemars and sha2
-//! only, so `cfn-gen` can use it without an async runtime or the AWS SDK.
+//! deduplication ids are derived. It depends on serde and sha2 only (schemars
+//! with the `schema` feature), so `cfn-gen` can use it without an async runtime or the AWS SDK.
 
 pub mod notifier;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -61,7 +62,7 @@ pub const SNS_MAX_MESSAGE_BYTES: usize = 262_144;
 /// topics) can drop the duplicates.
 ///
 /// ```
-/// use cloud_cron_runtime::contract::dedup_id;
+/// use cloud_cron_contract::dedup_id;
 /// let id = dedup_id("arn:aws:scheduler:us-east-1:123456789012:schedule/default/r", "2026-11-28T09:00:00Z", "alerts", 0);
 /// assert_eq!(id.len(), 64);
 /// assert_ne!(id, dedup_id("arn:aws:scheduler:us-east-1:123456789012:schedule/default/r", "2026-11-28T09:05:00Z", "alerts", 0));
@@ -76,13 +77,17 @@ pub fn dedup_id(schedule_arn: &str, scheduled_time: &str, topic_key: &str, ordin
 
 /// What a task publishes: its message (`payload`) wrapped with where it came
 /// from. Notification channels, and consumers in any language, read this;
-/// its JSON Schema is committed as `runtime/schema/envelope.v1.schema.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// its JSON Schema is committed as `runtime/contract/schema/envelope.v1.schema.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
-#[schemars(title = "cloud-cron message envelope, version 1")]
+#[cfg_attr(
+    feature = "schema",
+    schemars(title = "cloud-cron message envelope, version 1")
+)]
 pub struct Envelope<T> {
     /// The envelope version: 1.
-    #[schemars(range(min = 1, max = 1))]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1)))]
     pub cloud_cron: u32,
     /// The deduplication id: lower-case hex SHA-256 of schedule ARN, scheduled
     /// time, topic key and ordinal, joined by newlines.
@@ -102,7 +107,8 @@ pub struct Envelope<T> {
 }
 
 /// The JSON Schema of the envelope (with any JSON payload), as committed in
-/// `runtime/schema/envelope.v1.schema.json`.
+/// `runtime/contract/schema/envelope.v1.schema.json` (feature `schema`).
+#[cfg(feature = "schema")]
 pub fn envelope_schema_json() -> String {
     let schema = schemars::schema_for!(Envelope<serde_json::Value>);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
@@ -124,7 +130,7 @@ pub struct InvalidTopicKey {
 /// under `key`: upper case, `-` becomes `_`.
 ///
 /// ```
-/// use cloud_cron_runtime::contract::topic_env_var;
+/// use cloud_cron_contract::topic_env_var;
 /// assert_eq!(topic_env_var("daily-report").unwrap(), "SNS_TOPIC_ARN_DAILY_REPORT");
 /// assert!(topic_env_var("no spaces").is_err());
 /// ```
@@ -193,7 +199,7 @@ impl SchedulerInput {
     /// The template input as the JSON text the schedule's `Input` holds.
     ///
     /// ```
-    /// use cloud_cron_runtime::contract::SchedulerInput;
+    /// use cloud_cron_contract::SchedulerInput;
     /// assert!(SchedulerInput::template_json().contains("<aws.scheduler.scheduled-time>"));
     /// ```
     pub fn template_json() -> String {
@@ -251,6 +257,7 @@ mod tests {
         assert_eq!(ids.len(), 5, "ordinal and topic key change the id");
     }
 
+    #[cfg(feature = "schema")]
     #[test]
     fn the_committed_schema_is_current() {
         let path = concat!(
@@ -265,7 +272,7 @@ mod tests {
         assert_eq!(
             committed,
             envelope_schema_json(),
-            "runtime/schema/envelope.v1.schema.json is stale: rerun with CLOUDCRON_UPDATE_SCHEMA=1 and review the diff"
+            "runtime/contract/schema/envelope.v1.schema.json is stale: rerun with CLOUDCRON_UPDATE_SCHEMA=1 and review the diff"
         );
     }
 

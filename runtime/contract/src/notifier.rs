@@ -10,7 +10,7 @@
 //! | `CLOUDCRON_DEDUP_TABLE` | optional: the DynamoDB table recording delivered message ids (key [`super::IDEMPOTENCY_KEY_ATTRIBUTE`], TTL [`super::IDEMPOTENCY_TTL_ATTRIBUTE`]) |
 //!
 //! ```
-//! use cloud_cron_runtime::contract::notifier::{ChannelConfig, EmailSettings, TemplatePart};
+//! use cloud_cron_contract::notifier::{ChannelConfig, EmailSettings, TemplatePart};
 //! let config = ChannelConfig::Email(EmailSettings {
 //!     from: "me@example.com".into(),
 //!     to: vec!["alice@example.com".into()],
@@ -24,6 +24,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,7 @@ pub const SMS_MAX_CHARS: usize = 1_600;
 /// envelope id `id` (in the table named by [`DEDUP_TABLE_ENV`]).
 ///
 /// ```
-/// use cloud_cron_runtime::contract::notifier::delivery_key;
+/// use cloud_cron_contract::notifier::delivery_key;
 /// assert_eq!(delivery_key("abc"), "delivery#abc");
 /// ```
 pub fn delivery_key(id: &str) -> String {
@@ -55,7 +56,8 @@ pub fn delivery_key(id: &str) -> String {
 
 /// A channel's settings: which kind it is and where it delivers. Secrets are
 /// never here; they are [`SecretRef`]s in `CLOUDCRON_SECRET_<NAME>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ChannelConfig {
     /// Email through Amazon SES v2.
@@ -156,7 +158,8 @@ impl fmt::Display for ChannelKind {
 }
 
 /// Email settings (SES v2 `SendEmail`, simple content).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EmailSettings {
     /// The sender: a verified SES identity (`me@example.com`, or
@@ -179,7 +182,8 @@ pub struct EmailSettings {
 }
 
 /// SMS settings (Twilio Messages API). One message per recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SmsSettings {
     /// The Twilio account SID (`AC` + 32 hex digits); not a secret.
@@ -194,7 +198,8 @@ pub struct SmsSettings {
 }
 
 /// The sender of an SMS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum SmsSender {
     /// A Twilio phone number, E.164 (Twilio's `From`).
@@ -207,7 +212,8 @@ pub enum SmsSender {
 /// Twilio credentials: HTTP basic auth as `account SID : auth token`, or
 /// `API key SID : API key secret`. The token or key secret is the secret
 /// [`SecretName::TwilioCredential`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum TwilioAuth {
     /// The account's auth token.
@@ -222,18 +228,21 @@ pub enum TwilioAuth {
 
 /// Slack incoming-webhook settings: the webhook URL is the secret
 /// [`SecretName::WebhookUrl`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SlackSettings {}
 
 /// Microsoft Teams Workflows-webhook settings: the URL is the secret
 /// [`SecretName::WebhookUrl`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeamsSettings {}
 
 /// Generic webhook settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookSettings {
     /// Sign each body with HMAC-SHA256 under the secret
@@ -331,7 +340,7 @@ impl SecretName {
 /// environment variable; the notifier reads the value at run time.
 ///
 /// ```
-/// use cloud_cron_runtime::contract::notifier::SecretRef;
+/// use cloud_cron_contract::notifier::SecretRef;
 /// let r: SecretRef = "ssm:/cloudcron/twilio/token".parse().unwrap();
 /// assert_eq!(r, SecretRef::Ssm { name: "/cloudcron/twilio/token".into() });
 /// assert_eq!(r.to_string(), "ssm:/cloudcron/twilio/token");

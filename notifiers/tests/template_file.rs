@@ -1,10 +1,8 @@
 //! `file:` sources, on files in a temporary directory.
 
-#![cfg(feature = "runtime")]
-
 use std::path::Path;
 
-use cloud_cron_runtime::template_source::{TemplateError, TemplateLoader, TemplateSource};
+use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
 fn loader() -> TemplateLoader {
     TemplateLoader::from_sdk_config(&aws_config::SdkConfig::builder().build())
