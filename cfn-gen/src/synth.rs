@@ -24,7 +24,7 @@ impl ScheduleSummary {
         &self,
         after: chrono::DateTime<chrono::Utc>,
         n: usize,
-    ) -> Result<Vec<chrono::DateTime<chrono_tz::Tz>>, ScheduleError> {
+    ) -> Result<Vec<chrono::DateTime<crate::schedule::Tz>>, ScheduleError> {
         Ok(self.schedule.validate()?.next_fire_times(after, n))
     }
 }

@@ -2,8 +2,8 @@
 //! local date-time without offset, read in the schedule's time zone), its canonical text,
 //! and its single fire time.
 
+use crate::zone::Tz;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 
 use super::error::ScheduleError;
 use super::timezone::resolve_local;

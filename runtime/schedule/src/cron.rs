@@ -15,8 +15,8 @@
 //! to the field's span; month and day names are case-insensitive and rendered in upper
 //! case in the canonical text.
 
+use crate::zone::Tz;
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
-use chrono_tz::Tz;
 
 use super::error::{CronField, ScheduleError};
 use super::timezone::resolve_local;

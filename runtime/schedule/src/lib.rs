@@ -8,7 +8,7 @@
 //! daylight-saving behaviour (a nonexistent local time is skipped, a repeated one runs once
 //! at its first instant; `rate(1 day)` is 24 hours).
 //!
-//! The evaluator is our own, on chrono + chrono-tz, rather than croner: croner moves a
+//! The evaluator is our own, on chrono and the IANA database of `tzdb_data` ([`Tz`], see `zone.rs`), rather than croner: croner moves a
 //! time that falls into a DST gap to just after the gap (AWS skips it) and accepts syntax
 //! AWS rejects, so an adapter would still need its own validator and DST walk.
 //!
@@ -40,6 +40,7 @@ mod error;
 mod rate;
 mod timezone;
 mod window;
+mod zone;
 
 #[cfg(test)]
 mod tests;
@@ -47,11 +48,11 @@ mod tests;
 use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 
 pub use self::error::{CronField, ScheduleError};
 pub use self::rate::TimeUnit;
 pub use self::window::{FlexibleWindow, MAX_FLEXIBLE_MINUTES};
+pub use self::zone::{Tz, TzOffset};
 
 use self::cron::Cron;
 use self::rate::Rate;

@@ -3,8 +3,8 @@
 //! canonical rendering, and the fire times (a fixed interval; `rate(1 day)` is 24 hours,
 //! whatever daylight saving does to the calendar day).
 
+use crate::zone::Tz;
 use chrono::{DateTime, TimeDelta, Utc};
-use chrono_tz::Tz;
 
 use super::error::ScheduleError;
 

@@ -4,22 +4,21 @@
 //! Scheduler's daylight-saving rules: a local time that does not exist (spring forward) is
 //! skipped, and one that occurs twice (fall back) runs once, at the first instant.
 
+use crate::zone::Tz;
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone};
-use chrono_tz::{Tz, TZ_VARIANTS};
 
 use super::error::ScheduleError;
 
 /// Resolves an IANA time zone name exactly (as AWS does), suggesting the right spelling
 /// when the name only differs in case or surrounding spaces.
 pub(crate) fn parse_time_zone(name: &str) -> Result<Tz, ScheduleError> {
-    if let Ok(tz) = name.parse::<Tz>() {
+    if let Some(tz) = Tz::named(name) {
         return Ok(tz);
     }
     let wanted = name.trim();
-    let close = TZ_VARIANTS
+    let close = Tz::names()
         .iter()
-        .find(|tz| tz.name().eq_ignore_ascii_case(wanted))
-        .map(|tz| tz.name());
+        .find(|known| known.eq_ignore_ascii_case(wanted));
     let fix = match close {
         Some(found) => format!("did you mean `{found}`? Names are case-sensitive"),
         None if wanted.is_empty() => {
@@ -60,7 +59,10 @@ mod tests {
 
     #[test]
     fn exact_names_resolve() {
-        assert_eq!(parse_time_zone("Europe/London"), Ok(Tz::Europe__London));
+        assert_eq!(
+            parse_time_zone("Europe/London"),
+            Ok(Tz::named("Europe/London").expect("zone"))
+        );
         assert_eq!(parse_time_zone("UTC"), Ok(Tz::UTC));
     }
 
@@ -72,7 +74,7 @@ mod tests {
 
     #[test]
     fn gap_is_skipped_and_overlap_takes_first_instant() {
-        let london = Tz::Europe__London;
+        let london = Tz::named("Europe/London").expect("zone");
         assert_eq!(resolve_local(&london, &local(2027, 3, 28, 1, 30)), None);
         let first = resolve_local(&london, &local(2027, 10, 31, 1, 30)).expect("exists");
         assert_eq!(
