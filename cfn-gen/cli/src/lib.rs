@@ -47,8 +47,13 @@ const USAGE: u8 = 2;
 /// Parse the process arguments and run synth on `app`.
 ///
 /// ```no_run
+/// use cfn_gen::{App, Stack, Topic};
+///
 /// fn main() -> std::process::ExitCode {
-///     cloud_cron_cli::main(&cloud_cron_stacks::app())
+///     let app = App::new();
+///     let stack = Stack::new(&app, "Jobs");
+///     Topic::standard(&stack, "Reports");
+///     cloud_cron_cli::main(&app)
 /// }
 /// ```
 pub fn main(app: &App) -> ExitCode {
