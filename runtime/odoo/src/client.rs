@@ -323,6 +323,12 @@ impl OdooClient {
         method: &str,
         call: ModelCall,
     ) -> Result<Value, OdooError> {
+        if self.config.protocol == Protocol::XmlRpcLegacy && call.legacy_args.is_none() {
+            return Err(OdooError::Config(format!(
+                "Odoo 7's execute takes positional arguments only; {model}.{method} was given keyword arguments \
+                 (use Protocol::XmlRpc2 or JsonRpc, or pass them positionally)"
+            )));
+        }
         let uid = self.authenticate().await?;
         let head = |uid: i64| {
             vec![
@@ -335,14 +341,8 @@ impl OdooClient {
         };
         let (rpc_method, params) = match self.config.protocol {
             Protocol::XmlRpcLegacy => {
-                let Some(legacy_args) = call.legacy_args else {
-                    return Err(OdooError::Config(format!(
-                        "Odoo 7's execute takes positional arguments only; {model}.{method} was given keyword arguments \
-                         (use Protocol::XmlRpc2 or JsonRpc, or pass them positionally)"
-                    )));
-                };
                 let mut params = head(uid);
-                params.extend(legacy_args);
+                params.extend(call.legacy_args.unwrap_or_default());
                 ("execute", params)
             }
             Protocol::XmlRpc2 | Protocol::JsonRpc => {
@@ -454,7 +454,7 @@ impl OdooClient {
                     FaultCode::Text(code) => FaultCode::Text(redact(&code, &secret)),
                     int => int,
                 };
-                Err(OdooError::Fault(Fault::new(
+                Err(OdooError::from(Fault::new(
                     code,
                     redact(&text, &secret),
                     model,

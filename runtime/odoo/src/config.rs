@@ -6,8 +6,9 @@ use secrecy::SecretString;
 
 use crate::error::OdooError;
 
-/// Which of Odoo's external APIs to speak.
+/// Which of Odoo's external APIs to speak. Non-exhaustive: Odoo 19's JSON-2 API may join.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protocol {
     /// XML-RPC at `/xmlrpc/2/common` (`authenticate`) and `/xmlrpc/2/object` (`execute_kw`):
     /// Odoo 8 and later, the documented external API.

@@ -74,7 +74,7 @@ impl Domain {
 
     /// Records not matching this domain. The empty domain matches every record, so its
     /// negation is `[("id", "=", false)]`, which matches none.
-    pub fn not(self) -> Self {
+    pub fn negate(self) -> Self {
         if self.0.is_empty() {
             return Domain::new().filter("id", "=", false);
         }
@@ -143,7 +143,7 @@ mod tests {
         let two = inner.clone().filter("c", "=", 3);
         assert_eq!(top_level_expressions(two.terms()), 2);
         assert_eq!(
-            two.not().to_value(),
+            two.negate().to_value(),
             json!(["!", "&", "|", ["a", "=", 1], ["b", "=", 2], ["c", "=", 3]])
         );
     }
@@ -160,6 +160,9 @@ mod tests {
                 .to_value(),
             json!(["&", ["a", "=", 1], ["b", "!=", false]])
         );
-        assert_eq!(Domain::new().not().to_value(), json!([["id", "=", false]]));
+        assert_eq!(
+            Domain::new().negate().to_value(),
+            json!([["id", "=", false]])
+        );
     }
 }

@@ -52,7 +52,7 @@ pub enum OdooError {
     },
     /// The server raised an exception (an XML-RPC fault or a JSON-RPC error).
     #[error(transparent)]
-    Fault(#[from] Fault),
+    Fault(Box<Fault>),
     /// The answer was not a well-formed RPC response.
     #[error("unexpected answer from Odoo at {endpoint}: {detail}")]
     Protocol {
@@ -71,6 +71,12 @@ pub enum OdooError {
         /// What did not match.
         detail: String,
     },
+}
+
+impl From<Fault> for OdooError {
+    fn from(fault: Fault) -> Self {
+        OdooError::Fault(Box::new(fault))
+    }
 }
 
 impl OdooError {

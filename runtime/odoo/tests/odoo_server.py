@@ -17,7 +17,7 @@ Faults are built exactly as Odoo's ``xmlrpc_handle_exception_int`` / ``_string``
 Test control (never recorded): ``GET /_test/requests`` lists every RPC received (path, service,
 method, params as JSON); ``GET /_test/cron_calls``; ``GET /_test/records?model=...``;
 ``POST /_test/config`` with JSON ``{"delay": seconds, "fail_status": 503, "fail_count": n,
-"retry_after": "7", "serialization_failures": n}``.
+"retry_after": "7", "serialization_failures": n, "set_password": [db, login, password]}``.
 
 Run: ``python3 odoo_server.py --port 0``; the first stdout line is ``LISTENING <port>``.
 """
@@ -591,8 +591,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         path = urllib.parse.urlparse(self.path).path
         if path == "/_test/config":
+            changes = json.loads(body or b"{}")
             with LOCK:
-                CONFIG.update(json.loads(body or b"{}"))
+                if "set_password" in changes:
+                    db, login_name, password = changes.pop("set_password")
+                    uid, _old, is_admin = DATABASES[db][login_name]
+                    DATABASES[db][login_name] = (uid, password, is_admin)
+                CONFIG.update(changes)
             return self._send(200, "{}", "application/json")
 
         if CONFIG["delay"]:
