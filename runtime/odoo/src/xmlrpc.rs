@@ -1,8 +1,11 @@
 //! The XML-RPC body codec: a method call from JSON values, a response (or fault) back to JSON.
 //!
 //! The XML itself is read and written by [`dxr`], a maintained XML-RPC value codec (i4/int,
-//! i8, boolean, string, double, dateTime.iso8601, base64, struct, array, nil). Two Odoo
-//! specifics are handled here: faults whose `faultCode` is a string (Odoo 7's `/xmlrpc`
+//! i8, boolean, string, double, dateTime.iso8601, base64, struct, array, nil). Its HTTP
+//! client, `dxr_client`, is not used: its fault type takes integer codes only (Odoo 7 sends
+//! strings) and the transport's timeouts and error classification are this crate's job.
+//! The `xmlrpc` crate is blocking on reqwest 0.11 (a second HTTP stack) and `serde_xmlrpc`
+//! is an alpha. Two Odoo specifics are handled here: faults whose `faultCode` is a string (Odoo 7's `/xmlrpc`
 //! endpoints, which `dxr`'s integer-only fault type refuses), and mapping values onto JSON
 //! (`dateTime.iso8601` becomes Odoo's `"YYYY-MM-DD HH:MM:SS"`, `base64` a base64 string, as
 //! Odoo's JSON-RPC returns binary fields).
