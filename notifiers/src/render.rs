@@ -3,8 +3,9 @@
 //!
 //! # Template context
 //!
-//! Every part is rendered with these variables, taken from the message's
-//! envelope ([`Envelope`]):
+//! Every part is rendered with the variables of
+//! [`cloud_cron_templates::ContextVariable`], taken from the message's
+//! envelope ([`Envelope`]) by [`cloud_cron_templates::context`]:
 //!
 //! | variable | holds |
 //! |---|---|
@@ -16,6 +17,9 @@
 //! | `schedule_arn` | the schedule's ARN (`manual` for a manual invoke) |
 //! | `ordinal` | the message's position among the run's messages to that topic, from 0 |
 //!
+//! Synth rejects a template that uses any other variable (see
+//! [`cloud_cron_templates::check`]).
+//!
 //! # Rules
 //!
 //! - **Strict undefined**: using a variable or attribute the message does not
@@ -25,6 +29,8 @@
 //!   `{{ payload.text }}` writes `&lt;b&gt;` there and `<b>` in the subject,
 //!   text, SMS, chat and webhook bodies. `{{ value|safe }}` opts out in HTML.
 //! - A trailing newline at the end of a template is dropped (Jinja2's default).
+//! - The environment is [`cloud_cron_templates::environment`], the one synth
+//!   checks templates with.
 //! - The `tojson` filter is available (for webhook bodies).
 //!
 //! Rendering errors never contain the message's values: only the part, the
@@ -35,21 +41,13 @@ use std::fmt;
 
 use cloud_cron_contract::notifier::TemplatePart;
 use cloud_cron_contract::Envelope;
-use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
-use serde::Serialize;
+use cloud_cron_templates::template_name;
+use minijinja::{Environment, ErrorKind};
 
 use crate::delivery::Rendered;
 
 /// The variables every template can use, in the order the docs list them.
-pub const CONTEXT_VARIABLES: [&str; 7] = [
-    "payload",
-    "task",
-    "topic",
-    "id",
-    "scheduled_time",
-    "schedule_arn",
-    "ordinal",
-];
+pub use cloud_cron_templates::CONTEXT_VARIABLES;
 
 /// Why a template does not compile or render. All are permanent: the same
 /// template and message fail the same way on every attempt.
@@ -69,10 +67,10 @@ pub enum RenderError {
     /// The template uses a variable or attribute this message does not have.
     #[error(
         "the {part} template uses {}, which is undefined for this message{}; the variables are \
-         payload, task, topic, id, scheduled_time, schedule_arn and ordinal (test optional \
-         fields with `is defined`)",
+         {} (test optional fields with `is defined`)",
         match .expression { Some(e) => format!("`{e}`"), None => "a value".to_owned() },
-        at_line(*.line)
+        at_line(*.line),
+        CONTEXT_VARIABLES.join(", ")
     )]
     Undefined {
         /// The part.
@@ -107,17 +105,6 @@ impl RenderError {
 
 fn at_line(line: Option<usize>) -> String {
     line.map(|l| format!(" at line {l}")).unwrap_or_default()
-}
-
-/// The name a part's template has in the minijinja environment.
-fn template_name(part: TemplatePart) -> &'static str {
-    match part {
-        TemplatePart::Subject => "subject",
-        TemplatePart::Html => "html",
-        TemplatePart::Text => "text",
-        TemplatePart::Body => "body",
-        TemplatePart::Title => "title",
-    }
 }
 
 /// A channel's template parts, compiled. Build once per container (the
@@ -155,18 +142,6 @@ impl fmt::Debug for Templates {
     }
 }
 
-/// The context of one message, borrowed from its envelope.
-#[derive(Serialize)]
-struct Context<'a> {
-    payload: &'a serde_json::Value,
-    task: &'a str,
-    topic: &'a str,
-    id: &'a str,
-    scheduled_time: &'a str,
-    schedule_arn: &'a str,
-    ordinal: u32,
-}
-
 impl Templates {
     /// Compiles each `(part, template text)`.
     ///
@@ -176,21 +151,11 @@ impl Templates {
     pub fn compile<'a>(
         parts: impl IntoIterator<Item = (TemplatePart, &'a str)>,
     ) -> Result<Templates, RenderError> {
-        let mut env = Environment::new();
-        // Jinja2's truncate, striptags, pluralize, filesizeformat, ...: the
-        // same set synth checks templates against.
-        minijinja_contrib::add_to_environment(&mut env);
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            if name == template_name(TemplatePart::Html) {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        // Debug info gives error spans (to name the undefined expression);
+        // The environment synth checks templates with: strict undefined,
+        // HTML escaping for the HTML part, minijinja-contrib's filters. Its
+        // debug info gives error spans (to name the undefined expression);
         // it is only ever read through `range`, never displayed.
-        env.set_debug(true);
+        let mut env = cloud_cron_templates::environment();
         let mut sources = BTreeMap::new();
         for (part, text) in parts {
             env.add_template_owned(template_name(part), text.to_owned())
@@ -215,15 +180,7 @@ impl Templates {
     ///
     /// The first part's [`RenderError::Undefined`] or [`RenderError::Failed`].
     pub fn render(&self, envelope: &Envelope<serde_json::Value>) -> Result<Rendered, RenderError> {
-        let context = minijinja::Value::from_serialize(Context {
-            payload: &envelope.payload,
-            task: &envelope.task,
-            topic: &envelope.topic,
-            id: &envelope.id,
-            scheduled_time: &envelope.scheduled_time,
-            schedule_arn: &envelope.schedule_arn,
-            ordinal: envelope.ordinal,
-        });
+        let context = cloud_cron_templates::context(envelope);
         let mut rendered = Rendered::new();
         for (&part, source) in &self.sources {
             let text = self
@@ -395,6 +352,45 @@ mod tests {
                 .unwrap()
                 .get(TemplatePart::Body),
             Some("-")
+        );
+    }
+
+    /// `Templates` renders with the shared factory and context: the same
+    /// template and envelope give the same text through
+    /// `cloud_cron_templates::environment()` + `context()`, and every
+    /// template synth's check accepts renders here.
+    #[test]
+    fn renders_with_the_shared_environment_and_context() {
+        let envelope = envelope(json!({ "text": "<b>R&D</b>", "n": 2, "rows": ["a", "b"] }));
+        let text = "{{ task }}/{{ topic }}/{{ ordinal }}: {{ payload.text }} \
+                    {{ payload.n }} file{{ payload.n | pluralize }} {{ payload.text | striptags }} \
+                    {% for r in payload.rows %}{{ loop.index }}={{ r }} {% endfor %}";
+        let env = cloud_cron_templates::environment();
+        for part in [
+            TemplatePart::Subject,
+            TemplatePart::Html,
+            TemplatePart::Text,
+            TemplatePart::Body,
+            TemplatePart::Title,
+        ] {
+            assert_eq!(cloud_cron_templates::check(part, text), Ok(()), "{part}");
+            let expected = env
+                .template_from_named_str(template_name(part), text)
+                .and_then(|t| t.render(cloud_cron_templates::context(&envelope)))
+                .expect("factory renders");
+            let rendered = Templates::compile([(part, text)])
+                .and_then(|t| t.render(&envelope))
+                .expect("Templates renders");
+            assert_eq!(rendered.get(part), Some(expected.as_str()), "{part}");
+        }
+        // The escaping differs by part, as the factory says.
+        let html = Templates::compile([(TemplatePart::Html, text)])
+            .and_then(|t| t.render(&envelope))
+            .expect("renders");
+        assert!(
+            html.get(TemplatePart::Html)
+                .is_some_and(|h| h.contains("&lt;b&gt;R&amp;D")),
+            "{html:?}"
         );
     }
 

@@ -104,8 +104,23 @@ pub(crate) fn instant_in(at: &NaiveDateTime, tz: &Tz) -> Result<DateTime<Tz>, Sc
             at.format("%Y-%m-%dT%H:%M:%S"),
             tz.name()
         ),
-        fix: "pick a local time outside the daylight-saving gap, e.g. one hour later".to_string(),
+        fix: match first_after_gap(at, tz) {
+            Some(later) => format!(
+                "pick a local time outside the daylight-saving gap, e.g. the first one after it: `{}`",
+                expression(&later)
+            ),
+            None => "pick a local time outside the daylight-saving gap, e.g. one hour later"
+                .to_string(),
+        },
     })
+}
+
+/// The first local time after `at`, minute by minute, that exists in `tz` (gaps are at
+/// most a few hours).
+fn first_after_gap(at: &NaiveDateTime, tz: &Tz) -> Option<NaiveDateTime> {
+    (1..=24 * 60)
+        .filter_map(|m| at.checked_add_signed(chrono::TimeDelta::minutes(m)))
+        .find(|t| resolve_local(tz, t).is_some())
 }
 
 /// The one fire time, if it is strictly after `after`.

@@ -9,11 +9,19 @@
 //! instant, which is exactly EventBridge Scheduler's daylight-saving behaviour. The walk
 //! ends with the last year the expression allows (2199 at most).
 //!
+//! Ranges may wrap around the end of their field, as AWS documents with
+//! `cron(0/30 20-2 ? * MON-FRI *)`: in minutes, hours, day-of-month, month and day-of-week
+//! a range `a-b` with `a > b` runs from `a` to the field's maximum, then from its minimum
+//! to `b` (`22-2` is 22, 23, 0, 1, 2; `FRI-MON` is Friday to Monday; `NOV-FEB` is
+//! November to February), and `/step` steps through that sequence (`20-2/3` is 20, 23,
+//! 2). Each field matches on its own, as everywhere in cron: with `20-2` in hours and
+//! `MON-FRI` in day-of-week, the hours after midnight run on Monday to Friday mornings,
+//! not on Saturday's. Years do not wrap: `2027-2026` is an error.
+//!
 //! Rules beyond the AWS field table, chosen to reject what AWS may reject rather than
 //! accept it: `L`, `LW`, `nW`, `nL` and `n#k` must be the whole field (no lists); `L-n`
-//! (undocumented) is rejected; ranges may not wrap around (`22-2`); increments run from 1
-//! to the field's span; month and day names are case-insensitive and rendered in upper
-//! case in the canonical text.
+//! (undocumented) is rejected; increments run from 1 to the field's span; month and day
+//! names are case-insensitive and rendered in upper case in the canonical text.
 
 use crate::zone::Tz;
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
@@ -150,12 +158,16 @@ impl Spec {
 struct FieldProblem {
     problem: String,
     fix: String,
+    /// The corrected field text, when there is one: the error then shows the whole
+    /// corrected expression.
+    replacement: Option<String>,
 }
 
 fn problem(problem: impl Into<String>, fix: impl Into<String>) -> FieldProblem {
     FieldProblem {
         problem: problem.into(),
         fix: fix.into(),
+        replacement: None,
     }
 }
 
@@ -174,7 +186,7 @@ impl Cron {
                     "add the year field (`*` for every year), `cron({} *)`",
                     fields.join(" ")
                 ),
-                _ => "write `cron(minutes hours day-of-month month day-of-week year)`, e.g. `cron(0 9 * * ? *)`".to_string(),
+                _ => "write six fields, cron(minutes hours day-of-month month day-of-week year), e.g. `cron(0 9 * * ? *)`".to_string(),
             };
             return Err(ScheduleError::Cron {
                 expression,
@@ -187,16 +199,22 @@ impl Cron {
             });
         }
         let upper: Vec<String> = fields.iter().map(|f| f.to_ascii_uppercase()).collect();
-        let field_err = |field: CronField, p: FieldProblem| ScheduleError::Cron {
-            expression: expression.clone(),
-            field: Some(field),
-            problem: format!(
-                "{} field `{}`: {}",
-                field.name(),
-                fields[field.position() - 1],
-                p.problem
-            ),
-            fix: p.fix,
+        let field_err = |field: CronField, p: FieldProblem| {
+            let index = field.position() - 1;
+            let fix = match p.replacement {
+                Some(replacement) => {
+                    let mut corrected = fields.clone();
+                    corrected[index] = &replacement;
+                    format!("{}: `cron({})`", p.fix, corrected.join(" "))
+                }
+                None => p.fix,
+            };
+            ScheduleError::Cron {
+                expression: expression.clone(),
+                field: Some(field),
+                problem: format!("{} field `{}`: {}", field.name(), fields[index], p.problem),
+                fix,
+            }
         };
         let plain = |field: CronField| {
             parse_plain(fields[field.position() - 1], &Spec::of(field))
@@ -440,18 +458,32 @@ fn parse_plain(text: &str, spec: &Spec) -> Result<ValueSet, FieldProblem> {
     } else {
         0
     });
-    for term in text.split(',') {
-        let (start, end, step) = parse_term(term, spec)?;
+    let terms: Vec<&str> = text.split(',').collect();
+    for (i, term) in terms.iter().enumerate() {
+        let (start, end, step) = parse_term(term, spec).map_err(|mut p| {
+            if let Some(fixed_term) = p.replacement.take() {
+                let mut fixed = terms.clone();
+                fixed[i] = &fixed_term;
+                p.replacement = Some(fixed.join(","));
+            }
+            p
+        })?;
+        // A wrapped range (`start > end`) runs on past the maximum and back to the
+        // minimum: `22-2` in hours is 22, 23, 24 -> 0, 25 -> 1, 26 -> 2.
+        let period = spec.max - spec.min + 1;
+        let last = if start > end { end + period } else { end };
         let mut v = start;
-        while v <= end {
-            set.insert(v);
+        while v <= last {
+            set.insert(if v > spec.max { v - period } else { v });
             v += step;
         }
     }
     Ok(set)
 }
 
-/// Parses one comma-separated term: `*`, `v`, `a-b`, with an optional `/step`.
+/// Parses one comma-separated term: `*`, `v`, `a-b`, with an optional `/step`. A range
+/// with `a > b` wraps around (see the module docs); its `(start, end, step)` keeps
+/// `start > end`. A problem's `replacement` is the corrected term.
 fn parse_term(term: &str, spec: &Spec) -> Result<(u32, u32, u32), FieldProblem> {
     if term.is_empty() {
         return Err(problem(
@@ -497,22 +529,15 @@ fn parse_term(term: &str, spec: &Spec) -> Result<(u32, u32, u32), FieldProblem> 
     } else if let Some((a, b)) = base.split_once('-') {
         let start = parse_value(a, spec, term)?;
         let end = parse_value(b, spec, term)?;
-        if start > end {
-            let part = |a: u32, b: u32| {
-                if a == b {
-                    a.to_string()
-                } else {
-                    format!("{a}-{b}")
-                }
-            };
-            return Err(problem(
-                format!("the range `{base}` runs backwards; ranges cannot wrap around"),
-                format!(
-                    "split it in two: `{},{}`",
-                    part(start, spec.max),
-                    part(spec.min, end)
+        if start > end && spec.field == CronField::Year {
+            let step_text = step.map(|s| format!("/{s}")).unwrap_or_default();
+            return Err(FieldProblem {
+                problem: format!(
+                    "the year range `{base}` runs backwards; years do not wrap around"
                 ),
-            ));
+                fix: "write the earlier year first".to_owned(),
+                replacement: Some(format!("{end}-{start}{step_text}")),
+            });
         }
         (start, end)
     } else {
@@ -745,6 +770,21 @@ mod tests {
         assert_eq!(
             parse_plain("1-10/3,*/20", &spec).map(|s| s.values()).ok(),
             Some(vec![0, 1, 4, 7, 10, 20, 40])
+        );
+        // Wrapped ranges run to the maximum and on from the minimum.
+        assert_eq!(
+            parse_plain("50-10/10", &spec).map(|s| s.values()).ok(),
+            Some(vec![0, 10, 50])
+        );
+        let weekdays = Spec::of(CronField::DayOfWeek);
+        assert_eq!(
+            parse_plain("FRI-MON", &weekdays).map(|s| s.values()).ok(),
+            Some(vec![1, 2, 6, 7])
+        );
+        let days = Spec::of(CronField::DayOfMonth);
+        assert_eq!(
+            parse_plain("30-2", &days).map(|s| s.values()).ok(),
+            Some(vec![1, 2, 30, 31])
         );
         let years = Spec::of(CronField::Year);
         assert_eq!(

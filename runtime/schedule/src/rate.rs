@@ -101,7 +101,8 @@ impl Rate {
             [] => {
                 return Err(err(
                     "the value and unit are missing".to_string(),
-                    "write `rate(value unit)`, e.g. `rate(5 minutes)`".to_string(),
+                    "write a value and a unit, rate(value unit), e.g. `rate(5 minutes)`"
+                        .to_string(),
                 ))
             }
             [value] => {
@@ -113,7 +114,8 @@ impl Rate {
             _ => {
                 return Err(err(
                     format!("expected two words (value and unit), found {}", parts.len()),
-                    "write `rate(value unit)`, e.g. `rate(5 minutes)`".to_string(),
+                    "write a value and a unit, rate(value unit), e.g. `rate(5 minutes)`"
+                        .to_string(),
                 ))
             }
         };

@@ -55,6 +55,17 @@ const VALID: &[(&str, Option<&str>, &str)] = &[
     ("cron(0 9 ? * * *)", None, "cron(0 9 ? * * *)"),
     ("cron(0 9 ? * mon-fri *)", None, "cron(0 9 ? * MON-FRI *)"),
     ("cron(  0   9 * * ? * )", None, "cron(0 9 * * ? *)"),
+    // Ranges that wrap around the end of their field (AWS documents `20-2`).
+    ("cron(0/30 20-2 ? * MON-FRI *)", None, "cron(0/30 20-2 ? * MON-FRI *)"),
+    ("cron(0 22-2/2 * * ? *)", None, "cron(0 22-2/2 * * ? *)"),
+    ("cron(50-10 * * * ? *)", None, "cron(50-10 * * * ? *)"),
+    ("cron(0 0 28-3 * ? *)", None, "cron(0 0 28-3 * ? *)"),
+    ("cron(0 0 1 NOV-FEB ? *)", None, "cron(0 0 1 NOV-FEB ? *)"),
+    ("cron(0 0 1 11-2/2 ? *)", None, "cron(0 0 1 11-2/2 ? *)"),
+    ("cron(0 9 ? * FRI-MON *)", None, "cron(0 9 ? * FRI-MON *)"),
+    ("cron(0 9 ? * sat-sun *)", None, "cron(0 9 ? * SAT-SUN *)"),
+    ("cron(0 9 ? * 7-1 *)", None, "cron(0 9 ? * 7-1 *)"),
+    ("cron(0 0 * * ? 2027-2027)", None, "cron(0 0 * * ? 2027-2027)"),
     // Day-of-month specials.
     ("cron(0 0 L * ? *)", None, "cron(0 0 L * ? *)"),
     ("cron(0 0 LW * ? *)", None, "cron(0 0 LW * ? *)"),
@@ -98,6 +109,9 @@ const INVALID: &[(&str, Option<&str>, &[&str])] = &[
     ("cron(0 9 * * MON *)", None, &["must be `?`", "cron(0 9 ? * MON *)"]),
     ("cron(0 9 15 * MON *)", None, &["both set", "cron(0 9 15 * ? *)", "cron(0 9 ? * MON *)"]),
     ("cron(0 9 L * 2 *)", None, &["must be `?`"]),
+    ("cron(0 20-2 * * FRI-MON *)", None, &["must be `?`", "cron(0 20-2 ? * FRI-MON *)"]),
+    ("cron(0 9 1-5 * MON-FRI *)", None, &["both set", "cron(0 9 1-5 * ? *)", "cron(0 9 ? * MON-FRI *)"]),
+    ("cron(0/30 20-2 ? * MON-FRI)", None, &["found 5", "cron(0/30 20-2 ? * MON-FRI *)"]),
     ("cron(0 9 ? * ? *)", None, &["both `?`", "cron(0 9 * * ? *)"]),
     // Field count.
     ("cron(0 9 * * ?)", None, &["expected 6 fields", "found 5", "cron(0 9 * * ? *)"]),
@@ -123,14 +137,18 @@ const INVALID: &[(&str, Option<&str>, &[&str])] = &[
     ("cron(*/60 * * * ? *)", None, &["increment `/60`"]),
     ("cron(*/x * * * ? *)", None, &["increment `/x`"]),
     ("cron(/5 * * * ? *)", None, &["no start before `/`"]),
-    ("cron(5-1 * * * ? *)", None, &["runs backwards", "5-59,0-1"]),
-    ("cron(0 22-2 * * ? *)", None, &["hours field `22-2`", "22-23,0-2"]),
     ("cron(1-2-3 * * * ? *)", None, &["minutes field `1-2-3`"]),
     ("cron(1,,2 * * * ? *)", None, &["empty value"]),
     ("cron(0 9 * * ? 2027,)", None, &["year field", "empty value"]),
     ("cron(a * * * ? *)", None, &["`a` is not a number"]),
     ("cron(-5 * * * ? *)", None, &["missing a value"]),
-    ("cron(0 0 * * ? 2027-2026)", None, &["runs backwards"]),
+    ("cron(0 0 * * ? 2027-2026)", None, &["runs backwards", "years do not wrap", "cron(0 0 * * ? 2026-2027)"]),
+    ("cron(0 0 * * ? 2030,2199-1970/2)", None, &["`2199-1970`", "cron(0 0 * * ? 2030,1970-2199/2)"]),
+    ("cron(0 25-2 * * ? *)", None, &["hours field `25-2`", "`25` is out of range 0-23"]),
+    ("cron(0 0 30-32 * ? *)", None, &["`32` is out of range 1-31"]),
+    ("cron(0 9 ? * FRI-MON/2 *)", None, &["not allowed in day-of-week"]),
+    ("cron(0 9 ? * FRI-MON#2 *)", None, &["single day before it"]),
+    ("cron(0 9 ? * SAT-FUN *)", None, &["`FUN`"]),
     ("cron(0 9 ? * 1/2 *)", None, &["`/`", "not allowed in day-of-week"]),
     // `?`, `L`, `W` and `#` in the wrong place.
     ("cron(? 9 * * ? *)", None, &["minutes field `?`", "only allowed in day-of-month and day-of-week"]),
@@ -163,6 +181,7 @@ const INVALID: &[(&str, Option<&str>, &[&str])] = &[
     ("rate(0 hours)", None, &[">= 1"]),
     ("rate(5 seconds)", None, &["`seconds` is not a rate unit", "once a minute"]),
     ("rate(2 weeks)", None, &["rate(14 days)"]),
+    ("rate(1 week)", None, &["rate(7 days)"]),
     ("rate(5 Minutes)", None, &["lowercase", "rate(5 minutes)"]),
     ("rate(5)", None, &["has no unit"]),
     ("rate()", None, &["missing"]),
@@ -181,7 +200,8 @@ const INVALID: &[(&str, Option<&str>, &[&str])] = &[
     ("at(2027-01-01T09:00:00+02:00)", None, &["UTC offset"]),
     ("at(tomorrow)", None, &["yyyy-mm-ddThh:mm:ss"]),
     ("at()", None, &["date-time is missing"]),
-    ("at(2027-03-28T01:30:00)", Some("Europe/London"), &["does not exist in Europe/London"]),
+    ("at(2027-03-28T01:30:00)", Some("Europe/London"), &["does not exist in Europe/London", "at(2027-03-28T02:00:00)"]),
+    ("at(2027-10-03T02:15:00)", Some("Australia/Lord_Howe"), &["does not exist", "at(2027-10-03T02:30:00)"]),
     ("at(2027-03-14T02:30:00)", Some("America/New_York"), &["does not exist in America/New_York"]),
     // Expression kind and wrapper.
     ("every 5 minutes", None, &["unrecognised schedule expression", "rate(5 minutes)"]),
@@ -255,6 +275,56 @@ fn invalid_expressions_report_what_where_and_how() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// The backticked snippets of a fix text: `` write `cron(0 9 * * ? *)` `` gives
+/// `cron(0 9 * * ? *)`.
+fn snippets(fix: &str) -> Vec<&str> {
+    fix.split('`').skip(1).step_by(2).collect()
+}
+
+/// A fix that shows a whole expression (or, for a time zone, a zone name) must itself
+/// validate: the property holds over every invalid expression in the table.
+#[test]
+fn every_fix_that_shows_an_expression_validates() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (expression, zone, _) in INVALID {
+        let Err(error) = schedule(expression, *zone).validate() else {
+            continue; // reported by invalid_expressions_report_what_where_and_how
+        };
+        for snippet in snippets(error.fix()) {
+            let candidate = if ["rate(", "cron(", "at("]
+                .iter()
+                .any(|kind| snippet.starts_with(kind))
+            {
+                schedule(snippet, *zone)
+            } else if matches!(error, ScheduleError::TimeZone { .. })
+                && (snippet.contains('/') || snippet == "UTC")
+            {
+                schedule(expression, Some(snippet))
+            } else {
+                continue; // a field value or a word, not a whole expression
+            };
+            checked += 1;
+            if let Err(e) = candidate.validate() {
+                failures.push(format!(
+                    "{expression}: the fix `{snippet}` does not validate: {e}"
+                ));
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} fixes showed an expression");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn snippets_are_the_backticked_parts() {
+    assert_eq!(
+        snippets("keep `cron(0 9 15 * ? *)`, or `cron(0 9 ? * MON *)`"),
+        ["cron(0 9 15 * ? *)", "cron(0 9 ? * MON *)"]
+    );
+    assert!(snippets("no expression here").is_empty());
 }
 
 #[test]
@@ -658,5 +728,136 @@ fn search_is_fast_for_rare_and_impossible_dates() {
         start.elapsed() < Duration::from_secs(5),
         "took {:?}",
         start.elapsed()
+    );
+}
+
+// ---- ranges that wrap around ------------------------------------------------------------
+
+#[test]
+fn wrapped_hours_run_past_midnight_field_by_field() {
+    // AWS's example. 2027-01-01 is a Friday: 20:00-23:30 run on Friday; 00:00-02:30 run on
+    // Monday to Friday mornings (each field matches on its own), so not on Saturday.
+    let s = "cron(0/30 20-2 ? * MON-FRI *)";
+    assert_eq!(
+        fire(s, None, utc(2027, 1, 1, 22, 45), 4),
+        [
+            "2027-01-01T23:00:00+00:00",
+            "2027-01-01T23:30:00+00:00",
+            "2027-01-04T00:00:00+00:00",
+            "2027-01-04T00:30:00+00:00"
+        ]
+    );
+    assert_eq!(
+        fire(s, None, utc(2027, 1, 4, 2, 0), 3),
+        [
+            "2027-01-04T02:30:00+00:00",
+            "2027-01-04T20:00:00+00:00",
+            "2027-01-04T20:30:00+00:00"
+        ]
+    );
+    // A step walks the wrapped sequence: 22, 24 -> 0, 26 -> 2.
+    assert_eq!(
+        fire("cron(15 22-3/2 * * ? *)", None, utc(2027, 1, 1, 12, 0), 4),
+        [
+            "2027-01-01T22:15:00+00:00",
+            "2027-01-02T00:15:00+00:00",
+            "2027-01-02T02:15:00+00:00",
+            "2027-01-02T22:15:00+00:00"
+        ]
+    );
+}
+
+#[test]
+fn wrapped_minutes_days_months_and_weekdays() {
+    // Minutes 50, 60 -> 0, 70 -> 10.
+    assert_eq!(
+        fire("cron(50-10/10 9 * * ? *)", None, utc(2027, 1, 1, 0, 0), 4),
+        [
+            "2027-01-01T09:00:00+00:00",
+            "2027-01-01T09:10:00+00:00",
+            "2027-01-01T09:50:00+00:00",
+            "2027-01-02T09:00:00+00:00"
+        ]
+    );
+    // Days 30, 31, 1, 2: February 2027 has neither a 30th nor a 31st.
+    assert_eq!(
+        fire("cron(0 0 30-2 * ? *)", None, utc(2027, 1, 29, 0, 0), 6),
+        [
+            "2027-01-30T00:00:00+00:00",
+            "2027-01-31T00:00:00+00:00",
+            "2027-02-01T00:00:00+00:00",
+            "2027-02-02T00:00:00+00:00",
+            "2027-03-01T00:00:00+00:00",
+            "2027-03-02T00:00:00+00:00"
+        ]
+    );
+    // November to February crosses the new year.
+    assert_eq!(
+        fire("cron(0 0 1 NOV-FEB ? *)", None, utc(2027, 3, 1, 0, 0), 5),
+        [
+            "2027-11-01T00:00:00+00:00",
+            "2027-12-01T00:00:00+00:00",
+            "2028-01-01T00:00:00+00:00",
+            "2028-02-01T00:00:00+00:00",
+            "2028-11-01T00:00:00+00:00"
+        ]
+    );
+    // Months 11, 13 -> 1: every other month through the wrapped range.
+    assert_eq!(
+        fire("cron(0 0 1 11-2/2 ? *)", None, utc(2027, 3, 1, 0, 0), 3),
+        [
+            "2027-11-01T00:00:00+00:00",
+            "2028-01-01T00:00:00+00:00",
+            "2028-11-01T00:00:00+00:00"
+        ]
+    );
+    // Friday to Monday; 2027-01-06 is a Wednesday.
+    assert_eq!(
+        fire("cron(0 9 ? * FRI-MON *)", None, utc(2027, 1, 6, 0, 0), 5),
+        [
+            "2027-01-08T09:00:00+00:00",
+            "2027-01-09T09:00:00+00:00",
+            "2027-01-10T09:00:00+00:00",
+            "2027-01-11T09:00:00+00:00",
+            "2027-01-15T09:00:00+00:00"
+        ]
+    );
+}
+
+#[test]
+fn wrapped_ranges_across_daylight_saving_in_london() {
+    // 2027-03-28: 01:00 GMT jumps to 02:00 BST; 01:30 does not exist, so it does not run.
+    assert_eq!(
+        fire(
+            "cron(30 23-2 * * ? *)",
+            Some("Europe/London"),
+            utc(2027, 3, 27, 23, 0),
+            4
+        ),
+        [
+            "2027-03-27T23:30:00+00:00",
+            "2027-03-28T00:30:00+00:00",
+            "2027-03-28T02:30:00+01:00",
+            "2027-03-28T23:30:00+01:00"
+        ]
+    );
+    // 2027-10-30 is a Saturday; SAT-SUN wraps (7-1). On Sunday 31st 02:00 BST falls back
+    // to 01:00 GMT: 01:30 runs once, in BST. Monday has no runs; the next Saturday does.
+    assert_eq!(
+        fire(
+            "cron(30 22-1 ? * SAT-SUN *)",
+            Some("Europe/London"),
+            utc(2027, 10, 30, 21, 0),
+            7
+        ),
+        [
+            "2027-10-30T22:30:00+01:00",
+            "2027-10-30T23:30:00+01:00",
+            "2027-10-31T00:30:00+01:00",
+            "2027-10-31T01:30:00+01:00",
+            "2027-10-31T22:30:00+00:00",
+            "2027-10-31T23:30:00+00:00",
+            "2027-11-06T00:30:00+00:00"
+        ]
     );
 }

@@ -1,7 +1,8 @@
 //! A channel's message templates: where each comes from, its synth-time
-//! compile check, and how it reaches the notifier (an environment variable,
-//! an SSM parameter the construct creates, or a URL / S3 object read at run
-//! time).
+//! check (the notifier's own, from `cloud-cron-templates`: syntax, context
+//! variables, filters), and how it reaches the notifier (an environment
+//! variable, an SSM parameter the construct creates, or a URL / S3 object
+//! read at run time).
 
 use std::path::{Path, PathBuf};
 
@@ -146,60 +147,16 @@ fn read(part: TemplatePart, path: &Path) -> Result<String, (String, String)> {
     })
 }
 
-/// Compiles with minijinja and the filters the notifier renders with
-/// (minijinja's own and minijinja-contrib's), then renders once with every
-/// variable undefined, which finds unknown filters, tests and functions on
-/// the paths that run without data (minijinja looks them up at render time).
+/// Checks the text as the notifier will render it
+/// ([`cloud_cron_templates::check`]: the notifier's own minijinja environment
+/// and template context): syntax, variables outside the context, unknown
+/// filters, tests and functions. Messages name the part, the origin (file
+/// or inline) and the line.
 fn compile(part: TemplatePart, origin: &str, text: &str) -> Result<(), (String, String)> {
-    use minijinja::ErrorKind;
-    let mut env = minijinja::Environment::new();
-    minijinja_contrib::add_to_environment(&mut env);
-    // `payload.x.y` on no data is undefined, not an error: only the lookups matter.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    let problem = |e: minijinja::Error, what: &str, fix: &str| {
+    cloud_cron_templates::check(part, text).map_err(|e| {
         let line = e.line().map(|l| format!(", line {l}")).unwrap_or_default();
-        let detail = e
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| e.kind().to_string());
-        Err((
-            format!("the {part} template ({origin}{line}) {what}: {detail}"),
-            fix.to_owned(),
-        ))
-    };
-    let template = match env.template_from_str(text) {
-        Ok(t) => t,
-        Err(e) => {
-            return problem(
-                e,
-                "does not compile",
-                "fix the Jinja2 syntax there (minijinja renders it; see https://docs.rs/minijinja/latest/minijinja/syntax/)",
-            )
-        }
-    };
-    match template.render(()) {
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownFunction
-            ) =>
-        {
-            problem(
-                e,
-                "uses something the notifier does not have",
-                "use minijinja's built-in filters and tests or minijinja-contrib's (truncate, striptags, pluralize, filesizeformat); see https://docs.rs/minijinja/latest/minijinja/filters/",
-            )
-        }
-        Err(e) if matches!(e.kind(), ErrorKind::TooManyArguments | ErrorKind::MissingArgument) => {
-            problem(
-                e,
-                "calls a filter or function with the wrong arguments",
-                "check the filter's signature (e.g. truncate takes keywords: truncate(length=60))",
-            )
-        }
-        // Anything else depends on the message's data, known only at run time.
-        _ => Ok(()),
-    }
+        (format!("the {part} template ({origin}{line}) {e}"), e.fix())
+    })
 }
 
 /// A URL without its query string, which may hold credentials.
@@ -254,13 +211,31 @@ mod tests {
         for known in [
             "{{ payload.text | truncate(length=60) }}",
             "{{ payload.html | striptags }}",
-            "{{ x | upper }}",
+            "{{ task | upper }}",
         ] {
             assert!(
                 load(TemplatePart::Subject, &MessageTemplate::inline(known)).is_ok(),
                 "{known}"
             );
         }
+    }
+
+    #[test]
+    fn variables_outside_the_context_name_the_origin_and_line() {
+        let (message, fix) = load(
+            TemplatePart::Text,
+            &MessageTemplate::inline("Run {{ task }}\n{{ level }}: {{ payload.text }}"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            message,
+            "the text template (given inline) uses the variable `level` at line 2, which is not one the notifier provides"
+        );
+        assert!(
+            fix.contains("payload, task, topic, id, scheduled_time, schedule_arn, ordinal"),
+            "{fix}"
+        );
+        assert!(fix.contains("`payload.level`"), "{fix}");
     }
 
     #[test]
