@@ -119,24 +119,13 @@ where
 {
     let text = error_chain(&error);
     match &error {
-        SdkError::ServiceError(context) => {
-            let status = context.raw().status().as_u16();
-            let code = context.err().code().unwrap_or("UnknownError").to_owned();
-            let message = context.err().message().unwrap_or_default().to_owned();
-            if code == "ThrottlingException" || status == 429 {
-                Failure::Throttled(text)
-            } else if code == "ServiceQuotaExceededException" {
-                Failure::Permanent(SchedulerError::QuotaExceeded { operation, message })
-            } else if code == "InternalServerException" || status >= 500 {
-                Failure::Transient(text)
-            } else {
-                Failure::Permanent(SchedulerError::Rejected {
-                    operation,
-                    code,
-                    message,
-                })
-            }
-        }
+        SdkError::ServiceError(context) => classify_response(
+            operation,
+            context.err().code(),
+            context.raw().status().as_u16(),
+            context.err().message().unwrap_or_default(),
+            text,
+        ),
         SdkError::ConstructionFailure(_) => Failure::Permanent(SchedulerError::Rejected {
             operation,
             code: "RequestNotBuilt".to_owned(),
@@ -152,6 +141,33 @@ where
             })
         }
         _ => Failure::Transient(text),
+    }
+}
+
+/// Classifies an error response by its code and HTTP status.
+fn classify_response(
+    operation: &'static str,
+    code: Option<&str>,
+    status: u16,
+    message: &str,
+    text: String,
+) -> Failure {
+    match code {
+        Some("ThrottlingException") => Failure::Throttled(text),
+        _ if status == 429 => Failure::Throttled(text),
+        Some("ServiceQuotaExceededException") => {
+            Failure::Permanent(SchedulerError::QuotaExceeded {
+                operation,
+                message: message.to_owned(),
+            })
+        }
+        Some("InternalServerException") => Failure::Transient(text),
+        _ if status >= 500 => Failure::Transient(text),
+        _ => Failure::Permanent(SchedulerError::Rejected {
+            operation,
+            code: code.unwrap_or("UnknownError").to_owned(),
+            message: message.to_owned(),
+        }),
     }
 }
 
@@ -196,6 +212,35 @@ mod tests {
         let delays: std::collections::HashSet<Duration> =
             (0..50).map(|_| backoff.delay(6)).collect();
         assert!(delays.len() > 5);
+    }
+
+    #[test]
+    fn responses_are_classified_by_code_and_status() {
+        let classify = |code: Option<&str>, status| {
+            classify_response("CreateSchedule", code, status, "m", "t".to_owned())
+        };
+        assert!(matches!(
+            classify(Some("ThrottlingException"), 400),
+            Failure::Throttled(_)
+        ));
+        assert!(matches!(classify(None, 429), Failure::Throttled(_)));
+        assert!(matches!(
+            classify(Some("ServiceQuotaExceededException"), 402),
+            Failure::Permanent(SchedulerError::QuotaExceeded { .. })
+        ));
+        assert!(matches!(
+            classify(Some("InternalServerException"), 500),
+            Failure::Transient(_)
+        ));
+        assert!(matches!(classify(None, 503), Failure::Transient(_)));
+        assert!(matches!(
+            classify(Some("ValidationException"), 400),
+            Failure::Permanent(SchedulerError::Rejected { ref code, .. }) if code == "ValidationException"
+        ));
+        assert!(matches!(
+            classify(Some("AccessDeniedException"), 403),
+            Failure::Permanent(SchedulerError::Rejected { .. })
+        ));
     }
 
     #[tokio::test]

@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn each_missing_variable_is_named() {
-        for missing in 0..REQUIRED.len() {
+        for (missing, (missing_name, _)) in REQUIRED.iter().enumerate() {
             let vars: Vec<_> = REQUIRED
                 .iter()
                 .enumerate()
@@ -170,10 +170,10 @@ mod tests {
                 .collect();
             let err = OneOffSettings::from_lookup(lookup(&vars)).unwrap_err();
             assert!(
-                matches!(err, SchedulerError::MissingVariable { name, .. } if name == REQUIRED[missing].0),
+                matches!(err, SchedulerError::MissingVariable { name, .. } if name == *missing_name),
                 "{err}"
             );
-            assert!(err.to_string().contains(REQUIRED[missing].0));
+            assert!(err.to_string().contains(missing_name));
         }
     }
 
