@@ -7,6 +7,7 @@
 //! with the `schema` feature), so `cfn-gen` can use it without an async runtime or the AWS SDK.
 
 pub mod notifier;
+pub mod one_off;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
