@@ -26,6 +26,7 @@ pub use cloud_cron_schedule as schedule;
 
 pub mod construct;
 pub mod constructs;
+pub mod context;
 pub mod paths;
 pub mod resources;
 pub mod synth;

@@ -1,33 +1,14 @@
 //! Synthesis: validate the whole app, then render each stack's template.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::construct::Stack;
-use crate::schedule::{Schedule, ScheduleError};
+use crate::construct::{App, Stack};
 use crate::template::Template;
 use crate::validate::{limits, Problem, Report, Severity};
 use crate::writer::Format;
 
-/// A schedule in a synthesized stack, for summaries.
-#[derive(Debug, Clone)]
-pub struct ScheduleSummary {
-    /// The construct path.
-    pub path: String,
-    /// The schedule.
-    pub schedule: Schedule,
-}
-
-impl ScheduleSummary {
-    /// The next `n` fire times after `after`, in the schedule's time zone.
-    pub fn next_fire_times(
-        &self,
-        after: chrono::DateTime<chrono::Utc>,
-        n: usize,
-    ) -> Result<Vec<chrono::DateTime<crate::schedule::Tz>>, ScheduleError> {
-        Ok(self.schedule.validate()?.next_fire_times(after, n))
-    }
-}
+pub use crate::context::{ScheduleSummary, SynthContext};
 
 /// One stack's synthesized template.
 #[derive(Debug, Clone)]
@@ -105,29 +86,25 @@ impl Default for SynthOptions {
     }
 }
 
-/// What constructs know while they write their resources.
-#[derive(Debug, Clone)]
-pub struct SynthContext {
-    template_dir: PathBuf,
-}
-
-impl Default for SynthContext {
-    fn default() -> Self {
-        SynthContext::new(Path::new("out"))
-    }
-}
-
-impl SynthContext {
-    /// A context for templates written to `template_dir`.
-    pub fn new(template_dir: &Path) -> SynthContext {
-        SynthContext {
-            template_dir: crate::paths::absolute(template_dir),
-        }
+impl App {
+    /// Validate everything and render every stack as YAML.
+    pub fn synth(&self) -> Result<Synthesis, SynthError> {
+        self.synth_as(Format::Yaml)
     }
 
-    /// `path` relative to the template file's directory, as `sam build` reads it.
-    pub fn template_relative(&self, path: &Path) -> String {
-        crate::paths::relative(&self.template_dir, path)
+    /// Validate everything and render every stack in `format`. Every problem
+    /// in every stack is reported at once; nothing is returned when any of
+    /// them is an error.
+    pub fn synth_as(&self, format: Format) -> Result<Synthesis, SynthError> {
+        self.synth_with(&SynthOptions {
+            format,
+            ..SynthOptions::default()
+        })
+    }
+
+    /// Validate everything and render every stack as `options` say.
+    pub fn synth_with(&self, options: &SynthOptions) -> Result<Synthesis, SynthError> {
+        synthesize(&self.stacks(), options)
     }
 }
 
@@ -138,10 +115,7 @@ fn render(template: &Template, format: Format) -> String {
     }
 }
 
-pub(crate) fn synthesize(
-    stacks: &[Stack],
-    options: &SynthOptions,
-) -> Result<Synthesis, SynthError> {
+fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, SynthError> {
     let format = options.format;
     let ctx = SynthContext::new(&options.out_dir);
     let mut report = Report::default();

@@ -1,11 +1,10 @@
-//! The root of the construct tree, and the entry point of synthesis.
+//! The root of the construct tree. Synthesis (`App::synth` and friends) is
+//! defined in [`crate::synth`], which builds on the tree.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::construct::Stack;
-use crate::synth::{SynthError, SynthOptions, Synthesis};
-use crate::writer::Format;
 
 /// The root of a construct tree: a set of stacks synthesized together.
 ///
@@ -36,25 +35,5 @@ impl App {
     /// The stacks in the order they were created.
     pub fn stacks(&self) -> Vec<Stack> {
         self.stacks.borrow().clone()
-    }
-
-    /// Validate everything and render every stack as YAML.
-    pub fn synth(&self) -> Result<Synthesis, SynthError> {
-        self.synth_as(Format::Yaml)
-    }
-
-    /// Validate everything and render every stack in `format`. Every problem
-    /// in every stack is reported at once; nothing is returned when any of
-    /// them is an error.
-    pub fn synth_as(&self, format: Format) -> Result<Synthesis, SynthError> {
-        self.synth_with(&SynthOptions {
-            format,
-            ..SynthOptions::default()
-        })
-    }
-
-    /// Validate everything and render every stack as `options` say.
-    pub fn synth_with(&self, options: &SynthOptions) -> Result<Synthesis, SynthError> {
-        crate::synth::synthesize(&self.stacks(), options)
     }
 }

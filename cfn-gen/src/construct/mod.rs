@@ -15,7 +15,7 @@ pub use stack::Stack;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::synth::SynthContext;
+use crate::context::{ScheduleSummary, SynthContext};
 use crate::template::Template;
 use crate::validate::Report;
 
@@ -80,7 +80,7 @@ pub trait Construct {
     fn synthesize(&self, ctx: &SynthContext, template: &mut Template);
 
     /// The schedules it runs, for the synth summary.
-    fn schedules(&self) -> Vec<crate::synth::ScheduleSummary> {
+    fn schedules(&self) -> Vec<ScheduleSummary> {
         Vec::new()
     }
 

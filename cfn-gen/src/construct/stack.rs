@@ -5,7 +5,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::construct::{App, Construct, Node};
-use crate::synth::SynthContext;
+use crate::context::SynthContext;
 use crate::template::{Template, SAM_TRANSFORM};
 use crate::validate::{names, Report};
 
