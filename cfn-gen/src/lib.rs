@@ -27,8 +27,12 @@ pub use cloud_cron_schedule as schedule;
 pub mod construct;
 pub mod constructs;
 pub mod context;
+pub mod json_path;
+pub mod logical_id;
+pub mod passes;
 pub mod paths;
 pub mod resources;
+pub mod suggest;
 pub mod synth;
 pub mod template;
 pub mod validate;
@@ -36,7 +40,7 @@ pub mod value;
 pub mod writer;
 
 pub use cloud_cron_contract::notifier::SecretRef;
-pub use construct::{App, Construct, Node, Stack};
+pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
 pub use constructs::{
     Architecture, Email, ImageBuild, ImageRepublish, ImageSource, MessageTemplate,
     NotificationChannel, RustBinary, ScheduledLambda, Slack, Sms, Teams, Topic, TopicEncryption,

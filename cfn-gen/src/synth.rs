@@ -1,9 +1,15 @@
 //! Synthesis: validate the whole app, then render each stack's template.
+//!
+//! Each stack is built ([`Stack::build`]: constructs, then the stack-level
+//! passes), checked for dangling references and template limits, and
+//! rendered; every problem of every stack is reported together.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::construct::{App, Stack};
+use crate::passes::{references, Origins};
 use crate::template::Template;
 use crate::validate::{limits, Problem, Report, Severity};
 use crate::writer::Format;
@@ -108,6 +114,22 @@ impl App {
     }
 }
 
+/// Resource and parameter names of every stack but the `skip`th, with the
+/// first stack that has each, for "that is in another stack" hints.
+fn names_elsewhere(built: &[(Template, Origins)], skip: usize) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (j, (template, origins)) in built.iter().enumerate() {
+        if j == skip {
+            continue;
+        }
+        for name in template.resources.keys().chain(template.parameters.keys()) {
+            out.entry(name.clone())
+                .or_insert_with(|| origins.stack().to_owned());
+        }
+    }
+    out
+}
+
 fn render(template: &Template, format: Format) -> String {
     match format {
         Format::Yaml => template.to_yaml(),
@@ -120,10 +142,13 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
     let ctx = SynthContext::new(&options.out_dir);
     let mut report = Report::default();
     let mut exports = Vec::new();
-    let mut out = Vec::new();
+    let mut built = Vec::new();
     for stack in stacks {
         stack.validate(&mut report);
-        let template = stack.template_with(&ctx);
+        built.push(stack.build(&ctx, &mut report));
+    }
+    let mut out = Vec::new();
+    for (i, (stack, (template, origins))) in stacks.iter().zip(built.iter()).enumerate() {
         for id in template.collisions() {
             report.error(
                 stack.name(),
@@ -131,8 +156,10 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
                 "rename one of the constructs (or raw resources) that produce it",
             );
         }
-        let text = render(&template, format);
-        limits::check_template(stack.name(), &template, text.len(), &mut report);
+        let elsewhere = names_elsewhere(&built, i);
+        references::check(template, origins, &elsewhere, &mut report);
+        let text = render(template, format);
+        limits::check_template(stack.name(), template, text.len(), &mut report);
         let mut schedules = Vec::new();
         for c in stack.constructs() {
             for (output, name) in c.exports() {
@@ -142,7 +169,7 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         }
         out.push(SynthesizedStack {
             name: stack.name().to_owned(),
-            template,
+            template: template.clone(),
             text,
             format,
             schedules,

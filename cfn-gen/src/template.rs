@@ -44,6 +44,7 @@ pub struct Resource {
     update_replace_policy: Option<DeletionPolicy>,
     metadata: IndexMap<String, Json>,
     checkov_skips: Vec<(String, String)>,
+    attribute_overrides: Vec<(Vec<String>, Option<Json>)>,
 }
 
 impl Resource {
@@ -87,6 +88,7 @@ impl Resource {
             update_replace_policy: None,
             metadata: IndexMap::new(),
             checkov_skips: Vec::new(),
+            attribute_overrides: Vec::new(),
         }
     }
 
@@ -150,7 +152,53 @@ impl Resource {
         self.properties.get(name)
     }
 
-    fn to_json(&self) -> Json {
+    /// The properties, for the synth-time passes of [`crate::passes`].
+    pub(crate) fn properties_mut(&mut self) -> &mut Json {
+        &mut self.properties
+    }
+
+    /// Set (`Some`) or delete (`None`) the value at `path`, a path from the
+    /// resource's root as in CDK's `addOverride` (`Properties.Foo.Bar`,
+    /// `DeletionPolicy`, `Metadata.Key`). Missing objects on the way are
+    /// created. Returns whether a delete found something to delete.
+    pub(crate) fn apply_override(
+        &mut self,
+        path: &[String],
+        value: Option<Json>,
+    ) -> Result<bool, crate::json_path::PathError> {
+        use crate::json_path::set as set_path;
+        match path.split_first() {
+            Some((first, rest)) if first == "Properties" => {
+                if rest.is_empty() {
+                    let found = !self.properties.is_null();
+                    self.properties = value.unwrap_or(Json::Null);
+                    Ok(found)
+                } else {
+                    set_path(&mut self.properties, rest, value)
+                }
+            }
+            _ => {
+                // Try it on the rendered resource first, so a bad path is
+                // reported now rather than silently skipped when writing.
+                let mut rendered = self.to_json();
+                let found = set_path(&mut rendered, path, value.clone())?;
+                self.attribute_overrides.push((path.to_vec(), value));
+                Ok(found)
+            }
+        }
+    }
+
+    pub(crate) fn to_json(&self) -> Json {
+        let mut out = self.to_json_before_overrides();
+        for (path, value) in &self.attribute_overrides {
+            // Checked when the override was added (apply_override), and
+            // later overrides only ever see the tree the earlier ones left.
+            let _ = crate::json_path::set(&mut out, path, value.clone());
+        }
+        out
+    }
+
+    fn to_json_before_overrides(&self) -> Json {
         let mut out = Map::new();
         out.insert("Type".into(), Json::String(self.resource_type.clone()));
         if let Some(condition) = &self.condition {
@@ -247,6 +295,83 @@ pub struct Parameter {
     /// Hide the value in the console and API output.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub no_echo: bool,
+    /// A regular expression a `String` value must match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_pattern: Option<String>,
+    /// What CloudFormation shows when a constraint fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraint_description: Option<String>,
+    /// The shortest `String` value accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// The longest `String` value accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// The smallest `Number` accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// The largest `Number` accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+}
+
+impl Parameter {
+    /// A parameter of `parameter_type`: `String`, `Number`, `List<Number>`,
+    /// `CommaDelimitedList`, an AWS-specific type such as
+    /// `List<AWS::EC2::Subnet::Id>`, or an SSM type such as
+    /// `AWS::SSM::Parameter::Value<String>`.
+    ///
+    /// ```
+    /// use cfn_gen::Parameter;
+    /// let subnets = Parameter::of_type("List<AWS::EC2::Subnet::Id>")
+    ///     .description("Subnets the functions run in");
+    /// assert_eq!(subnets.parameter_type, "List<AWS::EC2::Subnet::Id>");
+    /// ```
+    pub fn of_type(parameter_type: impl Into<String>) -> Parameter {
+        Parameter {
+            parameter_type: parameter_type.into(),
+            ..Parameter::default()
+        }
+    }
+
+    /// A `String` parameter.
+    pub fn string() -> Parameter {
+        Parameter::of_type("String")
+    }
+
+    /// A `Number` parameter.
+    pub fn number() -> Parameter {
+        Parameter::of_type("Number")
+    }
+
+    /// Say what the parameter is for.
+    pub fn description(mut self, description: impl Into<String>) -> Parameter {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The value used when a deploy gives none.
+    pub fn default_value(mut self, value: impl Into<String>) -> Parameter {
+        self.default = Some(value.into());
+        self
+    }
+
+    /// Accept only these values.
+    pub fn allowed_values<I, S>(mut self, values: I) -> Parameter
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_values = values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Hide the value in the console and API output (a `NoEcho` parameter
+    /// takes no default: a default would be written to the template).
+    pub fn no_echo(mut self) -> Parameter {
+        self.no_echo = true;
+        self
+    }
 }
 
 /// One CloudFormation template.

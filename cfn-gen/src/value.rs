@@ -196,6 +196,15 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
     }
 }
 
+impl From<Value> for serde_json::Value {
+    /// The value as CloudFormation JSON, for overrides and raw properties.
+    fn from(v: Value) -> Self {
+        // A Value is strings, numbers, lists and string-keyed maps, which
+        // serde_json always serializes.
+        serde_json::to_value(&v).unwrap_or(serde_json::Value::Null)
+    }
+}
+
 fn single<S: Serializer, V: Serialize + ?Sized>(
     serializer: S,
     key: &str,

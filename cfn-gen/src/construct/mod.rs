@@ -2,14 +2,19 @@
 //!
 //! Every construct has an id unique in its stack; its path
 //! (`Stack/Construct`) names it in error messages and derives the logical IDs
-//! of the resources it emits (see [`logical_id`]). Constructs register with
+//! of the resources it emits (see [`logical_id`](crate::logical_id)). Constructs register with
 //! their stack when created, so builder chains need no final `build()`.
 
 mod app;
-pub mod logical_id;
+mod parameter;
+mod raw;
 mod stack;
 
+pub use crate::logical_id;
+
 pub use app::App;
+pub use parameter::{parameter_type_ok, StackParameter};
+pub use raw::CfnResource;
 pub use stack::Stack;
 
 use std::cell::RefCell;

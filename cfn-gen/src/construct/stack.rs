@@ -1,13 +1,34 @@
-//! A stack: one template's worth of constructs.
+//! A stack: one template's worth of constructs, and the stack-level settings
+//! that apply to all of them (tags, permissions boundary, overrides,
+//! parameters: see [`crate::passes`]).
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
 use crate::construct::{App, Construct, Node};
 use crate::context::SynthContext;
-use crate::template::{Template, SAM_TRANSFORM};
+use crate::json_path;
+use crate::passes::overrides::Override;
+use crate::passes::tags::ConstructTag;
+use crate::passes::{boundary, overrides, tags, Origins, Snapshot};
+use crate::template::{Parameter, Template, SAM_TRANSFORM};
 use crate::validate::{names, Report};
+use crate::value::Value;
+
+/// Stack-level settings applied by the passes of [`crate::passes`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct Settings {
+    pub(super) tags: BTreeMap<String, String>,
+    pub(super) construct_tags: Vec<ConstructTag>,
+    pub(super) boundary: Option<Value>,
+    pub(super) overrides: Vec<Override>,
+    pub(super) parameters: IndexMap<String, Parameter>,
+}
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
@@ -19,6 +40,7 @@ struct Inner {
     constructs: RefCell<Vec<Rc<dyn Construct>>>,
     ids: RefCell<Vec<String>>,
     problems: RefCell<Report>,
+    settings: RefCell<Settings>,
 }
 
 /// One CloudFormation stack: the unit `sam deploy` deploys.
@@ -58,6 +80,7 @@ impl Stack {
                 constructs: RefCell::new(Vec::new()),
                 ids: RefCell::new(Vec::new()),
                 problems: RefCell::new(report),
+                settings: RefCell::new(Settings::default()),
             }),
         };
         app.add_stack(stack.clone());
@@ -142,12 +165,216 @@ impl Stack {
 
     /// The template, without validation.
     pub fn template_with(&self, ctx: &SynthContext) -> Template {
+        self.build(ctx, &mut Report::default()).0
+    }
+
+    /// Build the template: parameters, every construct's resources, then the
+    /// stack-level passes (tags, permissions boundary, overrides). Problems
+    /// the passes find go to `report`; the [`Origins`] say which construct
+    /// wrote which resource.
+    pub fn build(&self, ctx: &SynthContext, report: &mut Report) -> (Template, Origins) {
+        let settings = self.inner.settings.borrow().clone();
         let mut template = Template::default();
         template.description = self.inner.description.borrow().clone();
         template.transform = vec![SAM_TRANSFORM.to_owned()];
-        for c in self.inner.constructs.borrow().iter() {
+        template.parameters = settings.parameters.clone();
+        let mut origins = Origins::new(self.name());
+        let constructs = self.constructs();
+        for c in &constructs {
+            let before = Snapshot::of(&template);
             c.synthesize(ctx, &mut template);
+            origins.record(c.node().id(), &before, &template);
         }
-        template
+        for name in template.parameters.keys() {
+            if template.resources.contains_key(name) {
+                report.error(
+                    &format!("{}/{name}", self.name()),
+                    format!(
+                        "parameter `{name}` has the logical ID of a resource written by {}; parameters and resources share one namespace",
+                        origins.resource_path(name)
+                    ),
+                    format!("rename the parameter, e.g. stack.parameter(\"{name}Param\", ..)"),
+                );
+            }
+        }
+        tags::apply(
+            &mut template,
+            &origins,
+            &settings.tags,
+            &settings.construct_tags,
+            report,
+        );
+        if let Some(b) = &settings.boundary {
+            boundary::apply(&mut template, b);
+        }
+        overrides::apply(&mut template, &origins, &settings.overrides, report);
+        (template, origins)
+    }
+
+    /// Record a problem found while the stack was configured.
+    pub(super) fn record_error(&self, path: &str, message: String, fix: String) {
+        self.inner.problems.borrow_mut().error(path, message, fix);
+    }
+
+    pub(super) fn settings_mut(&self) -> std::cell::RefMut<'_, Settings> {
+        self.inner.settings.borrow_mut()
+    }
+
+    /// Tag every taggable resource of the stack (see [`crate::passes::tags`]
+    /// for the types and shapes). A key set twice keeps the last value.
+    ///
+    /// ```
+    /// use cfn_gen::{App, Stack, Topic};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Tagged");
+    /// stack.tag("team", "reports").tag("cost-center", "42");
+    /// Topic::standard(&stack, "Alerts");
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("Key: cost-center"));
+    /// ```
+    pub fn tag(&self, key: impl Into<String>, value: impl Into<String>) -> &Stack {
+        let (key, value) = (key.into(), value.into());
+        if let Err(p) = tags::check(&key, &value) {
+            self.record_error(
+                self.name(),
+                format!("stack tag `{key}`: {}", p.message),
+                format!(
+                    "use an accepted tag, e.g. stack.tag({:?}, {:?})",
+                    p.suggestion.0, p.suggestion.1
+                ),
+            );
+        }
+        self.settings_mut().tags.insert(key, value);
+        self
+    }
+
+    /// Tag the resources of one construct, named by its id or its path
+    /// `Stack/Id`. A construct's tag beats a stack tag with the same key.
+    pub fn tag_construct(
+        &self,
+        construct: impl Into<String>,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> &Stack {
+        let (target, key, value) = (construct.into(), key.into(), value.into());
+        if let Err(p) = tags::check(&key, &value) {
+            self.record_error(
+                &format!("{}/{target}", self.name()),
+                format!("tag `{key}`: {}", p.message),
+                format!(
+                    "use an accepted tag, e.g. stack.tag_construct({target:?}, {:?}, {:?})",
+                    p.suggestion.0, p.suggestion.1
+                ),
+            );
+        }
+        self.settings_mut()
+            .construct_tags
+            .push(ConstructTag { target, key, value });
+        self
+    }
+
+    /// Give every IAM role of the stack this permissions boundary (a managed
+    /// policy ARN), including the roles SAM creates for functions that name
+    /// none (see [`crate::passes::boundary`]).
+    ///
+    /// ```
+    /// use cfn_gen::{App, Stack, Value};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Bounded");
+    /// stack.permissions_boundary(Value::sub(
+    ///     "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/DeveloperBoundary",
+    /// ));
+    /// ```
+    pub fn permissions_boundary(&self, policy_arn: impl Into<Value>) -> &Stack {
+        let arn = policy_arn.into();
+        if let Err((message, fix)) = boundary::check(&arn) {
+            self.record_error(self.name(), message, fix);
+        }
+        self.settings_mut().boundary = Some(arn);
+        self
+    }
+
+    /// Set a property of any resource in the template, as CDK's
+    /// `addPropertyOverride`: `path` is dotted from `Properties`
+    /// (`Environment.Variables.MODE`; `\.` for a dot in a key; a number
+    /// indexes a list), and missing objects are created. `resource` is a
+    /// logical ID or a construct path (`Report/Function`, see
+    /// [`crate::passes::resolve_resource`]). Overrides run last, in order.
+    ///
+    /// ```
+    /// use cfn_gen::{App, Stack, Topic};
+    /// use serde_json::json;
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Overridden");
+    /// Topic::standard(&stack, "Alerts");
+    /// stack.override_property("Alerts", "ArchivePolicy.MessageRetentionPeriod", json!(30));
+    /// let t = &app.synth().expect("valid").stacks[0].template;
+    /// let topic = t.resources.values().next().expect("the topic");
+    /// assert_eq!(topic.properties()["ArchivePolicy"]["MessageRetentionPeriod"], 30);
+    /// ```
+    pub fn override_property(
+        &self,
+        resource: impl Into<String>,
+        path: &str,
+        value: impl Into<Json>,
+    ) -> &Stack {
+        self.push_override(
+            resource.into(),
+            Some("Properties"),
+            path,
+            Some(value.into()),
+        )
+    }
+
+    /// Delete a property (dotted path from `Properties`) of any resource.
+    pub fn delete_property(&self, resource: impl Into<String>, path: &str) -> &Stack {
+        self.push_override(resource.into(), Some("Properties"), path, None)
+    }
+
+    /// Set anything in a resource's entry, as CDK's `addOverride`: the path
+    /// starts at the entry's root (`Properties.Timeout`, `DeletionPolicy`,
+    /// `Metadata.Owner`).
+    pub fn add_override(
+        &self,
+        resource: impl Into<String>,
+        path: &str,
+        value: impl Into<Json>,
+    ) -> &Stack {
+        self.push_override(resource.into(), None, path, Some(value.into()))
+    }
+
+    /// Delete anything in a resource's entry (path from the entry's root).
+    pub fn delete_override(&self, resource: impl Into<String>, path: &str) -> &Stack {
+        self.push_override(resource.into(), None, path, None)
+    }
+
+    fn push_override(
+        &self,
+        target: String,
+        root: Option<&str>,
+        path: &str,
+        value: Option<Json>,
+    ) -> &Stack {
+        match json_path::parse(path) {
+            Ok(segments) => {
+                let path = root
+                    .map(str::to_owned)
+                    .into_iter()
+                    .chain(segments)
+                    .collect();
+                self.settings_mut().overrides.push(Override {
+                    target,
+                    path,
+                    value,
+                });
+            }
+            Err(e) => self.record_error(
+                &format!("{}/{target}", self.name()),
+                format!("override: {e}"),
+                "write the path as dot-separated keys, e.g. \"Environment.Variables.MODE\""
+                    .to_owned(),
+            ),
+        }
+        self
     }
 }

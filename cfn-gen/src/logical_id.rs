@@ -1,5 +1,9 @@
 //! Logical IDs derived from construct paths.
 //!
+//! Below both the construct tree and the synth-time passes (which turn a
+//! construct path given by the user back into a logical ID); also reachable
+//! as `cfn_gen::construct::logical_id`.
+//!
 //! The CDK scheme: the path's components with everything but ASCII letters and
 //! digits removed, followed by eight hex digits of a SHA-256 hash of the full
 //! path. The readable part is what people see in the console; the hash keeps
