@@ -166,7 +166,7 @@ impl Resource {
         path: &[String],
         value: Option<Json>,
     ) -> Result<bool, crate::json_path::PathError> {
-        use crate::json_path::set as set_path;
+        use crate::json_path::{set as set_path, PathError};
         match path.split_first() {
             Some((first, rest)) if first == "Properties" => {
                 if rest.is_empty() {
@@ -174,7 +174,18 @@ impl Resource {
                     self.properties = value.unwrap_or(Json::Null);
                     Ok(found)
                 } else {
-                    set_path(&mut self.properties, rest, value)
+                    set_path(&mut self.properties, rest, value).map_err(|e| match e {
+                        PathError::NotAnIndex { at, segment, len } => PathError::NotAnIndex {
+                            at: if at.is_empty() {
+                                first.clone()
+                            } else {
+                                format!("{first}.{at}")
+                            },
+                            segment,
+                            len,
+                        },
+                        other => other,
+                    })
                 }
             }
             _ => {
