@@ -15,7 +15,10 @@ fn trust() -> Value {
             "Statement",
             Value::List(vec![map([
                 ("Effect", "Allow".into()),
-                ("Principal", map([("Service", "lambda.amazonaws.com".into())])),
+                (
+                    "Principal",
+                    map([("Service", "lambda.amazonaws.com".into())]),
+                ),
                 ("Action", "sts:AssumeRole".into()),
             ])]),
         ),
@@ -28,7 +31,10 @@ fn every_role_and_every_sam_created_role_gets_the_boundary() {
     stack.permissions_boundary(Value::sub(BOUNDARY));
     stack.add_resource(
         "ExtraRole",
-        Resource::raw("AWS::IAM::Role", map([("AssumeRolePolicyDocument", trust())])),
+        Resource::raw(
+            "AWS::IAM::Role",
+            map([("AssumeRolePolicyDocument", trust())]),
+        ),
     );
     let own = stack.add_resource(
         "OwnBoundary",
@@ -36,7 +42,10 @@ fn every_role_and_every_sam_created_role_gets_the_boundary() {
             "AWS::IAM::Role",
             map([
                 ("AssumeRolePolicyDocument", trust()),
-                ("PermissionsBoundary", "arn:aws:iam::123456789012:policy/Other".into()),
+                (
+                    "PermissionsBoundary",
+                    "arn:aws:iam::123456789012:policy/Other".into(),
+                ),
             ]),
         ),
     );
@@ -44,10 +53,7 @@ fn every_role_and_every_sam_created_role_gets_the_boundary() {
         "SamRole",
         Resource::raw(
             "AWS::Serverless::Function",
-            map([
-                ("PackageType", "Image".into()),
-                ("ImageUri", IMAGE.into()),
-            ]),
+            map([("PackageType", "Image".into()), ("ImageUri", IMAGE.into())]),
         ),
     );
     let t = template(&app);
@@ -67,10 +73,16 @@ fn every_role_and_every_sam_created_role_gets_the_boundary() {
             assert_eq!(props["PermissionsBoundary"], json!({"Fn::Sub": BOUNDARY}));
         } else {
             assert!(props.get("Role").is_some(), "{id}");
-            assert!(props.get("PermissionsBoundary").is_none(), "{id}: its role has it");
+            assert!(
+                props.get("PermissionsBoundary").is_none(),
+                "{id}: its role has it"
+            );
         }
     }
-    assert!(t["Resources"][from_path(&["Job", "Role"])]["Properties"]["PermissionsBoundary"].is_object());
+    assert!(
+        t["Resources"][from_path(&["Job", "Role"])]["Properties"]["PermissionsBoundary"]
+            .is_object()
+    );
 }
 
 #[test]

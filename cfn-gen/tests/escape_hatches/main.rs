@@ -6,6 +6,7 @@ mod boundary;
 mod overrides;
 mod parameters;
 mod raw;
+mod readme;
 mod references;
 mod tags;
 

@@ -38,7 +38,10 @@ fn nested_paths_are_created_and_replaced_by_id_or_path() {
     assert_eq!(f["Properties"]["Tracing"], json!({"Mode": "Active"}));
     assert!(f["Properties"].get("Description").is_none());
     let topic = &t["Resources"][&topic];
-    assert_eq!(topic["Properties"]["ArchivePolicy"], json!({"MessageRetentionPeriod": 30}));
+    assert_eq!(
+        topic["Properties"]["ArchivePolicy"],
+        json!({"MessageRetentionPeriod": 30})
+    );
     assert_eq!(
         topic["Properties"]["Tags"],
         json!([{"Key": "a", "Value": "2"}, {"Key": "b", "Value": "3"}]),
@@ -51,9 +54,11 @@ fn nested_paths_are_created_and_replaced_by_id_or_path() {
 #[test]
 fn overrides_win_over_the_stack_passes() {
     let (app, stack, _) = scheduled_app("Over");
-    stack
-        .tag("team", "reports")
-        .override_property("Alerts", "Tags", json!([{"Key": "only", "Value": "this"}]));
+    stack.tag("team", "reports").override_property(
+        "Alerts",
+        "Tags",
+        json!([{"Key": "only", "Value": "this"}]),
+    );
     let t = template(&app);
     assert_eq!(
         t["Resources"][from_path(&["Alerts"])]["Properties"]["Tags"],
@@ -76,7 +81,10 @@ fn a_missing_target_lists_close_ids_and_the_fix_works() {
     let (app, stack, _) = scheduled_app("Over");
     stack.override_property(ticked(&e.fix), "DisplayName", json!("Alerts"));
     let t = template(&app);
-    assert_eq!(t["Resources"][&topic]["Properties"]["DisplayName"], "Alerts");
+    assert_eq!(
+        t["Resources"][&topic]["Properties"]["DisplayName"],
+        "Alerts"
+    );
 }
 
 #[test]
@@ -92,7 +100,11 @@ fn bad_paths_are_errors_whose_fixes_work() {
         Ok(_) => panic!("bad paths must fail"),
         Err(e) => e.problems.clone(),
     };
-    let errs: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect();
+    let errs: Vec<_> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .cloned()
+        .collect();
     let empty = error_with(&errs, "empty segment");
     assert_eq!(empty.path, "Over/Alerts");
     let index = error_with(&errs, "`Properties.Tags` is a list of 1 item(s)");

@@ -16,16 +16,19 @@ fn a_parameter_is_declared_and_used_by_a_raw_resource() {
             .description("The reports bucket")
             .default_value("reports"),
     );
-    let subnets = stack.parameter(
-        "Subnets",
-        Parameter::of_type("List<AWS::EC2::Subnet::Id>"),
+    let subnets = stack.parameter("Subnets", Parameter::of_type("List<AWS::EC2::Subnet::Id>"));
+    stack.add_resource(
+        "Bucket",
+        Resource::raw("AWS::S3::Bucket", map([("BucketName", name.value())])),
     );
-    stack.add_resource("Bucket", Resource::raw("AWS::S3::Bucket", map([("BucketName", name.value())])));
     stack.add_resource(
         "Group",
         Resource::raw(
             "AWS::EC2::SecurityGroup",
-            map([("GroupDescription", "jobs".into()), ("VpcId", subnets.value())]),
+            map([
+                ("GroupDescription", "jobs".into()),
+                ("VpcId", subnets.value()),
+            ]),
         ),
     );
     let t = template(&app);
@@ -33,7 +36,10 @@ fn a_parameter_is_declared_and_used_by_a_raw_resource() {
         t["Parameters"]["BucketName"],
         json!({"Type": "String", "Description": "The reports bucket", "Default": "reports"})
     );
-    assert_eq!(t["Parameters"]["Subnets"]["Type"], "List<AWS::EC2::Subnet::Id>");
+    assert_eq!(
+        t["Parameters"]["Subnets"]["Type"],
+        "List<AWS::EC2::Subnet::Id>"
+    );
     assert_eq!(
         t["Resources"][from_path(&["Bucket"])]["Properties"]["BucketName"],
         json!({"Ref": "BucketName"})
@@ -47,8 +53,16 @@ fn bad_parameters_are_errors_whose_fixes_work() {
     let stack = Stack::new(&app, "Params");
     stack.parameter("bucket-name", Parameter::string());
     stack.parameter("Count", Parameter::of_type("Numbr"));
-    stack.parameter("Token", Parameter::string().no_echo().default_value("s3cr3t"));
-    stack.parameter("Env", Parameter::string().allowed_values(["dev", "prod"]).default_value("test"));
+    stack.parameter(
+        "Token",
+        Parameter::string().no_echo().default_value("s3cr3t"),
+    );
+    stack.parameter(
+        "Env",
+        Parameter::string()
+            .allowed_values(["dev", "prod"])
+            .default_value("test"),
+    );
     stack.parameter("Env", Parameter::string());
     stack.add_resource_verbatim("Queue", Resource::raw("AWS::SQS::Queue", map([])));
     stack.parameter("Queue", Parameter::string());
@@ -58,7 +72,10 @@ fn bad_parameters_are_errors_whose_fixes_work() {
     let ty = error_with(&errs, "type `Numbr`");
     assert_eq!(ty.path, "Params/Count");
     let secret = error_with(&errs, "NoEcho but has a default");
-    assert!(!secret.message.contains("s3cr3t"), "the secret stays out of messages");
+    assert!(
+        !secret.message.contains("s3cr3t"),
+        "the secret stays out of messages"
+    );
     let allowed = error_with(&errs, "default `test` is not one of its allowed values");
     let twice = error_with(&errs, "declared twice");
     assert_eq!(twice.path, "Params/Env");
@@ -72,7 +89,9 @@ fn bad_parameters_are_errors_whose_fixes_work() {
     stack.parameter("Token", Parameter::string().no_echo());
     stack.parameter(
         "Env",
-        Parameter::string().allowed_values(["dev", "prod"]).default_value(quoted(&allowed.fix)),
+        Parameter::string()
+            .allowed_values(["dev", "prod"])
+            .default_value(quoted(&allowed.fix)),
     );
     stack.add_resource_verbatim("Queue", Resource::raw("AWS::SQS::Queue", map([])));
     stack.parameter(&quoted(&clash.fix), Parameter::string());

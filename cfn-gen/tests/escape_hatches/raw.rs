@@ -45,7 +45,10 @@ fn a_raw_resource_refers_to_a_topic_and_is_referred_to() {
                                 ("Effect", "Allow".into()),
                                 ("Action", "sns:Publish".into()),
                                 ("Resource", alerts.arn()),
-                                ("Principal", map([("Service", "events.amazonaws.com".into())])),
+                                (
+                                    "Principal",
+                                    map([("Service", "events.amazonaws.com".into())]),
+                                ),
                                 (
                                     "Condition",
                                     map([(
@@ -68,11 +71,18 @@ fn a_raw_resource_refers_to_a_topic_and_is_referred_to() {
     let topic_id = from_path(&["Alerts"]);
     let r = &t["Resources"][rule.logical_id()];
     assert_eq!(r["Type"], "AWS::Events::Rule");
-    assert_eq!(r["Properties"]["Targets"][0]["Arn"], json!({"Ref": topic_id}));
-    assert_eq!(t["Resources"]["ReportsBucket"]["DependsOn"], json!([rule.logical_id()]));
+    assert_eq!(
+        r["Properties"]["Targets"][0]["Arn"],
+        json!({"Ref": topic_id})
+    );
+    assert_eq!(
+        t["Resources"]["ReportsBucket"]["DependsOn"],
+        json!([rule.logical_id()])
+    );
     let policy = &t["Resources"][from_path(&["Policy"])];
     assert_eq!(
-        policy["Properties"]["PolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"],
+        policy["Properties"]["PolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]
+            ["aws:SourceArn"],
         json!({"Fn::GetAtt": [rule.logical_id(), "Arn"]})
     );
 }
@@ -96,12 +106,18 @@ fn malformed_types_and_ids_are_errors_whose_fixes_work() {
     let app = App::new();
     let stack = Stack::new(&app, "Raw");
     stack.add_resource("Bucket", Resource::raw(ticked(&bad_type.fix), map([])));
-    stack.add_resource_verbatim(&quoted(&bad_id.fix), Resource::raw("AWS::S3::Bucket", map([])));
+    stack.add_resource_verbatim(
+        &quoted(&bad_id.fix),
+        Resource::raw("AWS::S3::Bucket", map([])),
+    );
     stack.add_resource(
         "Hook",
         Resource::raw(
             "Custom::Hook",
-            map([("ServiceToken", "arn:aws:lambda:us-east-1:123456789012:function:hook".into())]),
+            map([(
+                "ServiceToken",
+                "arn:aws:lambda:us-east-1:123456789012:function:hook".into(),
+            )]),
         ),
     );
     assert_eq!(errors(&app), vec![], "the fixes synthesize");

@@ -67,7 +67,11 @@ fn sub_names_escapes_and_variables() {
             vec![("Own".into(), topic.arn())],
         )),
     );
-    assert_eq!(errors(&app), vec![], "pseudo, attribute, escape and own variables resolve");
+    assert_eq!(
+        errors(&app),
+        vec![],
+        "pseudo, attribute, escape and own variables resolve"
+    );
 
     let app = App::new();
     let stack = Stack::new(&app, "Refs");
@@ -86,10 +90,16 @@ fn sub_names_escapes_and_variables() {
     let app = App::new();
     let stack = Stack::new(&app, "Refs");
     stack.parameter(&quoted(&missing.fix), Parameter::string());
-    stack.add_resource_verbatim(&quoted(&attr.fix), Resource::raw("AWS::SNS::Topic", map([])));
+    stack.add_resource_verbatim(
+        &quoted(&attr.fix),
+        Resource::raw("AWS::SNS::Topic", map([])),
+    );
     stack.add_resource(
         "Q",
-        queue_with(Value::sub(format!("${{{}}}-${{Missing}}-${{Gone.TopicName}}", ticked(&pseudo.fix)))),
+        queue_with(Value::sub(format!(
+            "${{{}}}-${{Missing}}-${{Gone.TopicName}}",
+            ticked(&pseudo.fix)
+        ))),
     );
     assert_eq!(errors(&app), vec![]);
 }
@@ -97,18 +107,27 @@ fn sub_names_escapes_and_variables() {
 #[test]
 fn an_override_that_dangles_names_the_resource_construct() {
     let (app, stack, _) = scheduled_app("Refs");
-    stack.override_property("Job/Function", "Environment.Variables.X", json!({"Ref": "Typo"}));
+    stack.override_property(
+        "Job/Function",
+        "Environment.Variables.X",
+        json!({"Ref": "Typo"}),
+    );
     let errs = errors(&app);
     let e = error_with(&errs, "Ref `Typo`");
     assert_eq!(e.path, "Refs/Job");
-    assert!(e.message.contains("Properties.Environment.Variables.X"), "{}", e.message);
+    assert!(
+        e.message.contains("Properties.Environment.Variables.X"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn a_reference_into_another_stack_says_where_it_is() {
     let app = App::new();
     let shared = Stack::new(&app, "Shared");
-    let bucket = shared.add_resource_verbatim("SharedBucket", Resource::raw("AWS::S3::Bucket", map([])));
+    let bucket =
+        shared.add_resource_verbatim("SharedBucket", Resource::raw("AWS::S3::Bucket", map([])));
     let jobs = Stack::new(&app, "Jobs");
     jobs.add_resource("Q", queue_with(bucket.ref_()));
     let errs = errors(&app);

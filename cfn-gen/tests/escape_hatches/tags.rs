@@ -11,10 +11,7 @@ use crate::{error_with, errors, map, quoted, scheduled_app, template};
 fn tag_value<'a>(resource: &'a Json, key: &str) -> Option<&'a Json> {
     let tags = &resource["Properties"]["Tags"];
     match tags {
-        Json::Array(list) => list
-            .iter()
-            .find(|t| t["Key"] == key)
-            .map(|t| &t["Value"]),
+        Json::Array(list) => list.iter().find(|t| t["Key"] == key).map(|t| &t["Value"]),
         Json::Object(m) => m.get(key),
         _ => None,
     }
@@ -39,7 +36,9 @@ fn every_taggable_resource_gets_the_stack_tags_in_its_shape() {
         seen.insert(ty.to_owned());
         match shape_of(ty) {
             Some(TagShape::KeyValueList) => {
-                let tags = r["Properties"]["Tags"].as_array().unwrap_or_else(|| panic!("{id} ({ty}) has a Tags list"));
+                let tags = r["Properties"]["Tags"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{id} ({ty}) has a Tags list"));
                 assert_eq!(
                     tags,
                     &vec![
@@ -54,7 +53,10 @@ fn every_taggable_resource_gets_the_stack_tags_in_its_shape() {
                 json!({"cost-center": "42", "team": "reports"}),
                 "{id} ({ty})"
             ),
-            None => assert!(r["Properties"].get("Tags").is_none(), "{id} ({ty}) takes no tags"),
+            None => assert!(
+                r["Properties"].get("Tags").is_none(),
+                "{id} ({ty}) takes no tags"
+            ),
         }
     }
     for ty in [
@@ -89,7 +91,10 @@ fn construct_tags_reach_only_that_construct_and_beat_stack_tags() {
         "Bucket",
         Resource::raw(
             "AWS::S3::Bucket",
-            map([("Tags", Value::List(vec![map([("Key", "team".into()), ("Value", "own".into())])]))]),
+            map([(
+                "Tags",
+                Value::List(vec![map([("Key", "team".into()), ("Value", "own".into())])]),
+            )]),
         ),
     );
     let t = template(&app);
@@ -111,7 +116,10 @@ fn construct_tags_reach_only_that_construct_and_beat_stack_tags() {
 fn tags_are_deterministic() {
     let render = || {
         let (app, stack, _) = scheduled_app("Tagged");
-        stack.tag("b", "2").tag("a", "1").tag_construct("Mail", "c", "3");
+        stack
+            .tag("b", "2")
+            .tag("a", "1")
+            .tag_construct("Mail", "c", "3");
         app.synth().expect("valid").stacks[0].text.clone()
     };
     assert_eq!(render(), render());
@@ -130,7 +138,11 @@ fn bad_tags_are_errors_whose_fixes_work() {
     let errs = errors(&app);
     let reserved = error_with(&errs, "stack tag `aws:team`");
     assert_eq!(reserved.path, "Tagged");
-    assert!(reserved.message.contains("reserved"), "{}", reserved.message);
+    assert!(
+        reserved.message.contains("reserved"),
+        "{}",
+        reserved.message
+    );
     let too_long = error_with(&errs, "130 characters");
     assert_eq!(too_long.path, "Tagged");
     let chars = error_with(&errs, "the value has `{`");
@@ -142,7 +154,11 @@ fn bad_tags_are_errors_whose_fixes_work() {
 
     // Each fix, as written: `stack.tag("k", "v")` / `stack.tag_construct("c", "k", "v")`.
     let args = |fix: &str| -> Vec<String> {
-        fix.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+        fix.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
     };
     let (app, stack, _) = scheduled_app("Tagged");
     for fix in [&reserved.fix, &too_long.fix, &chars.fix] {
@@ -168,10 +184,17 @@ fn too_many_tags_on_one_resource_is_an_error() {
     let errs = errors(&app);
     let over: Vec<_> = errs
         .iter()
-        .filter(|p| p.message.contains("would carry 50 tags; it takes at most 49"))
+        .filter(|p| {
+            p.message
+                .contains("would carry 50 tags; it takes at most 49")
+        })
         .collect();
     let paths: Vec<&str> = over.iter().map(|p| p.path.as_str()).collect();
-    assert_eq!(paths, ["Tagged/Job", "Tagged/Mail"], "the two SAM functions");
+    assert_eq!(
+        paths,
+        ["Tagged/Job", "Tagged/Mail"],
+        "the two SAM functions"
+    );
     assert!(over[0].fix.contains("drop 1 tag"), "{}", over[0].fix);
 
     let (app, stack, _) = scheduled_app("Tagged");
