@@ -15,11 +15,15 @@
 //! assert!(synthesis.stacks[0].text.contains("AWS::Scheduler::Schedule"));
 //! ```
 //!
-//! Layers, bottom up: [`value`] (literals and intrinsics), [`template`] (the
-//! model), [`resources`] (typed properties), [`writer`] (YAML and JSON),
-//! [`construct`] (the tree and logical IDs), [`constructs`] (what users build
-//! with), [`schedule`] (AWS schedule expressions), [`validate`] (synth-time
-//! checks) and [`synth`] (putting it together).
+//! Layers, bottom up: [`value`] (literals and intrinsics), [`json_path`]
+//! (dotted override paths), [`template`] (the model), [`resources`] (typed
+//! properties), [`writer`] (YAML and JSON), [`logical_id`] and [`suggest`]
+//! (names), [`context`] (what constructs see while synthesizing), [`passes`]
+//! (stack-wide tags, permissions boundary, overrides and the
+//! dangling-reference check), [`construct`] (the tree, raw resources and
+//! parameters), [`constructs`] (what users build with), [`schedule`] (AWS
+//! schedule expressions), [`validate`] (synth-time checks) and [`synth`]
+//! (putting it together). No two modules import each other.
 
 /// Schedule expressions: [`cloud_cron_schedule`], re-exported.
 pub use cloud_cron_schedule as schedule;
