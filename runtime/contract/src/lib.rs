@@ -8,6 +8,7 @@
 
 pub mod notifier;
 pub mod one_off;
+pub mod watchdog;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
