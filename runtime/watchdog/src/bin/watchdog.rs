@@ -1,0 +1,54 @@
+//! The `cloud-cron-watchdog` Lambda: run by its own EventBridge Scheduler
+//! schedule with the cloud-cron scheduler input, it checks the runs of the
+//! jobs in `CLOUDCRON_WATCHDOG` against Lambda's metrics and publishes each
+//! finding to the ops topic named there. The scheduled time is "now", so a
+//! retried invocation judges the same runs. Logs are JSON when the function's
+//! log format is JSON (`AWS_LAMBDA_LOG_FORMAT`), through `tracing`.
+
+use aws_config::BehaviorVersion;
+use cloud_cron_contract::watchdog::WATCHDOG_CONFIG_ENV;
+use cloud_cron_watchdog::cloudwatch::CloudWatchMetrics;
+use cloud_cron_watchdog::error::WatchdogError;
+use cloud_cron_watchdog::handler::{check, run_instant, Plan, SystemClock};
+use cloud_cron_watchdog::publish::SnsPublisher;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let json = std::env::var(WATCHDOG_CONFIG_ENV).map_err(|_| WatchdogError::Config {
+        env: WATCHDOG_CONFIG_ENV.to_owned(),
+        problem: "the variable is not set".into(),
+        fix: "deploy the watchdog from the template synth writes".into(),
+    })?;
+    let plan = Plan::from_json(WATCHDOG_CONFIG_ENV, &json)?;
+    let topic_env = plan.config.ops_topic_env.clone();
+    let topic_arn = std::env::var(&topic_env).map_err(|_| WatchdogError::Config {
+        env: topic_env.clone(),
+        problem: "the ops topic ARN variable is not set".into(),
+        fix: format!("set {topic_env} to the ops topic's ARN"),
+    })?;
+    let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let region = aws
+        .region()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let metrics = CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&aws));
+    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), topic_arn);
+    let plan = &plan;
+    let (metrics, publisher, region) = (&metrics, &publisher, region.as_str());
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let now = run_instant(&event.payload, &SystemClock)?;
+        let summary = check(plan, now, region, metrics, publisher).await?;
+        tracing::info!(
+            checked_at = %summary.checked_at,
+            previous_check = %summary.previous_check,
+            runs_judged = summary.runs_judged,
+            findings = summary.findings.len(),
+            "watchdog run done"
+        );
+        Ok::<Value, Error>(serde_json::to_value(summary)?)
+    }))
+    .await
+}
