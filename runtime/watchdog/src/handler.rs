@@ -141,6 +141,19 @@ pub fn run_instant(
     }
 }
 
+/// Handles one invocation: "now" from the event ([`run_instant`]), then [`check`].
+pub async fn handle<M: MetricsSource, P: Publisher>(
+    plan: &Plan,
+    event: &serde_json::Value,
+    clock: &dyn Clock,
+    region: &str,
+    metrics: &M,
+    publisher: &P,
+) -> Result<RunSummary, WatchdogError> {
+    let now = run_instant(event, clock)?;
+    check(plan, now, region, metrics, publisher).await
+}
+
 /// Runs one check at `now`: judges, publishes, summarises.
 pub async fn check<M: MetricsSource, P: Publisher>(
     plan: &Plan,

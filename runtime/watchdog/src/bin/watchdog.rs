@@ -9,7 +9,7 @@ use aws_config::BehaviorVersion;
 use cloud_cron_contract::watchdog::WATCHDOG_CONFIG_ENV;
 use cloud_cron_watchdog::cloudwatch::CloudWatchMetrics;
 use cloud_cron_watchdog::error::WatchdogError;
-use cloud_cron_watchdog::handler::{check, run_instant, Plan, SystemClock};
+use cloud_cron_watchdog::handler::{handle, Plan, SystemClock};
 use cloud_cron_watchdog::publish::SnsPublisher;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
@@ -39,8 +39,15 @@ async fn main() -> Result<(), Error> {
     let plan = &plan;
     let (metrics, publisher, region) = (&metrics, &publisher, region.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let now = run_instant(&event.payload, &SystemClock)?;
-        let summary = check(plan, now, region, metrics, publisher).await?;
+        let summary = handle(
+            plan,
+            &event.payload,
+            &SystemClock,
+            region,
+            metrics,
+            publisher,
+        )
+        .await?;
         tracing::info!(
             checked_at = %summary.checked_at,
             previous_check = %summary.previous_check,
