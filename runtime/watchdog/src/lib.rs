@@ -30,9 +30,10 @@
 //!             "expression": "cron(0 9 ? * MON-FRI *)", "timeZone": "Europe/London",
 //!             "graceSeconds": 900}]
 //! }"#)?;
-//! // The watchdog run at 08:30 UTC on Monday 2027-03-29 (BST) judges runs due
-//! // between 08:00 and 08:15 UTC: the 09:00 BST run, and nothing ran.
-//! let now = Utc.with_ymd_and_hms(2027, 3, 29, 8, 30, 0).unwrap();
+//! // The watchdog run at 08:15 UTC on Monday 2027-03-29 (BST), grace 15 minutes,
+//! // judges the runs due after 07:45 and up to 08:00 UTC: the 09:00 BST run.
+//! // Nothing ran.
+//! let now = Utc.with_ymd_and_hms(2027, 3, 29, 8, 15, 0).unwrap();
 //! let window = CheckWindow {
 //!     now,
 //!     previous: plan.cadence.previous(now).unwrap(),
