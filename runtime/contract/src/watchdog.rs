@@ -174,15 +174,22 @@ impl FindingKind {
 
 /// The message the watchdog publishes for each problem, as the SNS message
 /// body (the subject says the same in one line, e.g.
-/// `Missed run: Jobs/NightlySync at 2027-03-29 09:00 BST`).
+/// `Missed run: Jobs/NightlySync at 2027-03-29 09:00 BST`). Its JSON Schema is
+/// committed as `runtime/contract/schema/watchdog-finding.v1.schema.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    schemars(title = "cloud-cron watchdog finding, version 1")
+)]
 pub struct WatchdogFinding {
-    /// The shape's version, [`WATCHDOG_FINDING_VERSION`].
+    /// The shape's version: 1.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1)))]
     pub version: u32,
-    /// Stable id of this finding: [`finding_id`] of job, function, expected
-    /// time and kind. Every watchdog retry derives the same id.
+    /// Stable id of this finding: lower-case hex SHA-256 of job path, function,
+    /// expected time (UTC) and kind, joined by newlines ([`finding_id`]).
+    /// Every watchdog retry derives the same id.
     pub id: String,
     /// What happened.
     pub kind: FindingKind,
@@ -230,9 +237,38 @@ pub fn finding_id(job: &str, function: &str, expected_utc: &str, kind: FindingKi
         .collect()
 }
 
+/// The JSON Schema of [`WatchdogFinding`], as committed in
+/// `runtime/contract/schema/watchdog-finding.v1.schema.json` (feature `schema`).
+#[cfg(feature = "schema")]
+pub fn finding_schema_json() -> String {
+    let schema = schemars::schema_for!(WatchdogFinding);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "schema")]
+    #[test]
+    fn the_committed_finding_schema_is_current() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schema/watchdog-finding.v1.schema.json"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        if std::env::var_os("CLOUDCRON_UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, finding_schema_json()).expect("write schema");
+            return;
+        }
+        assert_eq!(
+            committed,
+            finding_schema_json(),
+            "runtime/contract/schema/watchdog-finding.v1.schema.json is stale: rerun with CLOUDCRON_UPDATE_SCHEMA=1 and review the diff"
+        );
+    }
 
     #[test]
     fn config_round_trips_and_rejects_unknown_fields() {

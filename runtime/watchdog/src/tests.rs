@@ -540,3 +540,39 @@ async fn one_run_publishes_its_findings_then_reports_bad_jobs() {
     let raw = serde_json::to_value(SchedulerInput::template()).expect("json");
     assert!(run_instant(&raw, &FixedClock(now)).is_err());
 }
+
+#[test]
+fn findings_match_the_committed_schema() {
+    // The contract crate checks the schema is current; this side checks that
+    // what the watchdog publishes has exactly the schema's properties.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../contract/schema/watchdog-finding.v1.schema.json"
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema file"))
+            .expect("schema JSON");
+    let job = job(&spec("cron(0 9 ? * MON-FRI *)", Some("Europe/London")));
+    let t = utc(2027, 3, 29, 8, 0);
+    let mut metrics = FunctionMetrics::new();
+    metrics.record(t + Duration::minutes(8), 1.0, 0.0);
+    let now = utc(2027, 3, 29, 8, 15);
+    let run = &check_job(&job, &window_at(now), &metrics)[0];
+    let finding = &findings(&job, run, now, "eu-west-2")[0];
+    assert_eq!(finding.kind, FindingKind::Late);
+    let value = serde_json::to_value(finding).expect("json");
+    let object = value.as_object().expect("object");
+    let properties = schema["properties"].as_object().expect("properties");
+    for key in object.keys() {
+        assert!(properties.contains_key(key), "`{key}` is not in the schema");
+    }
+    for required in schema["required"].as_array().expect("required") {
+        let key = required.as_str().expect("name");
+        assert!(
+            object.contains_key(key),
+            "`{key}` is required by the schema"
+        );
+    }
+    assert_eq!(value["kind"], "late");
+    assert_eq!(value["observedLocal"], "2027-03-29T09:08:00+01:00");
+}
