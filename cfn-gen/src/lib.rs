@@ -46,9 +46,9 @@ pub mod writer;
 pub use cloud_cron_contract::notifier::SecretRef;
 pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
 pub use constructs::{
-    Architecture, Email, ImageBuild, ImageRepublish, ImageSource, MessageTemplate,
-    NotificationChannel, RustBinary, ScheduledLambda, Slack, Sms, Teams, Topic, TopicEncryption,
-    Webhook,
+    Architecture, DeadLetterQueue, Email, Function, Grantee, ImageBuild, ImageRepublish,
+    ImageSource, MessageTemplate, NotificationChannel, QueueRef, RecordTable, RolePolicy,
+    RustBinary, ScheduledLambda, SecretGrants, Slack, Sms, Teams, Topic, TopicEncryption, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

@@ -1,14 +1,18 @@
-//! Where a function's code comes from: a container image (by URI, or built
-//! by `sam build` from a local Dockerfile), or a Rust binary of this
-//! workspace that `sam build` compiles with cargo-lambda.
+//! Where a function's code comes from and what it runs on: a container
+//! image (by URI, built by `sam build` from a local Dockerfile, or
+//! republished into the stack by `ImageRepublish`), or a Rust binary of this
+//! workspace that `sam build` compiles with cargo-lambda; and the
+//! [`Architecture`] both are built for.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 
-use crate::constructs::function::Architecture;
+use crate::construct::Node;
 use crate::synth::SynthContext;
+use crate::validate::Report;
+use crate::value::Value;
 
 /// A Rust binary built by `sam build` with cargo-lambda (`provided.al2023`,
 /// handler `bootstrap`).
@@ -271,7 +275,7 @@ pub enum ImageSource {
     Build(ImageBuild),
     /// Copied into the stack by an [`ImageRepublish`](crate::ImageRepublish),
     /// pinned by digest.
-    Republished(crate::constructs::image_republish::Republished),
+    Republished(Republished),
 }
 
 impl From<&str> for ImageSource {
@@ -302,6 +306,63 @@ impl From<&ImageBuild> for ImageSource {
 pub(crate) enum Code {
     Image(ImageSource),
     Rust(RustBinary),
+}
+
+/// The instruction set a function runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Architecture {
+    /// `x86_64` (the default; most published images are built for it).
+    #[default]
+    X86_64,
+    /// `arm64` (Graviton: cheaper per GB-second).
+    Arm64,
+}
+
+impl Architecture {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+/// What a function needs to know of a republished image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Republished {
+    pub(crate) node: Node,
+    pub(crate) image_uri: Value,
+    pub(crate) architecture: Option<Architecture>,
+}
+
+impl Republished {
+    /// Checks its use by a function of `user` running on `architecture`.
+    pub(crate) fn check_use(&self, user: &Node, architecture: Architecture, report: &mut Report) {
+        let path = user.path();
+        if !user.same_stack(&self.node) {
+            report.error(
+                &path,
+                format!(
+                    "uses the image republished by {} in another stack",
+                    self.node.path()
+                ),
+                "republish the image in this stack too (copies of one digest share storage in ECR)",
+            );
+        }
+        match self.architecture {
+            None => report.error(
+                &path,
+                format!("uses {}, a whole multi-architecture index, which Lambda cannot run", self.node.path()),
+                format!("call .architecture(Architecture::{architecture:?}) on the ImageRepublish instead of .whole_index()"),
+            ),
+            Some(a) if a != architecture => report.error(
+                &path,
+                format!("runs on {} but {} copies the {} image", architecture.as_str(), self.node.path(), a.as_str()),
+                "make the function's .architecture() and the ImageRepublish's .architecture() the same",
+            ),
+            Some(_) => {}
+        }
+    }
 }
 
 #[cfg(test)]

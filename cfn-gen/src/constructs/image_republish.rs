@@ -15,11 +15,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::construct::{Construct, Node, Stack};
-use crate::constructs::code::{Code, RustBinary};
-use crate::constructs::function::{
-    is_digest, is_repository_name, parse_ecr_uri, synthesize_function, Architecture, FunctionIds,
-    FunctionParts, FunctionSettings,
-};
+use crate::constructs::code::{Architecture, Code, ImageSource, Republished, RustBinary};
+use crate::constructs::ecr_uri::{is_digest, is_repository_name, parse_ecr_uri};
+use crate::constructs::function::{Function, FunctionIds, FunctionParts, FunctionSettings};
+use crate::constructs::grant::{Grantee, RolePolicy};
 use crate::resources::{ecr, iam};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Output, Resource, Template};
@@ -39,11 +38,11 @@ struct Props {
     architecture: Option<Architecture>,
     refresh: Option<String>,
     empty_on_delete: bool,
-    copier: FunctionSettings,
 }
 
 struct Inner {
     node: Node,
+    copier: Function,
     props: RefCell<Props>,
 }
 
@@ -82,20 +81,28 @@ pub struct ImageRepublish(Rc<Inner>);
 impl ImageRepublish {
     /// A new republished image in `stack`; give it a `.source(..)`.
     pub fn new(stack: &Stack, id: &str) -> ImageRepublish {
-        let mut copier = FunctionSettings::new(Duration::from_secs(900), 512);
-        copier.code = Some(Code::Rust(RustBinary::new(copier_dir(), "image-copier")));
-        copier.description = Some(
+        let mut settings = FunctionSettings::new(Duration::from_secs(900), 512)
+            .with_code(Code::Rust(RustBinary::new(copier_dir(), "image-copier")));
+        settings.description = Some(
             "Copies an image into this stack's ECR repository (cloud-cron ImageRepublish)".into(),
         );
+        let node = stack.claim(id);
+        let copier = Function::within(
+            &node,
+            FunctionIds::children(&node, "Copier", "Copier"),
+            settings,
+            "the copier is runtime/image-copier of this workspace",
+            Some("CloudFormation invokes the copier for a custom resource, and the copier always answers CloudFormation (SUCCESS or FAILED, also on panic and time-out), so no event is left to dead-letter"),
+        );
         let inner = Rc::new(Inner {
-            node: stack.claim(id),
+            node,
+            copier,
             props: RefCell::new(Props {
                 repository: String::new(),
                 reference: String::new(),
                 architecture: Some(Architecture::X86_64),
                 refresh: None,
                 empty_on_delete: false,
-                copier,
             }),
         });
         stack.add(inner.clone());
@@ -166,44 +173,6 @@ impl ImageRepublish {
             node: self.0.node.clone(),
             image_uri: self.image_uri(),
             architecture: self.0.props.borrow().architecture,
-        }
-    }
-}
-
-/// What a function needs to know of a republished image.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Republished {
-    pub(crate) node: Node,
-    pub(crate) image_uri: Value,
-    pub(crate) architecture: Option<Architecture>,
-}
-
-impl Republished {
-    /// Checks its use by a function of `user` running on `architecture`.
-    pub(crate) fn check_use(&self, user: &Node, architecture: Architecture, report: &mut Report) {
-        let path = user.path();
-        if !user.same_stack(&self.node) {
-            report.error(
-                &path,
-                format!(
-                    "uses the image republished by {} in another stack",
-                    self.node.path()
-                ),
-                "republish the image in this stack too (copies of one digest share storage in ECR)",
-            );
-        }
-        match self.architecture {
-            None => report.error(
-                &path,
-                format!("uses {}, a whole multi-architecture index, which Lambda cannot run", self.node.path()),
-                format!("call .architecture(Architecture::{architecture:?}) on the ImageRepublish instead of .whole_index()"),
-            ),
-            Some(a) if a != architecture => report.error(
-                &path,
-                format!("runs on {} but {} copies the {} image", architecture.as_str(), self.node.path(), a.as_str()),
-                "make the function's .architecture() and the ImageRepublish's .architecture() the same",
-            ),
-            Some(_) => {}
         }
     }
 }
@@ -285,12 +254,7 @@ impl Construct for Inner {
                 "pin a digest (.source(REPO, \"sha256:...\")) or bump .refresh(\"YYYY-MM-DD\") to take a new release",
             );
         }
-        p.copier.validate(
-            &self.node,
-            0,
-            "the copier is runtime/image-copier of this workspace",
-            report,
-        );
+        self.copier.validate(0, report);
     }
 
     fn synthesize(&self, ctx: &SynthContext, template: &mut Template) {
@@ -299,11 +263,6 @@ impl Construct for Inner {
         let n = &self.node;
         let repo_id = n.child_logical_id("Repository");
         let copy_id = n.child_logical_id("Copy");
-        let ids = FunctionIds {
-            function: n.child_logical_id("Copier"),
-            role: n.child_logical_id("CopierRole"),
-            log_group: n.child_logical_id("CopierLogGroup"),
-        };
         let repo_arn = Value::get_att(&repo_id, "Arn");
 
         let lifecycle = serde_json::json!({
@@ -381,20 +340,23 @@ impl Construct for Inner {
             "ecr:BatchGetImage",
             "ecr:GetDownloadUrlForLayer",
         ];
-        let mut statements = vec![iam::Statement::allow(
-            ["ecr:GetAuthorizationToken"],
-            vec![Value::String("*".into())],
-        )
-        .sid("EcrLoginHasNoResource")];
+        let grants = RolePolicy::new();
+        grants.add_to_role_policy(
+            iam::Statement::allow(
+                ["ecr:GetAuthorizationToken"],
+                vec![Value::String("*".into())],
+            )
+            .sid("EcrLoginHasNoResource"),
+        );
         if let Some((account, region, repo)) = parse_ecr_uri(&p.repository) {
-            statements.push(iam::Statement::allow(
+            grants.add_to_role_policy(iam::Statement::allow(
                 pull,
                 vec![Value::sub(format!(
                     "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}"
                 ))],
             ));
         }
-        statements.push(iam::Statement::allow(
+        grants.add_to_role_policy(iam::Statement::allow(
             pull.into_iter().chain([
                 "ecr:CompleteLayerUpload",
                 "ecr:InitiateLayerUpload",
@@ -403,24 +365,19 @@ impl Construct for Inner {
             ]),
             vec![repo_arn],
         ));
-        synthesize_function(
+        self.copier.synthesize(
             ctx,
             template,
-            &path,
-            &ids,
-            &p.copier,
             FunctionParts {
-                statements,
-                env: BTreeMap::new(),
-                event_invoke_config: None,
-                dead_letter_reason: "CloudFormation invokes the copier for a custom resource, and the copier always answers CloudFormation (SUCCESS or FAILED, also on panic and time-out), so no event is left to dead-letter",
+                grants,
+                ..FunctionParts::default()
             },
         );
 
         template.add_resource(
             &copy_id,
             Resource::new(ecr::ImageRepublish {
-                service_token: Value::get_att(&ids.function, "Arn"),
+                service_token: self.copier.arn(),
                 service_timeout: 960,
                 source_image: Inner::source_image(&p),
                 target_repository_uri: Value::get_att(&repo_id, "RepositoryUri"),
@@ -446,23 +403,8 @@ fn self_image_uri(copy_id: &str) -> Value {
     Value::get_att(copy_id, "ImageUri")
 }
 
-impl From<&ImageRepublish> for crate::constructs::ImageSource {
+impl From<&ImageRepublish> for ImageSource {
     fn from(image: &ImageRepublish) -> Self {
-        crate::constructs::ImageSource::Republished(image.republished())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ecr_uris_split_into_account_region_and_repository() {
-        assert_eq!(
-            parse_ecr_uri("123456789012.dkr.ecr.us-west-2.amazonaws.com/vendor/app"),
-            Some(("123456789012", "us-west-2", "vendor/app"))
-        );
-        assert_eq!(parse_ecr_uri("ghcr.io/vendor/app"), None);
-        assert_eq!(parse_ecr_uri("public.ecr.aws/lambda/provided"), None);
+        ImageSource::Republished(image.republished())
     }
 }

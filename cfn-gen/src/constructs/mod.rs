@@ -1,17 +1,31 @@
 //! The construct library: what users build stacks from.
+//!
+//! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`],
+//! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
+//! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
+//! [`NotificationChannel`] and [`ImageRepublish`].
 
 mod channel;
 mod code;
 mod dead_letter;
+mod ecr_uri;
 mod function;
+mod grant;
 mod image_republish;
+mod queue;
 mod record_table;
 mod scheduled_lambda;
+mod secret;
 mod topic;
 
 pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams, Webhook};
-pub use code::{ImageBuild, ImageSource, RustBinary};
-pub use function::Architecture;
+pub use code::{Architecture, ImageBuild, ImageSource, RustBinary};
+pub use dead_letter::DeadLetterQueue;
+pub use function::Function;
+pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use queue::QueueRef;
+pub use record_table::RecordTable;
 pub use scheduled_lambda::ScheduledLambda;
+pub use secret::SecretGrants;
 pub use topic::{Topic, TopicEncryption};

@@ -1,10 +1,12 @@
-//! `Topic`: an SNS topic created in the stack, or an existing one by ARN.
+//! `Topic`: an SNS topic created in the stack, or an existing one by ARN,
+//! and the grant to publish to it (with its KMS key, if customer managed).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::construct::{Construct, Node, Stack};
-use crate::resources::sns;
+use crate::constructs::grant::Grantee;
+use crate::resources::{iam, sns};
 use crate::synth::SynthContext;
 use crate::template::{Output, Resource, Template};
 use crate::validate::{names, Report};
@@ -160,6 +162,38 @@ impl Topic {
     /// Where the topic sits in the construct tree.
     pub fn node(&self) -> &Node {
         &self.0.node
+    }
+
+    /// Let `grantee` publish: `sns:Publish` on exactly this topic and, for
+    /// a customer managed key, `kms:Decrypt` and `kms:GenerateDataKey*` on
+    /// exactly that key.
+    ///
+    /// ```
+    /// use cfn_gen::{App, RolePolicy, Stack, Topic};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Demo");
+    /// let topic = Topic::standard(&stack, "Alerts")
+    ///     .kms_key("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    /// let policy = RolePolicy::new();
+    /// topic.grant_publish(&policy);
+    /// let statements = policy.statements();
+    /// assert_eq!(statements[0].action, ["sns:Publish"]);
+    /// assert_eq!(statements[1].action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+    /// ```
+    pub fn grant_publish(&self, grantee: &dyn Grantee) {
+        grantee.add_to_role_policy(iam::Statement::allow(["sns:Publish"], vec![self.arn()]));
+        if let Some(key) = self.kms_key_arn() {
+            grantee.add_to_role_policy(iam::Statement::allow(
+                ["kms:Decrypt", "kms:GenerateDataKey*"],
+                vec![key],
+            ));
+        }
+    }
+}
+
+impl std::fmt::Debug for Topic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Topic({})", self.node().path())
     }
 }
 

@@ -9,6 +9,7 @@ use cloud_cron_contract::notifier::{
 
 use super::{MessageTemplate, NotificationChannel};
 use crate::construct::Stack;
+use crate::constructs::grant::Grantee;
 use crate::constructs::Topic;
 use crate::resources::iam;
 use crate::validate::{address, Report};
@@ -389,14 +390,14 @@ pub(super) fn validate(path: &str, config: &ChannelConfig, report: &mut Report) 
     }
 }
 
-/// IAM beyond the queue, templates and secrets: SES sending rights on the
-/// sender's identities and the configuration set.
-pub(super) fn statements(config: &ChannelConfig) -> Vec<iam::Statement> {
+/// Grants beyond the queue, templates and secrets: SES sending rights on
+/// the sender's identities and the configuration set.
+pub(super) fn grant(config: &ChannelConfig, grantee: &dyn Grantee) {
     let ChannelConfig::Email(e) = config else {
-        return Vec::new();
+        return;
     };
     let Ok(addr) = address::email(&e.from) else {
-        return Vec::new();
+        return;
     };
     let identity = |name: &str| {
         Value::sub(format!(
@@ -410,5 +411,5 @@ pub(super) fn statements(config: &ChannelConfig) -> Vec<iam::Statement> {
             "arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:configuration-set/{set}"
         )));
     }
-    vec![iam::Statement::allow(["ses:SendEmail"], resources)]
+    grantee.add_to_role_policy(iam::Statement::allow(["ses:SendEmail"], resources));
 }

@@ -1,0 +1,165 @@
+//! A channel's synth-time checks, one concern each: its kind's settings,
+//! templates and secrets, the topic's stack, and the queue and event source
+//! bounds; the function and dead-letter queue check themselves.
+
+use cloud_cron_contract::notifier::{ChannelKind, TemplatePart};
+
+use super::{kinds, Inner, Props};
+use crate::constructs::secret;
+use crate::validate::Report;
+
+impl Inner {
+    pub(super) fn check(&self, report: &mut Report) {
+        let path = self.node.path();
+        let path = path.as_str();
+        let p = self.props.borrow();
+
+        kinds::validate(path, &p.config, report);
+        check_required_parts(path, &p, report);
+        check_secrets(path, &p, report);
+
+        let loaded = self.load_templates(&p, Some(report));
+        let (_, problems) = self.ship(&p, &loaded);
+        for (message, fix) in problems {
+            report.error(path, message, fix);
+        }
+        self.function
+            .validate(self.fixed_env_bytes(&p, &loaded), report);
+
+        if !self.node.same_stack(p.topic.node()) {
+            report.error(
+                path,
+                format!("subscribes to topic {} from another stack", p.topic.node().path()),
+                "create the channel in the topic's stack, or import the topic with Topic::from_arn(&stack, \"ID\", Value::import(\"NAME\"))",
+            );
+        }
+        self.dead_letter.validate(report);
+        self.check_queue(path, &p, report);
+        check_filter(path, &p, report);
+    }
+
+    /// Batch, receive count, visibility, retention and concurrency bounds.
+    fn check_queue(&self, path: &str, p: &Props, report: &mut Report) {
+        if !(1..=10).contains(&p.batch_size) {
+            report.error(
+                path,
+                format!("batch size {} is outside 1 to 10", p.batch_size),
+                "pass 1 to 10 to .batch_size() (FIFO queues allow at most 10; a notifier gains nothing from larger batches)",
+            );
+        }
+        if !(1..=1_000).contains(&p.max_receive_count) {
+            report.error(
+                path,
+                format!(
+                    "max receive count {} is outside 1 to 1,000",
+                    p.max_receive_count
+                ),
+                "pass 1 to 1,000 to .max_receive_count()",
+            );
+        }
+        let six_times = self.function.settings().timeout.as_secs().saturating_mul(6);
+        if let Some(v) = p.visibility_timeout {
+            if v.as_secs() < six_times {
+                report.error(
+                    path,
+                    format!("visibility timeout of {} s is under 6 times the function timeout ({six_times} s), so a message can reappear while it is still being delivered", v.as_secs()),
+                    format!("raise .visibility_timeout() to at least {six_times} s, or lower .timeout()"),
+                );
+            }
+        }
+        if self.visibility_secs(p) > 43_200 {
+            report.error(
+                path,
+                format!(
+                    "visibility timeout of {} s is over SQS's 43,200 s",
+                    self.visibility_secs(p)
+                ),
+                "lower .timeout() or .visibility_timeout()",
+            );
+        }
+        let retention = p.retention.as_secs();
+        if !(60..=1_209_600).contains(&retention) {
+            report.error(
+                path,
+                format!("queue retention of {retention} s is outside 60 s to 14 days"),
+                "pass 60 s to 14 days to .retention()",
+            );
+        }
+        if let Some(n) = p.maximum_concurrency {
+            if !(2..=1_000).contains(&n) {
+                report.error(
+                    path,
+                    format!("maximum concurrency {n} is outside 2 to 1,000"),
+                    "pass 2 to 1,000 to .maximum_concurrency()",
+                );
+            }
+        }
+    }
+}
+
+/// Every template the kind needs (an email needs a body, HTML or text).
+fn check_required_parts(path: &str, p: &Props, report: &mut Report) {
+    let kind = p.config.kind();
+    for part in kind.required_parts() {
+        if !p.templates.contains_key(part) {
+            report.error(
+                path,
+                format!("the {kind} channel has no {part} template"),
+                format!(
+                    "call .{part}(\"...\") with the template text, or MessageTemplate::file(PATH)"
+                ),
+            );
+        }
+    }
+    if kind == ChannelKind::Email
+        && !p.templates.contains_key(&TemplatePart::Html)
+        && !p.templates.contains_key(&TemplatePart::Text)
+    {
+        report.error(
+            path,
+            "the email channel has neither an HTML nor a text body template",
+            "call .html(MessageTemplate::file(PATH)) and/or .text(\"...\")",
+        );
+    }
+}
+
+/// Every secret the kind needs, each a well-formed reference.
+fn check_secrets(path: &str, p: &Props, report: &mut Report) {
+    let kind = p.config.kind();
+    for name in p.config.secrets() {
+        if !p.secrets.contains_key(&name) {
+            report.error(
+                path,
+                format!(
+                    "the {kind} channel has no {} secret",
+                    name.as_str().to_ascii_lowercase().replace('_', " ")
+                ),
+                kinds::secret_fix(name),
+            );
+        }
+    }
+    for s in p.secrets.values() {
+        if let Err(message) = secret::check(s) {
+            report.error(path, message, "reference an SSM SecureString parameter (SecretRef::ssm(\"/path/name\")) or a Secrets Manager secret (SecretRef::secrets_manager(\"name-or-arn\"))");
+        }
+    }
+}
+
+/// A filter policy SNS accepts: a JSON object of 1 to 5 keys.
+fn check_filter(path: &str, p: &Props, report: &mut Report) {
+    if let Some(filter) = &p.filter {
+        match filter.as_object() {
+            None => report.error(
+                path,
+                "the filter policy is not a JSON object",
+                "pass e.g. json!({\"level\": [\"error\"]}) to .filter()",
+            ),
+            Some(o) if o.is_empty() || o.len() > 5 => report.error(
+                path,
+                format!("the filter policy has {} keys; SNS allows 1 to 5", o.len()),
+                "filter on at most 5 message attributes",
+            ),
+            Some(_) => {}
+        }
+    }
+}

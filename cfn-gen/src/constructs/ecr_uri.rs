@@ -1,0 +1,116 @@
+//! Private ECR image URIs: their parts, and the synth-time check of a
+//! function's image URI. Shared by function checks and `ImageRepublish`.
+
+use crate::validate::Report;
+
+/// Checks an image URI: a private ECR image, well formed, ideally pinned.
+pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, report: &mut Report) {
+    let fix = "use a private ECR image in the stack's region: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST (copy another registry's image into your ECR with ImageRepublish)";
+    let Some((_, rest)) = uri.split_once('/') else {
+        report.error(path, format!("image `{uri}` has no repository"), fix);
+        return;
+    };
+    let Some((_, image_region, _)) = parse_ecr_uri(uri) else {
+        report.error(
+            path,
+            format!("image `{uri}` is not in a private ECR registry; Lambda runs only private ECR images"),
+            fix,
+        );
+        return;
+    };
+    if let Some(region) = region.filter(|r| *r != image_region) {
+        report.error(
+            path,
+            format!(
+                "image `{uri}` is in region {image_region}, but the stack deploys to {region}; Lambda runs only images from its own region"
+            ),
+            format!("copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in {region}"),
+        );
+    }
+    let (repo, reference) = match rest.split_once('@') {
+        Some((repo, digest)) => {
+            if !is_digest(digest) {
+                report.error(
+                    path,
+                    format!("image `{uri}` has a malformed digest"),
+                    "a digest is `sha256:` and 64 lower-case hex digits",
+                );
+            }
+            (repo, None)
+        }
+        None => match rest.rsplit_once(':') {
+            Some((repo, tag)) => (repo, Some(tag)),
+            None => (rest, None),
+        },
+    };
+    if !is_repository_name(repo) {
+        report.error(
+            path,
+            format!("image `{uri}` has an invalid repository name `{repo}`"),
+            "ECR repository names are lower-case letters, digits, `.`, `_`, `-` and `/`",
+        );
+    }
+    match reference {
+        Some(tag) if tag.is_empty() || tag.len() > 128 => {
+            report.error(path, format!("image `{uri}` has an invalid tag"), "tags are 1 to 128 characters");
+        }
+        Some(tag) => report.warning(
+            path,
+            format!("image `{uri}` is referenced by tag `{tag}`; Lambda resolves a tag once, at deploy, so pushing a new image under the same tag changes nothing until the next deploy"),
+            "pin the image by digest (REPO@sha256:DIGEST), or republish it with ImageRepublish, so every update is an explicit template change",
+        ),
+        None if !rest.contains('@') => report.error(
+            path,
+            format!("image `{uri}` has neither a tag nor a digest"),
+            "add `:TAG` or `@sha256:DIGEST`",
+        ),
+        None => {}
+    }
+}
+
+/// The parts of a private ECR URI (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REST`):
+/// account, region, and what follows the host.
+pub(crate) fn parse_ecr_uri(uri: &str) -> Option<(&str, &str, &str)> {
+    let (host, rest) = uri.split_once('/')?;
+    let parts: Vec<&str> = host.split('.').collect();
+    let ok = parts.len() >= 6
+        && parts[0].len() == 12
+        && parts[0].chars().all(|c| c.is_ascii_digit())
+        && parts[1] == "dkr"
+        && parts[2] == "ecr"
+        && parts[4] == "amazonaws"
+        && matches!(&parts[5..], ["com"] | ["com", "cn"]);
+    ok.then(|| (parts[0], parts[3], rest))
+}
+
+/// `sha256:` and 64 lower-case hex digits.
+pub(crate) fn is_digest(text: &str) -> bool {
+    let hex = text.strip_prefix("sha256:").unwrap_or("");
+    hex.len() == 64
+        && hex
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+/// An ECR repository name: lower-case letters, digits, `.`, `_`, `-`, `/`.
+pub(crate) fn is_repository_name(repo: &str) -> bool {
+    (2..=256).contains(&repo.len())
+        && repo
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_uris_split_into_account_region_and_repository() {
+        assert_eq!(
+            parse_ecr_uri("123456789012.dkr.ecr.us-west-2.amazonaws.com/vendor/app"),
+            Some(("123456789012", "us-west-2", "vendor/app"))
+        );
+        assert_eq!(parse_ecr_uri("ghcr.io/vendor/app"), None);
+        assert_eq!(parse_ecr_uri("public.ecr.aws/lambda/provided"), None);
+    }
+}

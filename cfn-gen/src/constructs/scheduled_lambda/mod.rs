@@ -1,0 +1,282 @@
+//! `ScheduledLambda`: a Lambda function run by EventBridge Scheduler, with
+//! both retry layers, a dead-letter queue and an alarm.
+//!
+//! Resources, all named from the construct path: the function, its execution
+//! role and log group, the schedule and the role the Scheduler assumes, one
+//! standard SQS dead-letter queue shared by both retry layers (Scheduler
+//! delivery failures and function errors), and an alarm on that queue.
+
+//!
+//! It composes the building blocks: a [`Function`], a [`DeadLetterQueue`]
+//! and, with `.idempotency()`, a [`RecordTable`]. Modules: [`checks`]
+//! (synth-time checks), [`synthesis`] (the schedule, its role, and wiring).
+
+mod checks;
+mod synthesis;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::construct::{Construct, Node, Stack};
+use crate::constructs::code::{Code, ImageSource, RustBinary};
+use crate::constructs::dead_letter::DeadLetterQueue;
+use crate::constructs::function::{function_setters, Function, FunctionIds, FunctionSettings};
+use crate::constructs::record_table::RecordTable;
+use crate::constructs::Topic;
+use crate::schedule::{FlexibleWindow, Schedule};
+use crate::synth::{ScheduleSummary, SynthContext};
+use crate::template::Template;
+use crate::validate::Report;
+use crate::value::Value;
+
+#[derive(Debug, Clone)]
+struct Props {
+    schedule: Option<Schedule>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    flexible_window: FlexibleWindow,
+    enabled: bool,
+    schedule_retry_attempts: u32,
+    schedule_max_event_age: Duration,
+    function_retry_attempts: u32,
+    function_max_event_age: Duration,
+    schedule_name: Option<String>,
+    idempotency: bool,
+}
+
+struct Inner {
+    node: Node,
+    function: Function,
+    dead_letter: DeadLetterQueue,
+    table: RecordTable,
+    props: RefCell<Props>,
+}
+
+/// A Lambda function that EventBridge Scheduler runs on a schedule.
+///
+/// ```
+/// use cfn_gen::{App, Schedule, ScheduledLambda, Stack, TimeUnit, Topic};
+/// let app = App::new();
+/// let stack = Stack::new(&app, "Demo");
+/// let alerts = Topic::fifo(&stack, "Alerts");
+/// ScheduledLambda::new(&stack, "Report")
+///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/my-lambda:latest")
+///     .schedule(Schedule::rate(5, TimeUnit::Minutes))
+///     .publishes_to("alerts", &alerts);
+/// let out = app.synth().expect("valid");
+/// assert!(out.stacks[0].text.contains("SNS_TOPIC_ARN_ALERTS"));
+/// ```
+///
+/// Defaults: 60 s timeout, 256 MB, `x86_64`, logs kept 30 days, the
+/// Scheduler retrying delivery 185 times for up to 24 hours, Lambda retrying
+/// a failed run twice within 6 hours, and anything that still fails kept 14
+/// days in the dead-letter queue, whose alarm fires on the first message.
+#[derive(Clone)]
+pub struct ScheduledLambda(Rc<Inner>);
+
+impl ScheduledLambda {
+    /// A new scheduled function in `stack`.
+    pub fn new(stack: &Stack, id: &str) -> ScheduledLambda {
+        let node = stack.claim(id);
+        let function = Function::within(
+            &node,
+            FunctionIds::children(&node, "Function", ""),
+            FunctionSettings::new(Duration::from_secs(60), 256),
+            "call .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG\") or .rust_binary(RustBinary::new(env!(\"CARGO_MANIFEST_DIR\"), \"NAME\"))",
+            Some("failed asynchronous runs go to the dead-letter queue through EventInvokeConfig's OnFailure destination, which records the request and the error (a DeadLetterConfig would duplicate it)"),
+        );
+        let dead_letter = DeadLetterQueue::within(
+            &node,
+            format!("{}: a scheduled run failed after every retry; its event is in the dead-letter queue", node.path()),
+        );
+        let inner = Rc::new(Inner {
+            table: RecordTable::within(&node, "IdempotencyTable"),
+            function,
+            dead_letter,
+            node,
+            props: RefCell::new(Props {
+                schedule: None,
+                start_date: None,
+                end_date: None,
+                flexible_window: FlexibleWindow::Off,
+                enabled: true,
+                schedule_retry_attempts: 185,
+                schedule_max_event_age: Duration::from_secs(86_400),
+                function_retry_attempts: 2,
+                function_max_event_age: Duration::from_secs(21_600),
+                schedule_name: None,
+                idempotency: false,
+            }),
+        });
+        stack.add(inner.clone());
+        ScheduledLambda(inner)
+    }
+
+    fn update(self, f: impl FnOnce(&mut Props)) -> ScheduledLambda {
+        f(&mut self.0.props.borrow_mut());
+        self
+    }
+
+    fn function_settings(self, f: impl FnOnce(&mut FunctionSettings)) -> ScheduledLambda {
+        self.0.function.update_settings(f);
+        self
+    }
+
+    /// Run a container image: a private ECR image in the stack's region
+    /// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG` or `...@sha256:DIGEST`),
+    /// or an [`ImageBuild`](crate::ImageBuild) that `sam build` builds.
+    pub fn image(self, image: impl Into<ImageSource>) -> ScheduledLambda {
+        let image = image.into();
+        self.function_settings(|s| s.code = Some(Code::Image(image)))
+    }
+
+    /// Run a Rust binary of this workspace, built by `sam build` with
+    /// cargo-lambda for the function's architecture.
+    pub fn rust_binary(self, code: RustBinary) -> ScheduledLambda {
+        self.function_settings(|s| s.code = Some(Code::Rust(code)))
+    }
+
+    /// When to run: [`Schedule::rate`], [`Schedule::cron`] or [`Schedule::at`],
+    /// optionally in a time zone.
+    pub fn schedule(self, schedule: Schedule) -> ScheduledLambda {
+        self.update(|p| p.schedule = Some(schedule))
+    }
+
+    /// Do not run before this instant (RFC 3339, e.g. `2027-01-01T00:00:00Z`).
+    pub fn start_date(self, rfc3339: impl Into<String>) -> ScheduledLambda {
+        let s = rfc3339.into();
+        self.update(|p| p.start_date = Some(s))
+    }
+
+    /// Do not run after this instant (RFC 3339).
+    pub fn end_date(self, rfc3339: impl Into<String>) -> ScheduledLambda {
+        let s = rfc3339.into();
+        self.update(|p| p.end_date = Some(s))
+    }
+
+    /// Let the Scheduler start each run up to `minutes` (1 to 1,440) late,
+    /// to spread load.
+    pub fn flexible_window(self, minutes: u32) -> ScheduledLambda {
+        self.update(|p| {
+            p.flexible_window = FlexibleWindow::Flexible {
+                maximum_minutes: minutes,
+            }
+        })
+    }
+
+    /// Deploy the schedule switched off.
+    pub fn disabled(self) -> ScheduledLambda {
+        self.update(|p| p.enabled = false)
+    }
+
+    /// Let the function publish to `topic`. Its ARN arrives in
+    /// `SNS_TOPIC_ARN_<KEY>` (`key` upper-cased, `-` as `_`), and the role
+    /// may `sns:Publish` to exactly that topic.
+    pub fn publishes_to(self, key: &str, topic: &Topic) -> ScheduledLambda {
+        self.0.function.publish(key, topic);
+        self
+    }
+
+    /// How the Scheduler retries delivering a run to the function: up to
+    /// `attempts` (0 to 185) retries, for at most `max_age` (60 s to 24 h).
+    pub fn schedule_retries(self, attempts: u32, max_age: Duration) -> ScheduledLambda {
+        self.update(|p| {
+            p.schedule_retry_attempts = attempts;
+            p.schedule_max_event_age = max_age;
+        })
+    }
+
+    /// How Lambda retries a run that failed: up to `attempts` (0 to 2)
+    /// retries, for at most `max_age` (60 s to 6 h).
+    pub fn function_retries(self, attempts: u32, max_age: Duration) -> ScheduledLambda {
+        self.update(|p| {
+            p.function_retry_attempts = attempts;
+            p.function_max_event_age = max_age;
+        })
+    }
+
+    /// A fixed schedule name (otherwise CloudFormation generates one).
+    pub fn schedule_name(self, name: impl Into<String>) -> ScheduledLambda {
+        let name = name.into();
+        self.update(|p| p.schedule_name = Some(name))
+    }
+
+    /// What the task does (the function's and schedule's description).
+    pub fn description(self, text: impl Into<String>) -> ScheduledLambda {
+        let text = text.into();
+        self.function_settings(|s| s.description = Some(text))
+    }
+
+    /// Send the dead-letter alarm to this topic (e.g. an operators' topic).
+    pub fn alarm_to(self, topic: &Topic) -> ScheduledLambda {
+        // The queue is a shared handle: its builder changes it in place.
+        self.0.dead_letter.clone().alarm_to(topic);
+        self
+    }
+
+    /// Guard each scheduled run with a DynamoDB record so that it runs to
+    /// completion at most once, however late a retry arrives (SNS FIFO
+    /// deduplicates for five minutes only). Creates the table and lets the
+    /// function put, update and delete its items; the runtime finds it in
+    /// `CLOUDCRON_IDEMPOTENCY_TABLE`.
+    pub fn idempotency(self) -> ScheduledLambda {
+        self.update(|p| p.idempotency = true)
+    }
+
+    function_setters!();
+
+    /// Where the function sits in the construct tree.
+    pub fn node(&self) -> &Node {
+        &self.0.node
+    }
+
+    /// The function it runs: add permissions, variables or grants to it
+    /// (`queue.grant_send(scheduled.function())`,
+    /// `scheduled.function().add_to_role_policy(..)`).
+    pub fn function(&self) -> &Function {
+        &self.0.function
+    }
+
+    /// The dead-letter queue of failed runs (e.g. to let a redrive tool
+    /// consume it).
+    pub fn dead_letter_queue(&self) -> &DeadLetterQueue {
+        &self.0.dead_letter
+    }
+
+    /// The function's ARN.
+    pub fn function_arn(&self) -> Value {
+        self.0.function.arn()
+    }
+
+    /// The dead-letter queue's ARN.
+    pub fn dead_letter_queue_arn(&self) -> Value {
+        self.0.dead_letter.arn()
+    }
+}
+
+impl Construct for Inner {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+
+    fn validate(&self, report: &mut Report) {
+        self.check(report);
+    }
+
+    fn synthesize(&self, ctx: &SynthContext, template: &mut Template) {
+        self.emit(ctx, template);
+    }
+
+    fn schedules(&self) -> Vec<ScheduleSummary> {
+        self.props
+            .borrow()
+            .schedule
+            .iter()
+            .map(|s| ScheduleSummary {
+                path: self.node.path(),
+                schedule: s.clone(),
+            })
+            .collect()
+    }
+}
