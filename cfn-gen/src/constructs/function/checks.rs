@@ -77,7 +77,7 @@ impl FunctionSettings {
         let path = path.as_str();
         self.check_code(node, code_fix, report);
         for (name, value) in &self.env {
-            check_env_name(path, name, report);
+            check_env_name(path, name, ".env()", report);
             check_reserved_prefix(path, name, report);
             check_not_secret(path, name, value, report);
         }
@@ -174,9 +174,13 @@ impl FunctionSettings {
 }
 
 /// A valid variable name that Lambda does not reserve.
-pub(super) fn check_env_name(path: &str, name: &str, report: &mut Report) {
+fn check_env_name(path: &str, name: &str, setter: &str, report: &mut Report) {
     if let Err(message) = names::ENV_VAR.check(name) {
-        report.error(path, message, "rename the variable passed to .env()");
+        report.error(
+            path,
+            message,
+            format!("rename the variable passed to {setter}"),
+        );
     }
     if RESERVED_ENV.contains(&name) {
         report.error(
@@ -235,7 +239,7 @@ pub(super) fn check_added_env(
     report: &mut Report,
 ) {
     for (name, value) in added {
-        check_env_name(path, name, report);
+        check_env_name(path, name, ".add_environment()", report);
         if settings.env.contains_key(name) {
             report.error(
                 path,
