@@ -5,7 +5,6 @@
 //! role and log group, the schedule and the role the Scheduler assumes, one
 //! standard SQS dead-letter queue shared by both retry layers (Scheduler
 //! delivery failures and function errors), and an alarm on that queue.
-
 //!
 //! It composes the building blocks: a [`Function`], a [`DeadLetterQueue`]
 //! and, with `.idempotency()`, a [`RecordTable`]. Modules: [`checks`]
