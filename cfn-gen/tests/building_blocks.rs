@@ -369,3 +369,25 @@ fn scheduled_functions_expose_their_function_for_grants() {
         json!("arn:aws:sqs:us-east-1:123456789012:jobs")
     );
 }
+
+#[test]
+fn a_republished_image_grants_pull_on_exactly_its_repository() {
+    let app = App::new();
+    let stack = Stack::new(&app, "Jobs");
+    let image = cfn_gen::ImageRepublish::new(&stack, "Vendor")
+        .source("123456789012.dkr.ecr.us-west-2.amazonaws.com/vendor", "v1");
+    let policy = RolePolicy::new();
+    image.grant_pull(&policy);
+    image.grant_pull(&policy);
+    let statements = serde_json::to_value(policy.statements()).expect("json");
+    assert_eq!(
+        statements,
+        json!([
+            {"Sid": "EcrLoginHasNoResource", "Effect": "Allow",
+             "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
+            {"Effect": "Allow",
+             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+             "Resource": [{"Fn::GetAtt": [image.node().child_logical_id("Repository"), "Arn"]}]},
+        ])
+    );
+}

@@ -18,7 +18,8 @@ pub trait Grantee {
 ///
 /// A statement that differs from an earlier one only in its resources is
 /// merged into it (resources in order, each once), so granting the same
-/// action on several resources yields one statement.
+/// action on several resources yields one statement; a statement granted
+/// twice is kept once.
 ///
 /// ```
 /// use cfn_gen::{Grantee, RolePolicy, Value};
@@ -54,6 +55,10 @@ impl RolePolicy {
 impl Grantee for RolePolicy {
     fn add_to_role_policy(&self, statement: Statement) {
         let mut statements = self.statements.borrow_mut();
+        // Granted twice (IAM wants each Sid once per policy).
+        if statements.contains(&statement) {
+            return;
+        }
         let same = statements.iter_mut().find(|s| {
             s.sid.is_none()
                 && statement.sid.is_none()
@@ -124,6 +129,12 @@ mod tests {
         assert_eq!(statements[0].resource, vec![arn("a"), arn("b")]);
         assert_eq!(statements[1].action, vec!["kms:Decrypt".to_owned()]);
         assert_eq!(statements[2].sid.as_deref(), Some("Named"));
+        policy.add_to_role_policy(Statement::allow(["sns:Publish"], vec![arn("c")]).sid("Named"));
+        assert_eq!(
+            policy.statements().len(),
+            3,
+            "a named statement is kept once"
+        );
     }
 
     #[test]

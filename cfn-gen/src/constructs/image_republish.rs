@@ -168,6 +168,14 @@ impl ImageRepublish {
         Value::get_att(self.0.node.child_logical_id("Repository"), "Arn")
     }
 
+    /// Let `grantee` pull the copied image (for a role other than a Lambda
+    /// function's: the repository policy already lets this account's
+    /// functions pull): `ecr:GetAuthorizationToken`, which has no resource
+    /// to scope, and the pull actions on exactly this repository.
+    pub fn grant_pull(&self, grantee: &dyn Grantee) {
+        grant_ecr_access(&self.repository_arn(), &PULL, grantee);
+    }
+
     pub(crate) fn republished(&self) -> Republished {
         Republished {
             node: self.0.node.clone(),
@@ -175,6 +183,42 @@ impl ImageRepublish {
             architecture: self.0.props.borrow().architecture,
         }
     }
+}
+
+/// What pulling an image takes, on its repository.
+const PULL: [&str; 3] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+];
+
+/// What pushing an image takes, beside pulling.
+const PUSH: [&str; 4] = [
+    "ecr:CompleteLayerUpload",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+];
+
+/// `ecr:GetAuthorizationToken`, which every ECR client needs and which
+/// has no resource to scope.
+fn grant_ecr_login(grantee: &dyn Grantee) {
+    grantee.add_to_role_policy(
+        iam::Statement::allow(
+            ["ecr:GetAuthorizationToken"],
+            vec![Value::String("*".into())],
+        )
+        .sid("EcrLoginHasNoResource"),
+    );
+}
+
+/// Logging in, and `actions` on exactly the repository `repository_arn`.
+fn grant_ecr_access(repository_arn: &Value, actions: &[&str], grantee: &dyn Grantee) {
+    grant_ecr_login(grantee);
+    grantee.add_to_role_policy(iam::Statement::allow(
+        actions.iter().copied(),
+        vec![repository_arn.clone()],
+    ));
 }
 
 /// The copier's package in this workspace.
@@ -335,36 +379,17 @@ impl Construct for Inner {
             ),
         );
 
-        let pull = [
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:BatchGetImage",
-            "ecr:GetDownloadUrlForLayer",
-        ];
         let grants = RolePolicy::new();
-        grants.add_to_role_policy(
-            iam::Statement::allow(
-                ["ecr:GetAuthorizationToken"],
-                vec![Value::String("*".into())],
-            )
-            .sid("EcrLoginHasNoResource"),
-        );
         if let Some((account, region, repo)) = parse_ecr_uri(&p.repository) {
-            grants.add_to_role_policy(iam::Statement::allow(
-                pull,
-                vec![Value::sub(format!(
-                    "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}"
-                ))],
+            let source = Value::sub(format!(
+                "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}"
             ));
+            grant_ecr_access(&source, &PULL, &grants);
+        } else {
+            grant_ecr_login(&grants);
         }
-        grants.add_to_role_policy(iam::Statement::allow(
-            pull.into_iter().chain([
-                "ecr:CompleteLayerUpload",
-                "ecr:InitiateLayerUpload",
-                "ecr:PutImage",
-                "ecr:UploadLayerPart",
-            ]),
-            vec![repo_arn],
-        ));
+        let push_pull: Vec<&str> = PULL.iter().chain(&PUSH).copied().collect();
+        grant_ecr_access(&repo_arn, &push_pull, &grants);
         self.copier.synthesize(
             ctx,
             template,
