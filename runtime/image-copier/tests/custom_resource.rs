@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use cloud_cron_image_copier::copy::{CopyError, CopyOutcome, CopyReport};
+use cloud_cron_image_copier::copy::{CopyError, CopyOutcome, CopyReport, CopyRequest};
 use cloud_cron_image_copier::custom_resource::{
     handle, HandleError, HandlerConfig, ImageCopier, ImageCopyProperties, Invocation,
     RESPONSE_BODY_LIMIT,
@@ -49,7 +49,7 @@ impl FakeCopier {
 impl ImageCopier for FakeCopier {
     async fn copy(&self, properties: ImageCopyProperties) -> Result<CopyOutcome, CopyError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let request = properties.copy_request()?;
+        let request = CopyRequest::from_properties(&properties)?;
         match self.behaviour {
             Behaviour::Succeed => {
                 let digest = sha256_digest(properties.source_image.as_bytes());
