@@ -22,7 +22,6 @@
 //! variable to fix.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::template_source::TemplateLoader;
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -139,18 +138,13 @@ pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let notifier = Arc::clone(&notifier);
             async move {
-                let deadline = deadline_from_millis(event.context.deadline);
                 Ok::<SqsBatchResponse, lambda_runtime::Error>(
-                    notifier.handle(&event.payload, Some(deadline)).await,
+                    notifier
+                        .handle(&event.payload, Some(event.context.deadline()))
+                        .await,
                 )
             }
         },
     ))
     .await
-}
-
-/// The deadline of an invocation as a [`SystemTime`], from `lambda_runtime`'s
-/// milliseconds since the epoch.
-pub fn deadline_from_millis(deadline_ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(deadline_ms)
 }

@@ -188,7 +188,10 @@ pub enum RunError {
     Idempotency(#[from] IdempotencyError),
     /// Another attempt of the same run holds the guard; this attempt fails so
     /// that Lambda retries it later, when that attempt has finished or expired.
-    #[error("another attempt of this run is in progress until {until:?}; retrying later")]
+    #[error(
+        "another attempt of this run is in progress until {}; retrying later",
+        crate::idempotency::rfc3339(*until)
+    )]
     InProgressElsewhere {
         /// When the other attempt's lease ends.
         until: SystemTime,
@@ -333,10 +336,7 @@ pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
             async move {
                 let invocation = Invocation {
                     request_id: event.context.request_id.clone(),
-                    deadline: Some(
-                        std::time::UNIX_EPOCH
-                            + std::time::Duration::from_millis(event.context.deadline),
-                    ),
+                    deadline: Some(event.context.deadline()),
                 };
                 runtime
                     .handle(&event.payload, &invocation)
