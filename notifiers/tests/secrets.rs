@@ -7,7 +7,7 @@ mod support;
 use aws_sdk_ssm::types::ParameterType;
 use cloud_cron_contract::notifier::{ChannelKind, SecretName, TemplatePart};
 use cloud_cron_notifiers::template_source::TemplateLoader;
-use cloud_cron_notifiers::{ConfigError, NotifierConfig, Secrets};
+use cloud_cron_notifiers::{NotifierConfig, SecretError, Secrets};
 use cloud_cron_runtime::Environment;
 use secrecy::ExposeSecret;
 use support::sdk_config;
@@ -85,7 +85,7 @@ async fn secrets_come_from_ssm_and_secrets_manager() {
     assert!(
         matches!(
             e,
-            ConfigError::SecretUnavailable {
+            SecretError::Unavailable {
                 transient: false,
                 ..
             }
