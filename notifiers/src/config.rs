@@ -24,6 +24,7 @@ use aws_config::SdkConfig;
 use cloud_cron_contract::notifier::{
     ChannelConfig, ChannelKind, TemplatePart, CHANNEL_ENV, DEDUP_TABLE_ENV,
 };
+use cloud_cron_runtime::diagnostic::NOTIFIER_CONFIG;
 use cloud_cron_runtime::Environment;
 
 use crate::render::{RenderError, Templates};
@@ -133,6 +134,23 @@ impl ConfigError {
             ConfigError::TemplateSource { source, .. } => source.is_transient(),
             ConfigError::Secret(source) => source.is_transient(),
             _ => false,
+        }
+    }
+}
+
+/// A failed cold start reports `cloud_cron::NotifierConfig`
+/// ([`NOTIFIER_CONFIG`]) as Lambda's `errorType`.
+///
+/// ```
+/// use cloud_cron_notifiers::ConfigError;
+/// let diagnostic = lambda_runtime::Diagnostic::from(ConfigError::ChannelMissing);
+/// assert_eq!(diagnostic.error_type, "cloud_cron::NotifierConfig");
+/// ```
+impl From<ConfigError> for lambda_runtime::Diagnostic {
+    fn from(error: ConfigError) -> lambda_runtime::Diagnostic {
+        lambda_runtime::Diagnostic {
+            error_type: NOTIFIER_CONFIG.to_owned(),
+            error_message: error.to_string(),
         }
     }
 }

@@ -27,7 +27,9 @@ use crate::template_source::TemplateLoader;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind};
+use cloud_cron_runtime::diagnostic::NOTIFIER_CONFIG;
 use cloud_cron_runtime::idempotency::IdempotencyStore;
+use cloud_cron_runtime::init_error::fail_init;
 use cloud_cron_runtime::Environment;
 
 use crate::config::{ConfigError, NotifierConfig};
@@ -114,8 +116,9 @@ impl<C: FromConfig> Notifier<C> {
 ///
 /// # Errors
 ///
-/// A configuration error at cold start (logged, then returned so Lambda
-/// reports the failed init), or a Lambda runtime failure.
+/// A configuration error at cold start (logged, reported to Lambda's init
+/// error endpoint as `cloud_cron::NotifierConfig`, then returned so the
+/// process exits non-zero), or a Lambda runtime failure.
 pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
@@ -124,7 +127,8 @@ pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
     let notifier = match Notifier::<C>::from_env(&env, &sdk).await {
         Ok(notifier) => Arc::new(notifier),
         Err(e) => {
-            tracing::error!(channel = %C::KIND, error = %e, transient = e.is_transient(), "configuration error: the notifier cannot start");
+            tracing::error!(channel = %C::KIND, error = %e, error_type = NOTIFIER_CONFIG, transient = e.is_transient(), "configuration error: the notifier cannot start");
+            let e = fail_init(e, NOTIFIER_CONFIG).await;
             return Err(e.into());
         }
     };

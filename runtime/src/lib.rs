@@ -10,10 +10,12 @@
 
 pub use cloud_cron_contract as contract;
 
+pub mod diagnostic;
 pub mod dispatch;
 mod env;
 pub mod event;
 pub mod idempotency;
+pub mod init_error;
 pub mod sdk_error;
 mod task;
 

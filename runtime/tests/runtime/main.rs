@@ -1,0 +1,6 @@
+//! The runtime crate's integration tests, one binary (each test binary links
+//! the AWS SDK): one module per concern, `support` shared.
+
+mod errors;
+mod idempotency;
+mod support;
