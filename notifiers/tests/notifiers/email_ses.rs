@@ -3,14 +3,16 @@
 //! configuration from the contract's environment, the mail SES records,
 //! and how SES failures are classified.
 
-mod support;
+use crate::support;
 
+use crate::support::{
+    envelope, event, failed_ids, record, sdk_config, sent_mail_tagged, verify_sender,
+};
 use cloud_cron_notifiers::channels::email::Email;
 use cloud_cron_notifiers::processor::{Outcome, ProcessError};
 use cloud_cron_notifiers::{ConfigError, Notifier};
 use cloud_cron_runtime::Environment;
 use serde_json::json;
-use support::{envelope, event, failed_ids, record, sdk_config, sent_mail_tagged, verify_sender};
 
 fn email_env(from: &str, tag: &str, html: bool) -> Environment {
     let channel = json!({

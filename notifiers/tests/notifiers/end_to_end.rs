@@ -10,8 +10,9 @@
 //! poisoned message in the batch fails alone and ends in the dead-letter
 //! queue after its retries; delivered + dead-lettered = published.
 
-mod support;
+use crate::support;
 
+use crate::support::{failed_ids, sdk_config, sent_mail_tagged, verify_sender};
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use cloud_cron_example_task::DailyReport;
@@ -19,7 +20,6 @@ use cloud_cron_notifiers::channels::email::Email;
 use cloud_cron_notifiers::Notifier;
 use cloud_cron_runtime::{Environment, Invocation, Runtime};
 use serde_json::{json, Value};
-use support::{failed_ids, sdk_config, sent_mail_tagged, verify_sender};
 
 async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
     sqs.get_queue_attributes()

@@ -1,17 +1,15 @@
 //! What the processor logs: one line per record saying what happened and,
 //! for failures, whether they are transient or permanent; never a message
-//! body, a payload value, or what a channel was given. One test in this
-//! binary, because it installs a thread-local log subscriber.
-
-mod support;
+//! body, a payload value, or what a channel was given. The test installs a
+//! thread-local log subscriber: the processor runs on the test's own thread.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use crate::support::{envelope, event, record, Recording};
 use cloud_cron_contract::notifier::TemplatePart;
 use cloud_cron_notifiers::{DeliveryError, Notifier, Templates};
 use serde_json::json;
-use support::{envelope, event, record, Recording};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

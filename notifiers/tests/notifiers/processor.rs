@@ -2,13 +2,13 @@
 //! group failure propagation, in-memory dedup, and durable dedup against
 //! moto's DynamoDB (`CLOUDCRON_MOTO_ENDPOINT`).
 
-mod support;
+use crate::support;
 
+use crate::support::{envelope, event, failed_ids, record, Recording};
 use cloud_cron_contract::notifier::TemplatePart;
 use cloud_cron_notifiers::processor::{DuplicateOf, Outcome, ProcessError};
 use cloud_cron_notifiers::{DeliveryError, Notifier, Templates};
 use serde_json::json;
-use support::{envelope, event, failed_ids, record, Recording};
 
 const T1: &str = "2026-11-28T06:00:00Z";
 

@@ -2,15 +2,15 @@
 //! SSM SecureString and Secrets Manager values are read at start-up, held
 //! redacted, and errors name references, never values.
 
-mod support;
+use crate::support;
 
+use crate::support::sdk_config;
 use aws_sdk_ssm::types::ParameterType;
 use cloud_cron_contract::notifier::{ChannelKind, SecretName, TemplatePart};
 use cloud_cron_notifiers::template_source::TemplateLoader;
 use cloud_cron_notifiers::{NotifierConfig, SecretError, Secrets};
 use cloud_cron_runtime::Environment;
 use secrecy::ExposeSecret;
-use support::sdk_config;
 
 #[tokio::test]
 #[ignore = "needs a moto server: run scripts/test"]

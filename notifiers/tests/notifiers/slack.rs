@@ -1,12 +1,10 @@
 //! The Slack channel against a local server standing in for Slack.
 
-mod http_support;
-
+use crate::http_support::*;
 use cloud_cron_contract::notifier::{SlackSettings, TemplatePart};
 use cloud_cron_notifiers::channels::slack::Slack;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use http_support::*;
 use secrecy::SecretString;
 use wiremock::ResponseTemplate;
 

@@ -2,7 +2,7 @@
 //! reference stack's email channel is exactly what the notifier loads, and
 //! its templates render the example task's alert.
 
-mod support;
+use crate::support;
 
 use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind, TemplatePart};
 use cloud_cron_notifiers::template_source::TemplateLoader;

@@ -1,13 +1,11 @@
 //! The Teams channel against a local server standing in for a Workflows
 //! webhook.
 
-mod http_support;
-
+use crate::http_support::*;
 use cloud_cron_contract::notifier::{TeamsSettings, TemplatePart};
 use cloud_cron_notifiers::channels::teams::Teams;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use http_support::*;
 use secrecy::SecretString;
 use wiremock::ResponseTemplate;
 

@@ -7,8 +7,7 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
-mod support;
-use support::{moto_endpoint, sdk_config};
+use crate::support::{moto_endpoint, sdk_config};
 
 /// A bucket of its own for each test, holding `objects`.
 async fn bucket_with(config: &SdkConfig, test: &str, objects: &[(&str, &[u8])]) -> String {

@@ -5,8 +5,7 @@
 use aws_sdk_ssm::types::ParameterType;
 use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
-mod support;
-use support::{moto_endpoint, sdk_config};
+use crate::support::{moto_endpoint, sdk_config};
 
 #[tokio::test]
 #[ignore = "needs a moto server: run scripts/test"]

@@ -283,7 +283,7 @@ async fn body_over_the_size_limit_is_refused() {
     );
 
     // The default limit is far above both.
-    let roomy = crate::loader().await;
+    let roomy = self::loader().await;
     assert_eq!(
         roomy.load(&server.source("/big")).await.unwrap().len(),
         2000
@@ -411,20 +411,33 @@ impl Write for Captured {
     }
 }
 
-/// One global subscriber for this test binary, capturing every test's logs.
-/// (A thread-local subscriber misses events when tests run in parallel:
-/// tracing caches each call site's interest process-wide.) Capturing all the
-/// tests' logs makes the secrecy check below cover every test here.
+/// One global subscriber for this test binary, capturing every test's logs
+/// except the notifiers' and the runtime's own, other than the template
+/// loader's. (A thread-local subscriber misses events when tests run in
+/// parallel: tracing caches each call site's interest process-wide.) The
+/// secrecy check below then covers the template loader in every test here,
+/// and the libraries under it (HTTP, AWS SDK), without reading the
+/// processor's logs of other tests, which carry rendered-message sizes but
+/// are checked in `logs`.
 fn captured_logs() -> Captured {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
     static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
     LOGS.get_or_init(|| {
         let logs = Captured::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
-            .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with_max_level(LevelFilter::DEBUG)
             .with_ansi(false)
-            .finish();
+            .finish()
+            .with(
+                Targets::new()
+                    .with_default(LevelFilter::DEBUG)
+                    .with_target("cloud_cron_notifiers", LevelFilter::OFF)
+                    .with_target("cloud_cron_runtime", LevelFilter::OFF)
+                    .with_target("cloud_cron_notifiers::template_source", LevelFilter::DEBUG),
+            );
         tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
         logs
     })

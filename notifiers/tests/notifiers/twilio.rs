@@ -1,16 +1,14 @@
 //! The Twilio SMS channel against a local server standing in for Twilio.
 
-mod http_support;
-
 use std::time::Duration;
 
+use crate::http_support::*;
 use cloud_cron_contract::notifier::{
     SmsSender, SmsSettings, TemplatePart, TwilioAuth, SMS_MAX_CHARS,
 };
 use cloud_cron_notifiers::channels::twilio::TwilioSms;
 use cloud_cron_notifiers::channels::ChannelConfigError;
 use cloud_cron_notifiers::{Channel, DeliveryError};
-use http_support::*;
 use secrecy::SecretString;
 use wiremock::matchers::{any, body_string_contains};
 use wiremock::{Mock, MockServer, ResponseTemplate};

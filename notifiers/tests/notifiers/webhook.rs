@@ -1,9 +1,8 @@
 //! The generic webhook channel against a local receiver.
 
-mod http_support;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::http_support::*;
 use cloud_cron_contract::notifier::{TemplatePart, WebhookSettings};
 use cloud_cron_notifiers::channels::webhook::{
     Webhook, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
@@ -11,7 +10,6 @@ use cloud_cron_notifiers::channels::webhook::{
 use cloud_cron_notifiers::channels::{ChannelConfigError, REQUEST_TIMEOUT};
 use cloud_cron_notifiers::{Channel, DeliveryError};
 use hmac::{Hmac, Mac};
-use http_support::*;
 use secrecy::SecretString;
 use sha2::Sha256;
 use wiremock::ResponseTemplate;

@@ -1,5 +1,5 @@
-//! `env:` sources. One test in this binary: it sets process environment variables,
-//! which must not race other threads reading the environment, so nothing else runs here.
+//! `env:` sources. The test sets process environment variables, so it holds
+//! [`lock_env`](crate::lock_env) throughout.
 
 use cloud_cron_notifiers::template_source::{TemplateError, TemplateLoader, TemplateSource};
 
@@ -9,6 +9,7 @@ fn loader() -> TemplateLoader {
 
 #[test]
 fn env_sources() {
+    let _env = crate::lock_env();
     std::env::set_var("CLOUDCRON_TEST_TEMPLATE", "Hello {{ name }}! ✓");
     std::env::set_var("CLOUDCRON_TEST_BIG_TEMPLATE", "x".repeat(100));
     std::env::set_var("CLOUDCRON_TEST_EMPTY_TEMPLATE", "");

@@ -1,6 +1,6 @@
 //! `TemplateLoader::from_env` with S3 pointed at moto by `AWS_ENDPOINT_URL_S3`, as a
-//! Lambda under test would be. One test in this binary: it sets process environment
-//! variables before any other thread exists.
+//! Lambda under test would be. The test sets process environment variables, so it
+//! holds [`lock_env`](crate::lock_env) throughout.
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::config::Credentials;
@@ -10,6 +10,7 @@ use cloud_cron_notifiers::template_source::{TemplateLoader, TemplateSource};
 #[test]
 #[ignore = "needs a moto server: run scripts/test"]
 fn from_env_reads_the_s3_endpoint_from_the_environment() {
+    let _env = crate::lock_env();
     let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT").expect(
         "set CLOUDCRON_MOTO_ENDPOINT=http://127.0.0.1:PORT (scripts/test starts moto and sets it)",
     );

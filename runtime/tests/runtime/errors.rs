@@ -9,7 +9,7 @@ use cloud_cron_runtime::{
 };
 use serde_json::{json, Value};
 
-mod support;
+use crate::support;
 
 /// What the test task does in its run.
 #[derive(Clone, Copy)]

@@ -2,19 +2,19 @@
 //! ResponseURL: every request gets exactly one well-formed answer. The copy itself is a
 //! test double here (see `handler_registries.rs` for the real copier).
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::common::{Recorded, RecordingServer, Reply};
 use cloud_cron_image_copier::copy::{CopyError, CopyOutcome, CopyReport, CopyRequest};
 use cloud_cron_image_copier::custom_resource::{
     handle, HandleError, HandlerConfig, ImageCopier, ImageCopyProperties, Invocation,
     RESPONSE_BODY_LIMIT,
 };
 use cloud_cron_image_copier::registry::sha256_digest;
-use common::{Recorded, RecordingServer, Reply};
 use serde_json::{json, Value};
 
 const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/CloudCronExample/1b2c";

@@ -3,11 +3,9 @@
 //! the copier's pushes by digest must work against such a registry. A local fake registry
 //! plays ECR here.
 
-mod common;
-
+use crate::common::{RecordingServer, Reply, OCI_MANIFEST};
 use bytes::Bytes;
 use cloud_cron_image_copier::registry::{sha256_digest, Manifest, RegistryClient, RegistryOptions};
-use common::{RecordingServer, Reply, OCI_MANIFEST};
 use oci_client::Reference;
 
 #[tokio::test]

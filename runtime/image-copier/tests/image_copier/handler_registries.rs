@@ -2,15 +2,13 @@
 //! local stand-in for the ResponseURL: successes carry the pinned image, failures reach
 //! CloudFormation as FAILED with a reason that says what is wrong.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::common::*;
 use cloud_cron_image_copier::auth::RegistryAuthenticator;
 use cloud_cron_image_copier::custom_resource::{handle, HandlerConfig, Invocation, OciImageCopier};
 use cloud_cron_image_copier::registry::RegistryOptions;
-use common::*;
 use serde_json::{json, Value};
 
 async fn answer(source: &str, target: &str, request_type: &str, extra: Value) -> Value {

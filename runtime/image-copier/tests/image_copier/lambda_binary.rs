@@ -2,14 +2,14 @@
 //! invocations from `/invocation/next`, answers CloudFormation at the ResponseURL once per
 //! request, and reports each invocation's result back to the runtime API.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{RecordingServer, Reply};
+use crate::common::{RecordingServer, Reply};
 use serde_json::{json, Value};
 
 fn event(

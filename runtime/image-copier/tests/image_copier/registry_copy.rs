@@ -5,14 +5,12 @@
 //! scripts/oci-registries cargo test --test registry_copy -- --include-ignored
 //! ```
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use cloud_cron_image_copier::auth::RegistryAuthenticator;
 use cloud_cron_image_copier::copy::{copy_image, CopyError, CopyOutcome, CopyRequest};
 use cloud_cron_image_copier::registry::{RegistryClient, RegistryError, RegistryOptions};
-use common::*;
 use oci_client::Reference;
 
 async fn copy(
