@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Where the store reads the current time: the system clock unless replaced
-/// with [`IdempotencyStore::with_clock`] (tests use a manual clock to let
+/// with [`IdempotencyStore::with_clock`](super::IdempotencyStore::with_clock) (tests use a manual clock to let
 /// leases and records expire without sleeping).
 ///
 /// Any `Fn() -> SystemTime + Send + Sync` is a clock:

@@ -9,7 +9,7 @@ use super::clock::rfc3339;
 use super::IDEMPOTENCY_TABLE_ENV;
 
 /// What a record held when this attempt's write found it was no longer the
-/// holder (see [`IdempotencyError::LeaseLost`]).
+/// holder (see [`IdempotencyError::LeaseLost`](super::IdempotencyError::LeaseLost)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecordState {
@@ -49,7 +49,7 @@ impl fmt::Display for RecordState {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdempotencyError {
-    /// [`IDEMPOTENCY_TABLE_ENV`] is unset or empty.
+    /// [`IDEMPOTENCY_TABLE_ENV`](super::IDEMPOTENCY_TABLE_ENV) is unset or empty.
     #[error(
         "environment variable {IDEMPOTENCY_TABLE_ENV} is not set; enable idempotency on the \
          ScheduledLambda (it creates the table and sets the variable) or pass a table name"
@@ -63,13 +63,13 @@ pub enum IdempotencyError {
         /// What is wrong with it.
         problem: &'static str,
     },
-    /// The key given to [`IdempotencyStore::begin_key`] is empty or too long.
+    /// The key given to [`IdempotencyStore::begin_key`](super::IdempotencyStore::begin_key) is empty or too long.
     #[error("invalid idempotency key: {problem}")]
     InvalidKey {
         /// What is wrong with it.
         problem: &'static str,
     },
-    /// The deadline given to [`IdempotencyStore::begin_until`] is not after
+    /// The deadline given to [`IdempotencyStore::begin_until`](super::IdempotencyStore::begin_until) is not after
     /// now (or the default lease is zero).
     #[error("the attempt's deadline has already passed; a lease ending now would let another attempt take the run over at once")]
     DeadlinePassed,
@@ -110,7 +110,7 @@ pub enum IdempotencyError {
 impl IdempotencyError {
     /// Whether retrying the invocation may succeed: true for DynamoDB
     /// failures, false for configuration and input errors and for
-    /// [`IdempotencyError::LeaseLost`].
+    /// [`IdempotencyError::LeaseLost`](super::IdempotencyError::LeaseLost).
     ///
     /// ```
     /// use cloud_cron_runtime::idempotency::IdempotencyError;

@@ -1,4 +1,4 @@
-//! [`Guard`]: an attempt's hold on a run, finished by completing or
+//! [`Guard`](super::Guard): an attempt's hold on a run, finished by completing or
 //! releasing it.
 
 use std::collections::HashMap;
@@ -17,10 +17,10 @@ use super::record::{attr, n, record_state, s, STATUS_COMPLETED, STATUS_IN_PROGRE
 use super::{IdempotencyError, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 
 /// Proof that this attempt holds a scheduled run. Finish it with
-/// [`Guard::complete`] or [`Guard::release`].
+/// [`Guard::complete`](super::Guard::complete) or [`Guard::release`](super::Guard::release).
 ///
 /// Dropping it leaves the record `IN_PROGRESS` until the lease ends, as a
-/// crash would: retries before then get [`Decision::InProgressElsewhere`].
+/// crash would: retries before then get [`Decision::InProgressElsewhere`](super::Decision::InProgressElsewhere).
 #[derive(Debug)]
 #[must_use = "call complete() after the work succeeded or release() after it failed"]
 pub struct Guard {
@@ -59,13 +59,13 @@ impl Guard {
         self.took_over
     }
 
-    /// Marks the run `COMPLETED`: later attempts get [`Decision::AlreadyCompleted`]
+    /// Marks the run `COMPLETED`: later attempts get [`Decision::AlreadyCompleted`](super::Decision::AlreadyCompleted)
     /// for the record's time to live, counted from now.
     ///
     /// # Errors
     ///
-    /// [`IdempotencyError::LeaseLost`] when another attempt took the run over
-    /// (the record is left as it is), [`IdempotencyError::DynamoDb`] when
+    /// [`IdempotencyError::LeaseLost`](super::IdempotencyError::LeaseLost) when another attempt took the run over
+    /// (the record is left as it is), [`IdempotencyError::DynamoDb`](super::IdempotencyError::DynamoDb) when
     /// DynamoDB fails (the record stays `IN_PROGRESS` until the lease ends).
     pub async fn complete(self) -> Result<(), IdempotencyError> {
         let now = self.clock.now();
@@ -127,8 +127,8 @@ impl Guard {
     ///
     /// # Errors
     ///
-    /// [`IdempotencyError::LeaseLost`] when another attempt holds the run now
-    /// (nothing is deleted), [`IdempotencyError::DynamoDb`] when DynamoDB
+    /// [`IdempotencyError::LeaseLost`](super::IdempotencyError::LeaseLost) when another attempt holds the run now
+    /// (nothing is deleted), [`IdempotencyError::DynamoDb`](super::IdempotencyError::DynamoDb) when DynamoDB
     /// fails (the record stays `IN_PROGRESS` until the lease ends).
     pub async fn release(self) -> Result<(), IdempotencyError> {
         let result = self

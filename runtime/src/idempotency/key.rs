@@ -57,7 +57,7 @@ pub struct ScheduledRun<'a> {
 }
 
 impl ScheduledRun<'_> {
-    /// The run's record key, [`idempotency_key`] of its ARN and scheduled time.
+    /// The run's record key, [`idempotency_key`](super::idempotency_key) of its ARN and scheduled time.
     ///
     /// ```
     /// use cloud_cron_runtime::idempotency::{idempotency_key, ScheduledRun};

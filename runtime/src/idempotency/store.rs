@@ -1,4 +1,4 @@
-//! [`IdempotencyStore`]: the table, and the conditional write that claims a
+//! [`IdempotencyStore`](super::IdempotencyStore): the table, and the conditional write that claims a
 //! run (or any key) for one attempt.
 
 use std::collections::HashMap;
@@ -19,12 +19,12 @@ use super::{
     IDEMPOTENCY_TABLE_ENV, KEY_ATTRIBUTE, TTL_ATTRIBUTE,
 };
 
-/// The outcome of [`IdempotencyStore::begin`].
+/// The outcome of [`IdempotencyStore::begin`](super::IdempotencyStore::begin).
 #[derive(Debug)]
 #[must_use = "a Decision says whether the run may proceed"]
 pub enum Decision {
-    /// This attempt holds the run: do the work, then [`Guard::complete`] or
-    /// [`Guard::release`].
+    /// This attempt holds the run: do the work, then [`Guard::complete`](super::Guard::complete) or
+    /// [`Guard::release`](super::Guard::release).
     Proceed(Guard),
     /// An earlier attempt completed this run: skip the work.
     AlreadyCompleted,
@@ -37,7 +37,7 @@ pub enum Decision {
     },
 }
 
-/// The longest key [`IdempotencyStore::begin_key`] accepts, in bytes
+/// The longest key [`IdempotencyStore::begin_key`](super::IdempotencyStore::begin_key) accepts, in bytes
 /// (DynamoDB allows 2048 for a partition key).
 const MAX_KEY_BYTES: usize = 1024;
 
@@ -65,8 +65,8 @@ impl fmt::Debug for IdempotencyStore {
 }
 
 impl IdempotencyStore {
-    /// A store on `table`, using `client`, with [`DEFAULT_RECORD_TTL`],
-    /// [`DEFAULT_LEASE`] and the system clock.
+    /// A store on `table`, using `client`, with [`DEFAULT_RECORD_TTL`](super::DEFAULT_RECORD_TTL),
+    /// [`DEFAULT_LEASE`](super::DEFAULT_LEASE) and the system clock.
     ///
     /// ```
     /// use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
@@ -89,13 +89,13 @@ impl IdempotencyStore {
         }
     }
 
-    /// A store on the table named by [`IDEMPOTENCY_TABLE_ENV`], with a client
+    /// A store on the table named by [`IDEMPOTENCY_TABLE_ENV`](super::IDEMPOTENCY_TABLE_ENV), with a client
     /// built from `config` (share one `SdkConfig` across the function's clients;
     /// `AWS_ENDPOINT_URL` in it points the client at an emulator).
     ///
     /// # Errors
     ///
-    /// [`IdempotencyError::TableNotConfigured`] when the variable is unset or empty.
+    /// [`IdempotencyError::TableNotConfigured`](super::IdempotencyError::TableNotConfigured) when the variable is unset or empty.
     pub fn from_env(config: &aws_config::SdkConfig) -> Result<Self, IdempotencyError> {
         let table = std::env::var(IDEMPOTENCY_TABLE_ENV).unwrap_or_default();
         if table.trim().is_empty() {
@@ -105,16 +105,16 @@ impl IdempotencyStore {
     }
 
     /// How long a record deduplicates its run after the attempt began or
-    /// completed (default [`DEFAULT_RECORD_TTL`]). A record never expires
+    /// completed (default [`DEFAULT_RECORD_TTL`](super::DEFAULT_RECORD_TTL)). A record never expires
     /// before its lease ends.
     pub fn with_record_ttl(mut self, ttl: Duration) -> Self {
         self.record_ttl = ttl;
         self
     }
 
-    /// The lease [`IdempotencyStore::begin`] takes (default [`DEFAULT_LEASE`]):
+    /// The lease [`IdempotencyStore::begin`](super::IdempotencyStore::begin) takes (default [`DEFAULT_LEASE`](super::DEFAULT_LEASE)):
     /// how long a crashed attempt blocks its retries. Set it to at least the
-    /// function's timeout, or use [`IdempotencyStore::begin_until`] with the
+    /// function's timeout, or use [`IdempotencyStore::begin_until`](super::IdempotencyStore::begin_until) with the
     /// invocation's deadline.
     pub fn with_default_lease(mut self, lease: Duration) -> Self {
         self.default_lease = lease;
@@ -152,13 +152,13 @@ impl IdempotencyStore {
     }
 
     /// Claims `run` with a lease of the default length (see
-    /// [`IdempotencyStore::with_default_lease`]).
+    /// [`IdempotencyStore::with_default_lease`](super::IdempotencyStore::with_default_lease)).
     ///
     /// # Errors
     ///
-    /// [`IdempotencyError::InvalidRun`] for an empty or placeholder identity,
-    /// [`IdempotencyError::DynamoDb`] when DynamoDB fails, and
-    /// [`IdempotencyError::MalformedRecord`] for a record this module did not write.
+    /// [`IdempotencyError::InvalidRun`](super::IdempotencyError::InvalidRun) for an empty or placeholder identity,
+    /// [`IdempotencyError::DynamoDb`](super::IdempotencyError::DynamoDb) when DynamoDB fails, and
+    /// [`IdempotencyError::MalformedRecord`](super::IdempotencyError::MalformedRecord) for a record this module did not write.
     pub async fn begin(&self, run: &ScheduledRun<'_>) -> Result<Decision, IdempotencyError> {
         let now = self.clock.now();
         self.begin_at(run, now, now + self.default_lease).await
@@ -170,7 +170,7 @@ impl IdempotencyStore {
     ///
     /// # Errors
     ///
-    /// As [`IdempotencyStore::begin`], and [`IdempotencyError::DeadlinePassed`]
+    /// As [`IdempotencyStore::begin`](super::IdempotencyStore::begin), and [`IdempotencyError::DeadlinePassed`](super::IdempotencyError::DeadlinePassed)
     /// when `deadline` is not in the future.
     pub async fn begin_until(
         &self,
@@ -183,25 +183,25 @@ impl IdempotencyStore {
     /// Claims the record `key` (any string, e.g. a notifier's
     /// [`delivery_key`](crate::contract::notifier::delivery_key)) with a lease
     /// of the default length: the same record, lease and outcomes as
-    /// [`IdempotencyStore::begin`], for work that is not a scheduled run.
+    /// [`IdempotencyStore::begin`](super::IdempotencyStore::begin), for work that is not a scheduled run.
     ///
     /// # Errors
     ///
-    /// [`IdempotencyError::InvalidKey`] for an empty or oversized key,
-    /// otherwise as [`IdempotencyStore::begin`].
+    /// [`IdempotencyError::InvalidKey`](super::IdempotencyError::InvalidKey) for an empty or oversized key,
+    /// otherwise as [`IdempotencyStore::begin`](super::IdempotencyStore::begin).
     pub async fn begin_key(&self, key: &str) -> Result<Decision, IdempotencyError> {
         let now = self.clock.now();
         self.claim(key, &[], "", "", now, now + self.default_lease)
             .await
     }
 
-    /// [`IdempotencyStore::begin_key`] with a lease that ends at `deadline`
+    /// [`IdempotencyStore::begin_key`](super::IdempotencyStore::begin_key) with a lease that ends at `deadline`
     /// (the invocation's deadline).
     ///
     /// # Errors
     ///
-    /// As [`IdempotencyStore::begin_key`], and
-    /// [`IdempotencyError::DeadlinePassed`] when `deadline` is not in the future.
+    /// As [`IdempotencyStore::begin_key`](super::IdempotencyStore::begin_key), and
+    /// [`IdempotencyError::DeadlinePassed`](super::IdempotencyError::DeadlinePassed) when `deadline` is not in the future.
     pub async fn begin_key_until(
         &self,
         key: &str,
