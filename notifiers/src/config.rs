@@ -22,12 +22,13 @@ use std::collections::BTreeMap;
 use crate::template_source::{TemplateError, TemplateLoader, TemplateSource};
 use aws_config::SdkConfig;
 use cloud_cron_contract::notifier::{
-    ChannelConfig, ChannelKind, InvalidSecretRef, TemplatePart, CHANNEL_ENV, DEDUP_TABLE_ENV,
+    ChannelConfig, ChannelKind, TemplatePart, CHANNEL_ENV, DEDUP_TABLE_ENV,
 };
+use cloud_cron_runtime::diagnostic::NOTIFIER_CONFIG;
 use cloud_cron_runtime::Environment;
 
 use crate::render::{RenderError, Templates};
-use crate::secrets::Secrets;
+use crate::secrets::{SecretError, Secrets};
 
 /// Why a notifier cannot start. The function fails its cold start with this
 /// error (Lambda reports it and retries the init on the next invocation).
@@ -101,42 +102,9 @@ pub enum ConfigError {
         #[source]
         source: Box<RenderError>,
     },
-    /// A secret the channel needs has no reference.
-    #[error(
-        "{kind} channels read secret {name} from the store named in {var}, which is not set \
-         (write ssm:/PARAMETER/NAME or secretsmanager:NAME-OR-ARN)"
-    )]
-    SecretNotConfigured {
-        /// The channel kind.
-        kind: ChannelKind,
-        /// The secret (`WEBHOOK_URL`, ...).
-        name: &'static str,
-        /// The variable to set.
-        var: String,
-    },
-    /// A secret reference does not parse.
-    #[error("{var}: {source}")]
-    SecretRefInvalid {
-        /// The variable.
-        var: String,
-        /// Why (never echoes a value).
-        #[source]
-        source: InvalidSecretRef,
-    },
-    /// The secret store refused or failed.
-    #[error("secret {name} (`{reference}`) could not be read: {message}; {hint}")]
-    SecretUnavailable {
-        /// The secret (`WEBHOOK_URL`, ...).
-        name: &'static str,
-        /// Its reference (`ssm:/...`), never its value.
-        reference: String,
-        /// What failed.
-        message: String,
-        /// What to do about it.
-        hint: String,
-        /// Whether a later attempt may succeed.
-        transient: bool,
-    },
+    /// A secret could not be read (unset, malformed or unreadable reference).
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     /// The channel refused its settings or secrets (never quoted).
     #[error("the {kind} channel cannot be built: {source}")]
     Channel {
@@ -164,8 +132,25 @@ impl ConfigError {
     pub fn is_transient(&self) -> bool {
         match self {
             ConfigError::TemplateSource { source, .. } => source.is_transient(),
-            ConfigError::SecretUnavailable { transient, .. } => *transient,
+            ConfigError::Secret(source) => source.is_transient(),
             _ => false,
+        }
+    }
+}
+
+/// A failed cold start reports `cloud_cron::NotifierConfig`
+/// ([`NOTIFIER_CONFIG`]) as Lambda's `errorType`.
+///
+/// ```
+/// use cloud_cron_notifiers::ConfigError;
+/// let diagnostic = lambda_runtime::Diagnostic::from(ConfigError::ChannelMissing);
+/// assert_eq!(diagnostic.error_type, "cloud_cron::NotifierConfig");
+/// ```
+impl From<ConfigError> for lambda_runtime::Diagnostic {
+    fn from(error: ConfigError) -> lambda_runtime::Diagnostic {
+        lambda_runtime::Diagnostic {
+            error_type: NOTIFIER_CONFIG.to_owned(),
+            error_message: error.to_string(),
         }
     }
 }
@@ -200,10 +185,9 @@ impl NotifierConfig {
         let channel = channel_config(kind, env)?;
         let sources = template_sources(kind, env)?;
         let secret_names = channel.secrets();
-        let (texts, secrets) = tokio::try_join!(
-            load_templates(&sources, env, loader),
-            Secrets::resolve(kind, &secret_names, env, sdk),
-        )?;
+        let (texts, secrets) = tokio::try_join!(load_templates(&sources, env, loader), async {
+            Ok(Secrets::resolve(kind, &secret_names, env, sdk).await?)
+        },)?;
         let templates = compile(&texts)?;
         let dedup_table = env
             .get(DEDUP_TABLE_ENV)

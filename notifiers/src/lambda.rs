@@ -22,13 +22,14 @@
 //! variable to fix.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::template_source::TemplateLoader;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use cloud_cron_contract::notifier::{ChannelConfig, ChannelKind};
+use cloud_cron_runtime::diagnostic::NOTIFIER_CONFIG;
 use cloud_cron_runtime::idempotency::IdempotencyStore;
+use cloud_cron_runtime::init_error::fail_init;
 use cloud_cron_runtime::Environment;
 
 use crate::config::{ConfigError, NotifierConfig};
@@ -115,8 +116,9 @@ impl<C: FromConfig> Notifier<C> {
 ///
 /// # Errors
 ///
-/// A configuration error at cold start (logged, then returned so Lambda
-/// reports the failed init), or a Lambda runtime failure.
+/// A configuration error at cold start (logged, reported to Lambda's init
+/// error endpoint as `cloud_cron::NotifierConfig`, then returned so the
+/// process exits non-zero), or a Lambda runtime failure.
 pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
@@ -125,7 +127,8 @@ pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
     let notifier = match Notifier::<C>::from_env(&env, &sdk).await {
         Ok(notifier) => Arc::new(notifier),
         Err(e) => {
-            tracing::error!(channel = %C::KIND, error = %e, transient = e.is_transient(), "configuration error: the notifier cannot start");
+            tracing::error!(channel = %C::KIND, error = %e, error_type = NOTIFIER_CONFIG, transient = e.is_transient(), "configuration error: the notifier cannot start");
+            let e = fail_init(e, NOTIFIER_CONFIG).await;
             return Err(e.into());
         }
     };
@@ -139,18 +142,13 @@ pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let notifier = Arc::clone(&notifier);
             async move {
-                let deadline = deadline_from_millis(event.context.deadline);
                 Ok::<SqsBatchResponse, lambda_runtime::Error>(
-                    notifier.handle(&event.payload, Some(deadline)).await,
+                    notifier
+                        .handle(&event.payload, Some(event.context.deadline()))
+                        .await,
                 )
             }
         },
     ))
     .await
-}
-
-/// The deadline of an invocation as a [`SystemTime`], from `lambda_runtime`'s
-/// milliseconds since the epoch.
-pub fn deadline_from_millis(deadline_ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(deadline_ms)
 }

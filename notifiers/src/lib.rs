@@ -34,4 +34,4 @@ pub use delivery::{Channel, Delivery, DeliveryError, Rendered};
 pub use lambda::{run, FromConfig};
 pub use processor::{BatchReport, Notifier};
 pub use render::{RenderError, Templates};
-pub use secrets::Secrets;
+pub use secrets::{SecretError, Secrets};

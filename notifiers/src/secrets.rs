@@ -12,12 +12,67 @@ use std::fmt;
 
 use aws_config::SdkConfig;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
-use cloud_cron_contract::notifier::{ChannelKind, SecretName, SecretRef};
+use cloud_cron_contract::notifier::{ChannelKind, InvalidSecretRef, SecretName, SecretRef};
 use cloud_cron_runtime::sdk_error::{error_chain, is_local_configuration};
 use cloud_cron_runtime::Environment;
 use secrecy::SecretString;
 
-use crate::config::ConfigError;
+/// Why a channel's secrets could not be read. Messages name the variable or
+/// the reference, never a value. [`ConfigError`](crate::ConfigError) wraps it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// A secret the channel needs has no reference.
+    #[error(
+        "{kind} channels read secret {name} from the store named in {var}, which is not set \
+         (write ssm:/PARAMETER/NAME or secretsmanager:NAME-OR-ARN)"
+    )]
+    NotConfigured {
+        /// The channel kind.
+        kind: ChannelKind,
+        /// The secret (`WEBHOOK_URL`, ...).
+        name: &'static str,
+        /// The variable to set.
+        var: String,
+    },
+    /// A secret reference does not parse.
+    #[error("{var}: {source}")]
+    RefInvalid {
+        /// The variable.
+        var: String,
+        /// Why (never echoes a value).
+        #[source]
+        source: InvalidSecretRef,
+    },
+    /// The secret store refused or failed.
+    #[error("secret {name} (`{reference}`) could not be read: {message}; {hint}")]
+    Unavailable {
+        /// The secret (`WEBHOOK_URL`, ...).
+        name: &'static str,
+        /// Its reference (`ssm:/...`), never its value.
+        reference: String,
+        /// What failed.
+        message: String,
+        /// What to do about it.
+        hint: String,
+        /// Whether a later attempt may succeed.
+        transient: bool,
+    },
+}
+
+impl SecretError {
+    /// Whether a later cold start may succeed without a configuration change
+    /// (the store was unreachable or throttled).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SecretError::Unavailable {
+                transient: true,
+                ..
+            }
+        )
+    }
+}
 
 /// A channel's secret values by name. `Debug` shows the names only.
 ///
@@ -60,20 +115,19 @@ impl Secrets {
         self.values.get(&name)
     }
 
-    /// The secret `name`, or [`ConfigError::SecretNotConfigured`] naming the
+    /// The secret `name`, or [`SecretError::NotConfigured`] naming the
     /// variable that should point at it: what a channel's
     /// [`FromConfig`](crate::FromConfig) calls for each secret it needs.
     pub fn require(
         &self,
         kind: ChannelKind,
         name: SecretName,
-    ) -> Result<&SecretString, ConfigError> {
-        self.get(name)
-            .ok_or_else(|| ConfigError::SecretNotConfigured {
-                kind,
-                name: name.as_str(),
-                var: name.env_var(),
-            })
+    ) -> Result<&SecretString, SecretError> {
+        self.get(name).ok_or_else(|| SecretError::NotConfigured {
+            kind,
+            name: name.as_str(),
+            var: name.env_var(),
+        })
     }
 
     /// Reads every secret in `names` from where `CLOUDCRON_SECRET_<NAME>` in
@@ -81,22 +135,22 @@ impl Secrets {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::SecretNotConfigured`] when a variable is unset,
-    /// [`ConfigError::SecretRefInvalid`] when it is not a reference,
-    /// [`ConfigError::SecretUnavailable`] when the store refuses or fails.
+    /// [`SecretError::NotConfigured`] when a variable is unset,
+    /// [`SecretError::RefInvalid`] when it is not a reference,
+    /// [`SecretError::Unavailable`] when the store refuses or fails.
     pub async fn resolve(
         kind: ChannelKind,
         names: &[SecretName],
         env: &Environment,
         sdk: &SdkConfig,
-    ) -> Result<Secrets, ConfigError> {
+    ) -> Result<Secrets, SecretError> {
         let mut refs = Vec::with_capacity(names.len());
         for &name in names {
             let var = name.env_var();
             let text = env
                 .get(&var)
                 .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| ConfigError::SecretNotConfigured {
+                .ok_or_else(|| SecretError::NotConfigured {
                     kind,
                     name: name.as_str(),
                     var: var.clone(),
@@ -104,7 +158,7 @@ impl Secrets {
             let reference = text
                 .trim()
                 .parse::<SecretRef>()
-                .map_err(|source| ConfigError::SecretRefInvalid { var, source })?;
+                .map_err(|source| SecretError::RefInvalid { var, source })?;
             refs.push((name, reference));
         }
         let mut ssm = None;
@@ -128,7 +182,7 @@ impl Secrets {
                     store = client.label(),
                     "secret read"
                 );
-                Ok::<_, ConfigError>((*name, value))
+                Ok::<_, SecretError>((*name, value))
             }
         });
         let values = futures_util::future::try_join_all(fetches).await?;
@@ -167,15 +221,14 @@ async fn fetch(
     store: &Store,
     name: SecretName,
     reference: &SecretRef,
-) -> Result<SecretString, ConfigError> {
-    let unavailable =
-        |message: String, hint: String, transient: bool| ConfigError::SecretUnavailable {
-            name: name.as_str(),
-            reference: reference.to_string(),
-            message,
-            hint,
-            transient,
-        };
+) -> Result<SecretString, SecretError> {
+    let unavailable = |message: String, hint: String, transient: bool| SecretError::Unavailable {
+        name: name.as_str(),
+        reference: reference.to_string(),
+        message,
+        hint,
+        transient,
+    };
     match (store, reference) {
         (Store::Ssm(client), SecretRef::Ssm { name: parameter }) => {
             let output = client

@@ -4,16 +4,22 @@
 //! [`RunContext::publish`]: each scheduled run publishes each message exactly
 //! once, however often the Scheduler or Lambda retries it.
 //!
+//! A failed invocation's Lambda `errorType` names what failed
+//! ([`diagnostic`]); a configuration error at cold start is posted to Lambda's
+//! init error endpoint ([`init_error`]) before the process exits.
+//!
 //! [`contract`] (env var names, scheduler input, message envelope,
 //! deduplication ids) is the `cloud-cron-contract` crate, which `cfn-gen`
 //! compiles against too.
 
 pub use cloud_cron_contract as contract;
 
+pub mod diagnostic;
 pub mod dispatch;
 mod env;
 pub mod event;
 pub mod idempotency;
+pub mod init_error;
 pub mod sdk_error;
 mod task;
 

@@ -188,7 +188,10 @@ pub enum RunError {
     Idempotency(#[from] IdempotencyError),
     /// Another attempt of the same run holds the guard; this attempt fails so
     /// that Lambda retries it later, when that attempt has finished or expired.
-    #[error("another attempt of this run is in progress until {until:?}; retrying later")]
+    #[error(
+        "another attempt of this run is in progress until {}; retrying later",
+        crate::idempotency::rfc3339(*until)
+    )]
     InProgressElsewhere {
         /// When the other attempt's lease ends.
         until: SystemTime,
@@ -316,6 +319,11 @@ impl<T: Task> Runtime<T> {
 }
 
 /// Run `task` as a Lambda function: the whole `main` of a scheduled task.
+///
+/// A configuration error (a missing topic variable) is logged and reported to
+/// Lambda's init error endpoint as `cloud_cron::TaskConfig`, then returned, so
+/// `main` exits non-zero; a failed invocation's `errorType` names what failed
+/// (see [`crate::diagnostic`]).
 pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -323,7 +331,8 @@ pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
     let runtime = match Runtime::new(task, &sdk, &env) {
         Ok(r) => Arc::new(r),
         Err(e) => {
-            tracing::error!(error = %e, "configuration error");
+            tracing::error!(error = %e, error_type = crate::diagnostic::TASK_CONFIG, "configuration error: the task cannot start");
+            let e = crate::init_error::fail_init(e, crate::diagnostic::TASK_CONFIG).await;
             return Err(e.into());
         }
     };
@@ -333,15 +342,10 @@ pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
             async move {
                 let invocation = Invocation {
                     request_id: event.context.request_id.clone(),
-                    deadline: Some(
-                        std::time::UNIX_EPOCH
-                            + std::time::Duration::from_millis(event.context.deadline),
-                    ),
+                    deadline: Some(event.context.deadline()),
                 };
-                runtime
-                    .handle(&event.payload, &invocation)
-                    .await
-                    .map_err(lambda_runtime::Error::from)
+                // RunError becomes a Diagnostic with a cloud_cron::* errorType.
+                runtime.handle(&event.payload, &invocation).await
             }
         },
     ))

@@ -72,15 +72,12 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, repor
 /// account, region, and what follows the host.
 pub(crate) fn parse_ecr_uri(uri: &str) -> Option<(&str, &str, &str)> {
     let (host, rest) = uri.split_once('/')?;
-    let parts: Vec<&str> = host.split('.').collect();
-    let ok = parts.len() >= 6
-        && parts[0].len() == 12
-        && parts[0].chars().all(|c| c.is_ascii_digit())
-        && parts[1] == "dkr"
-        && parts[2] == "ecr"
-        && parts[4] == "amazonaws"
-        && matches!(&parts[5..], ["com"] | ["com", "cn"]);
-    ok.then(|| (parts[0], parts[3], rest))
+    let registry = cloud_cron_contract::ecr::EcrRegistry::parse(host).ok()?;
+    let label = |value: &str| {
+        host.split('.')
+            .find(|label| label.eq_ignore_ascii_case(value))
+    };
+    Some((label(&registry.account)?, label(&registry.region)?, rest))
 }
 
 /// `sha256:` and 64 lower-case hex digits.

@@ -3,9 +3,12 @@
 //! One definition, compiled into both sides: the names of the environment
 //! variables that carry topic ARNs, the JSON the EventBridge Scheduler passes
 //! to a scheduled function, the message envelope tasks publish, and how
-//! deduplication ids are derived. It depends on serde and sha2 only (schemars
+//! deduplication ids are derived, private ECR image URIs ([`ecr`]) and the
+//! `Custom::ImageRepublish` resource's properties ([`image_republish`]). It depends on serde and sha2 only (schemars
 //! with the `schema` feature), so `cfn-gen` can use it without an async runtime or the AWS SDK.
 
+pub mod ecr;
+pub mod image_republish;
 pub mod notifier;
 pub mod one_off;
 pub mod watchdog;

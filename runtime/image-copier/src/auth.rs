@@ -1,7 +1,7 @@
 //! Registry credentials.
 //!
 //! Private ECR registries (`<account>.dkr.ecr.<region>.amazonaws.com` and its FIPS,
-//! China and dual-stack forms) take HTTP basic auth with user `AWS` and a password from
+//! China and dual-stack forms, as [`cloud_cron_contract::ecr`] parses them) take HTTP basic auth with user `AWS` and a password from
 //! ECR's `GetAuthorizationToken`, asked of ECR **in the registry's own region** (a token
 //! is regional). Every other registry (the tests' loopback registries, public registries)
 //! is accessed anonymously; `oci-client` then does the anonymous bearer-token dance
@@ -21,54 +21,9 @@ use base64::Engine as _;
 use oci_client::secrets::RegistryAuth;
 use tokio::sync::Mutex;
 
-/// A private ECR registry host, taken apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EcrRegistry {
-    /// The 12-digit AWS account id.
-    pub account_id: String,
-    /// The AWS region, e.g. `us-west-2`.
-    pub region: String,
-}
-
-impl EcrRegistry {
-    /// Recognizes a private ECR registry host (`host` or `host:port`):
-    /// `<account>.dkr.ecr.<region>.amazonaws.com`, `...dkr.ecr-fips...`, `....amazonaws.com.cn`
-    /// and the dual-stack `<account>.dkr-ecr.<region>.on.aws`.
-    ///
-    /// ```
-    /// use cloud_cron_image_copier::auth::EcrRegistry;
-    /// let ecr = EcrRegistry::parse("123456789012.dkr.ecr.us-west-2.amazonaws.com").unwrap();
-    /// assert_eq!((ecr.account_id.as_str(), ecr.region.as_str()), ("123456789012", "us-west-2"));
-    /// assert!(EcrRegistry::parse("public.ecr.aws").is_none());
-    /// assert!(EcrRegistry::parse("127.0.0.1:5000").is_none());
-    /// ```
-    pub fn parse(registry: &str) -> Option<Self> {
-        let host = registry
-            .split(':')
-            .next()
-            .unwrap_or(registry)
-            .to_ascii_lowercase();
-        let labels: Vec<&str> = host.split('.').collect();
-        let (account, rest) = labels.split_first()?;
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let region = match rest {
-            ["dkr", "ecr" | "ecr-fips", region, "amazonaws", "com"]
-            | ["dkr", "ecr" | "ecr-fips", region, "amazonaws", "com", "cn"]
-            | ["dkr-ecr" | "dkr-ecr-fips", region, "on", "aws"] => *region,
-            _ => return None,
-        };
-        let valid_region = !region.is_empty()
-            && region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        valid_region.then(|| Self {
-            account_id: (*account).to_owned(),
-            region: region.to_owned(),
-        })
-    }
-}
+/// A private ECR registry host, taken apart: the contract's parser, shared
+/// with synth's image checks.
+pub use cloud_cron_contract::ecr::EcrRegistry;
 
 /// Why credentials could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -234,7 +189,7 @@ impl RegistryAuthenticator {
 
     /// The credentials to use for `registry` (`host[:port]`).
     pub async fn credentials_for(&self, registry: &str) -> Result<RegistryAuth, AuthError> {
-        let Some(ecr) = EcrRegistry::parse(registry) else {
+        let Ok(ecr) = EcrRegistry::parse(registry) else {
             return Ok(RegistryAuth::Anonymous);
         };
         let mut tokens = self.tokens.lock().await;
@@ -279,6 +234,10 @@ mod tests {
             ),
             ("123456789012.dkr-ecr.eu-west-1.on.aws", Some("eu-west-1")),
             (
+                "123456789012.dkr-ecr-fips.us-east-2.on.aws",
+                Some("us-east-2"),
+            ),
+            (
                 "123456789012.DKR.ECR.us-east-1.AMAZONAWS.COM:443",
                 Some("us-east-1"),
             ),
@@ -293,7 +252,7 @@ mod tests {
         ];
         for (host, region) in cases {
             assert_eq!(
-                EcrRegistry::parse(host).map(|e| e.region),
+                EcrRegistry::parse(host).ok().map(|e| e.region),
                 region.map(str::to_owned),
                 "{host}"
             );

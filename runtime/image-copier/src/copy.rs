@@ -32,6 +32,8 @@ use futures_util::{FutureExt, StreamExt, TryStreamExt};
 use oci_client::Reference;
 use serde::Deserialize;
 
+use cloud_cron_contract::image_republish::{props, ImageRepublishProperties};
+
 use crate::auth::{AuthError, RegistryAuthenticator};
 use crate::registry::{
     check_sha256_digest, Descriptor, Manifest, ManifestBody, RegistryClient, RegistryError,
@@ -41,48 +43,10 @@ use crate::registry::{
 /// Index nesting the copier follows (an index of indexes is legal, if rare).
 const MAX_INDEX_DEPTH: usize = 3;
 
-/// A CPU architecture to pick from an image index. Lambda runs `x86_64` (`amd64`) and
-/// `arm64` functions; the OS is always `linux`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Architecture {
-    /// `amd64`, also accepted as `x86_64` (Lambda's name).
-    Amd64,
-    /// `arm64`, also accepted as `aarch64`.
-    Arm64,
-}
-
-impl Architecture {
-    /// The OCI / Go name: `amd64` or `arm64`.
-    pub fn oci_name(self) -> &'static str {
-        match self {
-            Self::Amd64 => "amd64",
-            Self::Arm64 => "arm64",
-        }
-    }
-}
-
-impl fmt::Display for Architecture {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.oci_name())
-    }
-}
-
-/// An architecture name that is neither `amd64`/`x86_64` nor `arm64`/`aarch64`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown architecture `{0}`: use amd64 (or x86_64) or arm64 (or aarch64)")]
-pub struct UnknownArchitecture(pub String);
-
-impl FromStr for Architecture {
-    type Err = UnknownArchitecture;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "amd64" | "x86_64" | "x86-64" => Ok(Self::Amd64),
-            "arm64" | "aarch64" => Ok(Self::Arm64),
-            _ => Err(UnknownArchitecture(s.to_owned())),
-        }
-    }
-}
+/// A CPU architecture to pick from an image index (the contract's, shared with the
+/// `ImageRepublish` construct): Lambda runs `x86_64` (`amd64`) and `arm64` functions;
+/// the OS is always `linux`.
+pub use cloud_cron_contract::image_republish::{Architecture, UnknownArchitecture};
 
 /// A repository to copy into: a registry host and a repository name, without tag or digest.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -176,6 +140,33 @@ pub struct CopyRequest {
 }
 
 impl CopyRequest {
+    /// The copy the resource properties ask for; blank optional properties count as
+    /// absent.
+    ///
+    /// # Errors
+    ///
+    /// [`CopyError::InvalidInput`] naming the property at fault.
+    pub fn from_properties(properties: &ImageRepublishProperties) -> Result<Self, CopyError> {
+        let non_empty = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        if properties.source_image.trim().is_empty() {
+            return Err(CopyError::InvalidInput {
+                property: props::SOURCE_IMAGE,
+                reason: "it is empty".to_owned(),
+            });
+        }
+        Self::parse(
+            &properties.source_image,
+            &properties.target_repository_uri,
+            non_empty(&properties.architecture).as_deref(),
+            non_empty(&properties.target_tag).as_deref(),
+        )
+    }
+
     /// Parses and checks the inputs. `target_tag` defaults to the source's tag (`latest`
     /// when the source names neither tag nor digest; none when it names only a digest).
     pub fn parse(
@@ -187,7 +178,7 @@ impl CopyRequest {
         let source_text = source.trim();
         if let Some((_, digest)) = source_text.rsplit_once('@') {
             check_sha256_digest(digest).map_err(|e| CopyError::InvalidInput {
-                property: "SourceImage",
+                property: props::SOURCE_IMAGE,
                 reason: format!("`{source_text}`: {e}"),
             })?;
         }
@@ -195,12 +186,12 @@ impl CopyRequest {
             source_text
                 .parse()
                 .map_err(|e: oci_client::ParseError| CopyError::InvalidInput {
-                    property: "SourceImage",
+                    property: props::SOURCE_IMAGE,
                     reason: format!("`{source_text}` is not an image reference: {e}"),
                 })?;
         if let Some(digest) = source_ref.digest() {
             check_sha256_digest(digest).map_err(|e| CopyError::InvalidInput {
-                property: "SourceImage",
+                property: props::SOURCE_IMAGE,
                 reason: e.to_string(),
             })?;
         }
@@ -208,14 +199,14 @@ impl CopyRequest {
             target
                 .parse::<TargetRepository>()
                 .map_err(|reason| CopyError::InvalidInput {
-                    property: "TargetRepositoryUri",
+                    property: props::TARGET_REPOSITORY_URI,
                     reason,
                 })?;
         let architecture = architecture
             .map(str::parse::<Architecture>)
             .transpose()
             .map_err(|e| CopyError::InvalidInput {
-                property: "Architecture",
+                property: props::ARCHITECTURE,
                 reason: e.to_string(),
             })?;
         let target_tag = match target_tag {
@@ -255,7 +246,7 @@ fn valid_tag(tag: &str) -> Result<String, CopyError> {
         Ok(tag.to_owned())
     } else {
         Err(CopyError::InvalidInput {
-            property: "TargetTag",
+            property: props::TARGET_TAG,
             reason: format!(
                 "`{tag}` is not a valid tag (1-128 characters of A-Z a-z 0-9 _ . -, not starting with . or -)"
             ),
@@ -328,7 +319,7 @@ pub enum CopyError {
         cause: RegistryError,
     },
     /// An index without the wanted architecture.
-    #[error("source image {reference} is an image index without a linux/{wanted} image (it has: {available})")]
+    #[error("source image {reference} is an image index without a linux/{} image (it has: {available})", wanted.oci_name())]
     PlatformNotFound {
         /// The source.
         reference: String,
@@ -338,7 +329,7 @@ pub enum CopyError {
         available: String,
     },
     /// A single-architecture image of another architecture.
-    #[error("source image {reference} is a single-architecture {actual} image, but Architecture is {wanted}")]
+    #[error("source image {reference} is a single-architecture {actual} image, but Architecture is {wanted} (linux/{})", wanted.oci_name())]
     ArchitectureMismatch {
         /// The source.
         reference: String,
@@ -556,7 +547,8 @@ impl Job<'_> {
                     return Err(CopyError::UnsupportedLayout {
                         reference: self.source_text.clone(),
                         detail: format!(
-                            "the linux/{wanted} entry {} is itself an index",
+                            "the linux/{} entry {} is itself an index",
+                            wanted.oci_name(),
                             entry.digest
                         ),
                     });
@@ -688,8 +680,8 @@ mod tests {
 
     #[test]
     fn architectures_accept_oci_and_lambda_names() {
-        assert_eq!("amd64".parse(), Ok(Architecture::Amd64));
-        assert_eq!("X86_64".parse(), Ok(Architecture::Amd64));
+        assert_eq!("amd64".parse(), Ok(Architecture::X86_64));
+        assert_eq!("X86_64".parse(), Ok(Architecture::X86_64));
         assert_eq!("arm64".parse(), Ok(Architecture::Arm64));
         assert_eq!("aarch64".parse(), Ok(Architecture::Arm64));
         assert!("riscv64".parse::<Architecture>().is_err());

@@ -63,63 +63,20 @@ use crate::registry::{error_chain, RegistryOptions};
 /// CloudFormation's limit on the whole response body.
 pub const RESPONSE_BODY_LIMIT: usize = 4096;
 
-/// The resource properties the `ImageRepublish` construct passes (see the module docs).
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct ImageCopyProperties {
-    /// CloudFormation's function ARN; ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_token: Option<String>,
-    /// CloudFormation's own wait limit for the answer (1-3600 s), which it also passes
-    /// along in the properties; ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_timeout: Option<Value>,
-    /// The image to copy, by tag or digest.
-    pub source_image: String,
-    /// The target repository URI (no tag, no digest).
-    #[serde(rename = "TargetRepositoryUri")]
-    pub target_repository_uri: String,
-    /// `amd64`/`x86_64` or `arm64`/`aarch64`; absent: the whole index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// Tag for the copy; absent: the source's tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_tag: Option<String>,
-    /// Bump to force an Update (re-resolve a moving tag); not otherwise read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-}
+/// The resource properties the `ImageRepublish` construct passes (see the module docs):
+/// the contract's definition, shared with the construct.
+pub use cloud_cron_contract::image_republish::ImageRepublishProperties as ImageCopyProperties;
 
-impl ImageCopyProperties {
-    /// Parses `ResourceProperties`.
-    pub fn from_value(properties: Value) -> Result<Self, CopyError> {
-        serde_json::from_value(properties).map_err(|e| CopyError::InvalidInput {
-            property: "ResourceProperties",
-            reason: e.to_string(),
-        })
-    }
-
-    /// The copy these properties ask for.
-    pub fn copy_request(&self) -> Result<CopyRequest, CopyError> {
-        let non_empty = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        if self.source_image.trim().is_empty() {
-            return Err(CopyError::InvalidInput {
-                property: "SourceImage",
-                reason: "it is empty".to_owned(),
-            });
-        }
-        CopyRequest::parse(
-            &self.source_image,
-            &self.target_repository_uri,
-            non_empty(&self.architecture).as_deref(),
-            non_empty(&self.target_tag).as_deref(),
-        )
-    }
+/// Parses `ResourceProperties` (unknown properties are an error).
+///
+/// # Errors
+///
+/// [`CopyError::InvalidInput`] naming what does not parse.
+pub fn parse_properties(properties: Value) -> Result<ImageCopyProperties, CopyError> {
+    serde_json::from_value(properties).map_err(|e| CopyError::InvalidInput {
+        property: "ResourceProperties",
+        reason: e.to_string(),
+    })
 }
 
 /// `SUCCESS` or `FAILED`.
@@ -132,15 +89,9 @@ pub enum ResponseStatus {
     Failed,
 }
 
-/// The attributes of a successful copy (`Fn::GetAtt Resource.ImageUri` / `.Digest`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ImageData {
-    /// `<TargetRepositoryUri>@sha256:<digest>`: what a function's `ImageUri` takes.
-    pub image_uri: String,
-    /// `sha256:<digest>` of the copied manifest or index.
-    pub digest: String,
-}
+/// The attributes of a successful copy (`Fn::GetAtt Resource.ImageUri` / `.Digest`):
+/// the contract's definition.
+pub use cloud_cron_contract::image_republish::ImageRepublishData as ImageData;
 
 /// The JSON body PUT to the `ResponseURL`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,7 +243,7 @@ impl OciImageCopier {
 
 impl ImageCopier for OciImageCopier {
     async fn copy(&self, properties: ImageCopyProperties) -> Result<CopyOutcome, CopyError> {
-        let request = properties.copy_request()?;
+        let request = CopyRequest::from_properties(&properties)?;
         copy_image(&request, &self.options, &self.authenticator).await
     }
 }
@@ -512,7 +463,7 @@ pub async fn respond_to<C: ImageCopier>(
             );
         }
     };
-    let result = match ImageCopyProperties::from_value(properties) {
+    let result = match parse_properties(properties) {
         Err(e) => Err(Failure::Copy(e)),
         Ok(properties) => {
             let left = invocation
@@ -721,24 +672,23 @@ mod tests {
 
     #[test]
     fn properties_reject_unknown_keys_and_treat_empty_as_absent() {
-        let err = ImageCopyProperties::from_value(json!({
+        let err = parse_properties(json!({
             "ServiceToken": "arn", "SourceImage": "127.0.0.1:1/a:v1",
             "TargetRepositoryUri": "127.0.0.1:2/b", "Architecure": "arm64"
         }))
         .unwrap_err();
         assert!(err.to_string().contains("Architecure"), "{err}");
 
-        let err = ImageCopyProperties::from_value(json!({"TargetRepositoryUri": "127.0.0.1:2/b"}))
-            .unwrap_err();
+        let err = parse_properties(json!({"TargetRepositoryUri": "127.0.0.1:2/b"})).unwrap_err();
         assert!(err.to_string().contains("SourceImage"), "{err}");
 
-        let p = ImageCopyProperties::from_value(json!({
+        let p = parse_properties(json!({
             "ServiceToken": "arn", "SourceImage": "127.0.0.1:1/a:v1",
             "TargetRepositoryUri": "127.0.0.1:2/b", "Architecture": "", "TargetTag": " ",
             "RefreshToken": "2", "ServiceTimeout": "960"
         }))
         .unwrap();
-        let request = p.copy_request().unwrap();
+        let request = CopyRequest::from_properties(&p).unwrap();
         assert_eq!(request.architecture, None);
         assert_eq!(request.target_tag.as_deref(), Some("v1"));
     }

@@ -1,0 +1,8 @@
+//! The runtime crate's integration tests, one binary (each test binary links
+//! the AWS SDK): one module per concern, `support` shared.
+
+mod diagnostic;
+mod errors;
+mod idempotency;
+mod init_error;
+mod support;
