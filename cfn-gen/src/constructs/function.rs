@@ -196,6 +196,7 @@ impl FunctionSettings {
                     report.error(path, message, fix);
                 }
             }
+            Some(Code::Builtin(builtin)) => builtin.validate(path, report),
         }
 
         for (name, value) in &self.env {
@@ -390,7 +391,8 @@ pub(crate) fn synthesize_function(
         event_invoke_config: parts.event_invoke_config,
     };
     let mut metadata = Vec::new();
-    match &settings.code {
+    let code = settings.code.as_ref().and_then(Code::resolved);
+    match &code {
         Some(Code::Image(ImageSource::Uri(uri))) => {
             function.package_type = Some("Image");
             function.image_uri = Some(Value::String(uri.clone()));
@@ -413,7 +415,7 @@ pub(crate) fn synthesize_function(
                 ("BuildProperties", json!({ "Binary": bin.binary() })),
             ];
         }
-        None => {}
+        Some(Code::Builtin(_)) | None => {}
     }
 
     let mut resource = Resource::new(function)

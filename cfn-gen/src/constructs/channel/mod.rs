@@ -20,7 +20,6 @@ mod template;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -28,6 +27,7 @@ use cloud_cron_contract::notifier::{
     ChannelConfig, SecretName, SecretRef, TemplatePart, DEDUP_TABLE_ENV,
 };
 
+use crate::builtin_functions::Builtin;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::depth_alarm;
@@ -79,8 +79,10 @@ struct Inner {
 /// methods below.
 ///
 /// ```
-/// use cfn_gen::{App, MessageTemplate, NotificationChannel, SecretRef, Stack, Topic};
-/// let app = App::new();
+/// use cfn_gen::{App, BuiltinFunctions, NotificationChannel, SecretRef, Stack, Topic};
+/// # let notifiers = concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers");
+/// // the package with the `notifier-<kind>` binaries (see BuiltinFunctions)
+/// let app = App::new().builtin_functions(BuiltinFunctions::package(notifiers));
 /// let stack = Stack::new(&app, "Demo");
 /// let alerts = Topic::fifo(&stack, "Alerts");
 /// NotificationChannel::email(&stack, "AlertEmail", &alerts)
@@ -95,8 +97,9 @@ struct Inner {
 /// assert!(out.stacks[0].text.contains("AWS::Lambda::EventSourceMapping"));
 /// ```
 ///
-/// Defaults: the project's own notifier binary for the kind
-/// (`notifiers/`, built by `sam build` with cargo-lambda), 30 s timeout,
+/// Defaults: the `notifier-<kind>` binary of the package the app's
+/// [`BuiltinFunctions`](crate::BuiltinFunctions) names (built by `sam build`
+/// with cargo-lambda), 30 s timeout,
 /// 256 MB, batches of up to 10 messages, 5 receives before a message is
 /// dead-lettered, messages kept 4 days in the queue and 14 days in the
 /// dead-letter queue, whose alarm fires on the first message.
@@ -121,9 +124,9 @@ impl<K> NotificationChannel<K> {
         topic: &Topic,
         config: ChannelConfig,
     ) -> NotificationChannel<K> {
-        let binary = format!("notifier-{}", config.kind());
         let mut function = FunctionSettings::new(Duration::from_secs(30), 256);
-        function.code = Some(Code::Rust(RustBinary::new(notifiers_dir(), &binary)));
+        let notifier = stack.builtin_code(Builtin::Notifier(config.kind()));
+        function.code = Some(Code::Builtin(notifier));
         let inner = Rc::new(Inner {
             node: stack.claim(id),
             props: RefCell::new(Props {
@@ -251,13 +254,6 @@ impl<K> NotificationChannel<K> {
     pub fn dead_letter_queue_arn(&self) -> Value {
         Value::get_att(self.inner.node.child_logical_id("DeadLetterQueue"), "Arn")
     }
-}
-
-/// The `notifiers` package of this workspace, which holds one binary per
-/// channel kind (`notifier-email`, `notifier-sms`, ...).
-fn notifiers_dir() -> PathBuf {
-    let cfn_gen = Path::new(env!("CARGO_MANIFEST_DIR"));
-    cfn_gen.parent().unwrap_or(cfn_gen).join("notifiers")
 }
 
 struct Ids {
