@@ -143,7 +143,7 @@ fn synth(
     for stack in selected {
         let path = args.out_dir.join(stack.file_name());
         fs::write(&path, &stack.text).with_context(|| format!("writing {}", path.display()))?;
-        print_summary(stack, &path, out)?;
+        write_summary(stack, &path, out)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -248,7 +248,14 @@ fn git_ignores(dir: &Path) -> Option<bool> {
     }
 }
 
-fn print_summary(
+/// The summary `synth` prints for a stack written to `path`: resource count
+/// (before and after the SAM transform), size, and each schedule's next
+/// three fire times in its own time zone.
+///
+/// # Errors
+///
+/// Writing to `out` failed.
+pub fn write_summary(
     stack: &SynthesizedStack,
     path: &Path,
     out: &mut dyn Write,
