@@ -275,10 +275,16 @@ mod tests {
         let mut report = Report::default();
         code.validate("Jobs/Vendor", &mut report);
         let problems = report.into_problems();
-        assert!(problems[0].message.contains("no Cargo.toml"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("no Cargo.toml"),
+            "{problems:?}"
+        );
 
-        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"functions\"\n")
-            .expect("write manifest");
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"functions\"\n",
+        )
+        .expect("write manifest");
         let mut report = Report::default();
         code.validate("Jobs/Vendor", &mut report);
         let problems = report.into_problems();
@@ -286,8 +292,11 @@ mod tests {
         assert!(problems[0].fix.contains("src/bin/image-copier.rs"));
 
         std::fs::create_dir_all(dir.path().join("src/bin")).expect("mkdir");
-        std::fs::write(dir.path().join("src/bin/image-copier.rs"), Builtin::ImageCopier.main_source())
-            .expect("write bin");
+        std::fs::write(
+            dir.path().join("src/bin/image-copier.rs"),
+            Builtin::ImageCopier.main_source(),
+        )
+        .expect("write bin");
         let mut report = Report::default();
         code.validate("Jobs/Vendor", &mut report);
         assert!(!report.has_errors());

@@ -368,7 +368,10 @@ fn without_a_functions_package_each_construct_that_needs_one_says_how_to_add_it(
     assert!(slack.message.contains("the app does not say which package"));
     assert!(slack.fix.contains("src/bin/notifier-slack.rs is `fn main() -> Result<(), cloud_cron_notifiers::bin::Error> { cloud_cron_notifiers::bin::slack() }`"), "{}", slack.fix);
     assert!(slack.fix.contains("App::new().builtin_functions(BuiltinFunctions::package(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../functions\")))"), "{}", slack.fix);
-    assert_eq!(error_with(&errs, "(binary `notifier-sms`)").path, "Notify/Sms");
+    assert_eq!(
+        error_with(&errs, "(binary `notifier-sms`)").path,
+        "Notify/Sms"
+    );
     let copier = error_with(&errs, "(binary `image-copier`)");
     assert_eq!(copier.path, "Notify/Vendor");
     assert!(copier.fix.contains("cloud_cron_image_copier::bin::main()"));

@@ -3,8 +3,8 @@
 //! synth-time check.
 
 use cfn_gen::{
-    App, Architecture, BuiltinFunctions, ImageRepublish, NotificationChannel, Problem, Schedule, ScheduledLambda,
-    SecretRef, Stack, TimeUnit, Topic,
+    App, Architecture, BuiltinFunctions, ImageRepublish, NotificationChannel, Problem, Schedule,
+    ScheduledLambda, SecretRef, Stack, TimeUnit, Topic,
 };
 use serde_json::{json, Value};
 

@@ -13,7 +13,9 @@
 //! Each starts a multi-threaded tokio runtime and runs [`run`](crate::run)
 //! with its channel until Lambda stops the container.
 
-use crate::channels::{email::Email, slack::Slack, teams::Teams, twilio::TwilioSms, webhook::Webhook};
+use crate::channels::{
+    email::Email, slack::Slack, teams::Teams, twilio::TwilioSms, webhook::Webhook,
+};
 use crate::lambda::{run, FromConfig};
 
 /// What a notifier's `main` returns on failure: `lambda_runtime::Error`.

@@ -1,9 +1,13 @@
 //! The `synth` command as a user runs it: files, summary, exit codes,
-//! `--check` drift detection and byte-identical output across runs.
+//! `--check` drift detection and byte-identical output across runs; and
+//! (in [`own_repository`]) as a project of its own uses it.
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
+
+mod own_repository;
+mod support;
 
 fn synth(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_synth"))
@@ -320,7 +324,10 @@ fn the_readme_shows_what_synth_prints() {
                     "{shown}\n{printed}"
                 );
             }
-            _ => assert_eq!(shown, printed, "a README summary line (sizes, counts) is stale"),
+            _ => assert_eq!(
+                shown, printed,
+                "a README summary line (sizes, counts) is stale"
+            ),
         }
     }
 }
