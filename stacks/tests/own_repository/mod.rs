@@ -28,8 +28,8 @@ const GIT: &str = r#"{ git = "https://example.invalid/cloud-cron" }"#;
 /// The stack the README's `synth` defines.
 const STACK: &str = "Jobs";
 
-/// One project build at a time: the projects share a target directory, and
-/// `cargo run` runs the `synth` binary it just placed there.
+/// One project build at a time: the projects share a target directory and
+/// the path of their `synth` binary, which `cargo run` runs after building.
 static BUILD: Mutex<()> = Mutex::new(());
 
 fn checkout() -> PathBuf {
@@ -149,6 +149,14 @@ fn synth(project: &Path, args: &[&str]) -> Output {
     let _one_at_a_time = BUILD
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Every project's `synth` has the same unit hash (cargo hashes a path
+    // package by its place in the workspace); a source newer than the last
+    // build makes cargo rebuild it for this project's paths.
+    fs::File::options()
+        .write(true)
+        .open(project.join("stacks/src/bin/synth.rs"))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .expect("touch synth.rs");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let o = run(Command::new(cargo)
         .args(["run", "--offline", "--quiet", "--bin", "synth", "--"])
