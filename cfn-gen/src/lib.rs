@@ -28,6 +28,7 @@
 /// Schedule expressions: [`cloud_cron_schedule`], re-exported.
 pub use cloud_cron_schedule as schedule;
 
+pub mod builtin_functions;
 pub mod construct;
 pub mod constructs;
 pub mod context;
@@ -43,6 +44,7 @@ pub mod validate;
 pub mod value;
 pub mod writer;
 
+pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::SecretRef;
 pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
 pub use constructs::{

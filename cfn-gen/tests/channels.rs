@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use cfn_gen::{App, MessageTemplate, NotificationChannel, Problem, SecretRef, Stack, Topic};
+use cfn_gen::{
+    App, BuiltinFunctions, ImageRepublish, MessageTemplate, NotificationChannel, Problem,
+    SecretRef, Stack, Topic,
+};
 use serde_json::{json, Value};
 
 const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/notifier@sha256:3b5f1c4e9a7d2b8c6e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
@@ -29,8 +32,11 @@ fn error_with<'a>(errors: &'a [Problem], needle: &str) -> &'a Problem {
     found[0]
 }
 
+/// This workspace's package of notifier binaries.
+const NOTIFIERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers");
+
 fn app_with(f: impl FnOnce(&Stack, &Topic, &Topic)) -> App {
-    let app = App::new();
+    let app = App::new().builtin_functions(BuiltinFunctions::package(NOTIFIERS));
     let stack = Stack::new(&app, "Notify");
     let fifo = Topic::fifo(&stack, "Alerts");
     let standard = Topic::standard(&stack, "Reports");
@@ -311,18 +317,70 @@ fn queue_and_mapping_limits() {
 }
 
 #[test]
-fn the_default_notifier_is_the_workspace_binary_for_the_kind() {
+fn the_default_notifier_is_the_binary_for_the_kind_in_the_apps_functions_package() {
     let app = App::new();
     let stack = Stack::new(&app, "Notify");
     let topic = Topic::standard(&stack, "Reports");
     NotificationChannel::slack(&stack, "Slack", &topic)
         .webhook_url(SecretRef::ssm("/slack/url"))
         .body("{{ payload.text }}");
+    // Set after the channel exists: the setting is read at synth.
+    let app = app.builtin_functions(BuiltinFunctions::package("/work/functions"));
     // Whether or not the binary exists yet, the function is a cargo-lambda build of it.
-    let template = stack.template();
+    let template = app.stacks()[0].template_with(&cfn_gen::SynthContext::new(
+        std::path::Path::new("/work/out"),
+    ));
     let t = template.to_json();
     let (_, f) = of_type(&t, "AWS::Serverless::Function")[0];
     assert_eq!(f["Metadata"]["BuildMethod"], "rust-cargolambda");
     assert_eq!(f["Metadata"]["BuildProperties"]["Binary"], "notifier-slack");
     assert_eq!(f["Properties"]["Runtime"], "provided.al2023");
+    assert_eq!(f["Properties"]["CodeUri"], "../functions");
+}
+
+#[test]
+fn without_a_functions_package_each_construct_that_needs_one_says_how_to_add_it() {
+    let app = App::new();
+    let stack = Stack::new(&app, "Notify");
+    let topic = Topic::standard(&stack, "Reports");
+    NotificationChannel::slack(&stack, "Slack", &topic)
+        .webhook_url(SecretRef::ssm("/slack/url"))
+        .body("{{ payload.text }}");
+    NotificationChannel::sms(&stack, "Sms", &topic)
+        .account_sid(SID)
+        .from("+15550001111")
+        .to(["+15550002222"])
+        .auth_token(SecretRef::ssm("/twilio/token"))
+        .body("{{ payload.text }}");
+    // Its own code: needs no package.
+    NotificationChannel::slack(&stack, "Own", &topic)
+        .image(IMAGE)
+        .webhook_url(SecretRef::ssm("/slack/url"))
+        .body("{{ payload.text }}");
+    ImageRepublish::new(&stack, "Vendor").source(
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/vendor",
+        "sha256:3b5f1c4e9a7d2b8c6e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d",
+    );
+    let errs = errors(&app);
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    let slack = error_with(&errs, "(binary `notifier-slack`)");
+    assert_eq!(slack.path, "Notify/Slack");
+    assert!(slack.message.contains("the app does not say which package"));
+    assert!(slack.fix.contains("src/bin/notifier-slack.rs is `fn main() -> Result<(), cloud_cron_notifiers::bin::Error> { cloud_cron_notifiers::bin::slack() }`"), "{}", slack.fix);
+    assert!(slack.fix.contains("App::new().builtin_functions(BuiltinFunctions::package(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../functions\")))"), "{}", slack.fix);
+    assert_eq!(
+        error_with(&errs, "(binary `notifier-sms`)").path,
+        "Notify/Sms"
+    );
+    let copier = error_with(&errs, "(binary `image-copier`)");
+    assert_eq!(copier.path, "Notify/Vendor");
+    assert!(copier.fix.contains("cloud_cron_image_copier::bin::main()"));
+
+    // A package that lacks the binary is named, with the file to add.
+    let app = app.builtin_functions(BuiltinFunctions::package(NOTIFIERS));
+    let errs = errors(&app);
+    let copier = error_with(&errs, "has no binary `image-copier`");
+    assert_eq!(copier.path, "Notify/Vendor");
+    assert!(copier.fix.contains("add src/bin/image-copier.rs"));
+    assert_eq!(errs.len(), 1, "the notifiers are found: {errs:#?}");
 }

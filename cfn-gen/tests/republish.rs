@@ -3,13 +3,21 @@
 //! synth-time check.
 
 use cfn_gen::{
-    App, Architecture, ImageRepublish, NotificationChannel, Problem, Schedule, ScheduledLambda,
-    SecretRef, Stack, TimeUnit, Topic,
+    App, Architecture, BuiltinFunctions, ImageRepublish, NotificationChannel, Problem, Schedule,
+    ScheduledLambda, SecretRef, Stack, TimeUnit, Topic,
 };
 use serde_json::{json, Value};
 
 const VENDOR: &str = "123456789012.dkr.ecr.us-west-2.amazonaws.com/my-lambda";
 const DIGEST: &str = "sha256:3b5f1c4e9a7d2b8c6e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
+
+/// An app whose image copier is this workspace's.
+fn new_app() -> App {
+    App::new().builtin_functions(BuiltinFunctions::default().image_copier(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../runtime/image-copier"
+    )))
+}
 
 fn problems(app: &App) -> Vec<Problem> {
     match app.synth() {
@@ -48,7 +56,7 @@ fn resources<'a>(t: &'a Value, ty: &str) -> Vec<&'a Value> {
 
 #[test]
 fn a_republished_image_is_copied_into_an_immutable_repository_and_run_by_digest() {
-    let app = App::new();
+    let app = new_app();
     let stack = Stack::new(&app, "Images");
     let image = ImageRepublish::new(&stack, "Vendor").source(VENDOR, DIGEST);
     job(&stack, &image);
@@ -124,7 +132,7 @@ fn a_republished_image_is_copied_into_an_immutable_repository_and_run_by_digest(
 
 #[test]
 fn republish_checks() {
-    let app = App::new();
+    let app = new_app();
     let stack = Stack::new(&app, "Images");
     let other = Stack::new(&app, "Other");
     let arm = ImageRepublish::new(&stack, "Arm")
@@ -170,7 +178,7 @@ fn republish_checks() {
 
 #[test]
 fn a_tag_without_a_refresh_token_is_a_warning_that_says_how_releases_arrive() {
-    let app = App::new();
+    let app = new_app();
     let stack = Stack::new(&app, "Images");
     let image = ImageRepublish::new(&stack, "Vendor").source(VENDOR, "latest");
     job(&stack, &image);
@@ -178,7 +186,7 @@ fn a_tag_without_a_refresh_token_is_a_warning_that_says_how_releases_arrive() {
     let w = with(&warnings, "copies tag `latest`");
     assert!(w.fix.contains(".refresh("));
 
-    let app = App::new();
+    let app = new_app();
     let stack = Stack::new(&app, "Images");
     let image = ImageRepublish::new(&stack, "Vendor")
         .source(VENDOR, "latest")
@@ -196,7 +204,7 @@ fn a_tag_without_a_refresh_token_is_a_warning_that_says_how_releases_arrive() {
 
 #[test]
 fn an_image_from_another_region_must_be_republished() {
-    let app = App::new();
+    let app = new_app();
     let stack = Stack::new(&app, "Images").region("eu-west-1");
     ScheduledLambda::new(&stack, "Report")
         .image(format!("{VENDOR}@{DIGEST}"))
@@ -210,7 +218,7 @@ fn an_image_from_another_region_must_be_republished() {
     assert!(e.fix.contains("ImageRepublish"), "{}", e.fix);
 
     // Republished, the same image is fine: the copy lives in the stack's region.
-    let app = App::new();
+    let app = new_app();
     let stack = Stack::new(&app, "Images").region("eu-west-1");
     let image = ImageRepublish::new(&stack, "Vendor").source(VENDOR, DIGEST);
     job(&stack, &image);

@@ -17,8 +17,10 @@
 //! | [`processor`] | [`Notifier`]: the SQS batch processor (FIFO groups, dedup, partial batch failures) |
 //! | [`lambda`] | [`FromConfig`] (how a channel is built from its settings) and [`run`], the whole `main` of a notifier binary |
 //! | [`channels`] | the channel implementations |
+//! | [`bin`] | the whole `main` of each notifier binary, one call each |
 //! | [`template_source`] | where template text comes from (env, file, HTTPS, S3, SSM), cached per container |
 
+pub mod bin;
 pub mod channels;
 pub mod config;
 pub mod delivery;

@@ -1,14 +1,16 @@
 //! Example and reference cloud-cron stacks, and the app the `synth` command writes.
 //!
 //! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
-//! them all. `cargo run --bin synth` writes them to `out/`.
+//! them all. `cargo run --bin synth` writes them to `out/`. The notifiers and
+//! the image copier are this repository's own `notifiers/` and
+//! `runtime/image-copier/` packages.
 
 pub mod cloud_cron_example;
 pub mod erp_schedules;
 pub mod image_example;
 pub mod task_example;
 
-use cfn_gen::App;
+use cfn_gen::{App, BuiltinFunctions};
 
 /// Every example stack, in one app.
 ///
@@ -18,7 +20,14 @@ use cfn_gen::App;
 /// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "TaskExample"]);
 /// ```
 pub fn app() -> App {
-    let app = App::new();
+    let app = App::new().builtin_functions(
+        BuiltinFunctions::default()
+            .notifiers(concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers"))
+            .image_copier(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../runtime/image-copier"
+            )),
+    );
     cloud_cron_example::stack(&app);
     erp_schedules::stack(&app);
     image_example::stack(&app);

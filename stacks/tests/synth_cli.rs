@@ -1,9 +1,13 @@
 //! The `synth` command as a user runs it: files, summary, exit codes,
-//! `--check` drift detection and byte-identical output across runs.
+//! `--check` drift detection and byte-identical output across runs; and
+//! (in [`own_repository`]) as a project of its own uses it.
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
+
+mod own_repository;
+mod support;
 
 fn synth(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_synth"))
@@ -187,4 +191,143 @@ fn validation_errors_exit_1_and_write_nothing() {
         0,
         "nothing written"
     );
+}
+
+#[test]
+fn check_against_a_missing_directory_says_so_in_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("templates");
+    let o = synth(&["--check", "--out-dir", out_dir(&missing)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "", "no diff of every file as added");
+    let err = stderr(&o);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert_eq!(err.lines().last(), errors.last().copied(), "{err}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "error: {} does not exist, so there is nothing to check: run `cargo run --bin synth -- --out-dir {}`",
+            missing.display(),
+            missing.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_check_hint_suggests_a_commit_only_for_a_directory_git_tracks() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(repo.path())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("git runs (the test needs git on PATH)");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "--quiet"]);
+    fs::write(repo.path().join(".gitignore"), "/out\n").expect("write .gitignore");
+    let check = |dir: &str| {
+        // Write the templates, then make one drift.
+        let write = Command::new(env!("CARGO_BIN_EXE_synth"))
+            .args(["--out-dir", dir, "--stack", "TaskExample"])
+            .current_dir(repo.path())
+            .output()
+            .expect("synth runs");
+        assert!(write.status.success(), "{}", stderr(&write));
+        let file = repo.path().join(dir).join("TaskExample.template.yaml");
+        fs::write(&file, "drifted\n").expect("edit");
+        let o = Command::new(env!("CARGO_BIN_EXE_synth"))
+            .args(["--check", "--out-dir", dir, "--stack", "TaskExample"])
+            .current_dir(repo.path())
+            .output()
+            .expect("synth runs");
+        assert_eq!(o.status.code(), Some(1));
+        // The warnings come first; the hint is the last line.
+        stderr(&o).lines().last().unwrap_or_default().to_owned()
+    };
+    let ignored = check("out");
+    assert_eq!(
+        ignored,
+        "1 template(s) out of date: run `cargo run --bin synth -- --stack TaskExample` to write them"
+    );
+    let tracked = check("templates");
+    assert_eq!(
+        tracked,
+        "1 template(s) out of date: run `cargo run --bin synth -- --out-dir templates --stack TaskExample` and commit the result"
+    );
+}
+
+/// The sample run in the README: its warnings (stderr) and its summary
+/// (stdout), with `out/` as the output directory.
+fn readme_sample() -> (Vec<String>, Vec<String>) {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("read README.md");
+    let start = readme
+        .find("`cargo run --bin synth` validates every stack")
+        .expect("the README describes synth's output");
+    let block = readme[start..]
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("a ```text block after the description");
+    let (warnings, summary): (Vec<&str>, Vec<&str>) = block
+        .lines()
+        .partition(|l| l.starts_with("warning: ") || l.starts_with("  fix: "));
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect();
+    (owned(warnings), owned(summary))
+}
+
+#[test]
+fn the_readme_shows_what_synth_prints() {
+    // As `cargo run --bin synth` prints it from the repository root: the
+    // templates' relative code paths, and so their sizes, depend on out/.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let synthesis = cloud_cron_stacks::app()
+        .synth_with(&cfn_gen::SynthOptions {
+            format: cfn_gen::Format::Yaml,
+            out_dir: root.join("out"),
+        })
+        .expect("the example stacks are valid");
+    let warnings: Vec<String> = synthesis
+        .warnings
+        .iter()
+        .flat_map(|w| w.to_string().lines().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let mut summary = Vec::new();
+    for stack in &synthesis.stacks {
+        let path = Path::new("out").join(stack.file_name());
+        cloud_cron_cli::write_summary(stack, &path, &mut summary).expect("write summary");
+    }
+    let actual: Vec<String> = String::from_utf8_lossy(&summary)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let (readme_warnings, readme_summary) = readme_sample();
+    assert_eq!(warnings, readme_warnings, "the README's warnings");
+    assert_eq!(
+        actual.len(),
+        readme_summary.len(),
+        "README:\n{}\nsynth:\n{}",
+        readme_summary.join("\n"),
+        actual.join("\n")
+    );
+    for (shown, printed) in readme_summary.iter().zip(&actual) {
+        match (shown.split_once("  next: "), printed.split_once("  next: ")) {
+            // Fire times depend on the day: the schedule and how many times are shown must match.
+            (Some((shown_schedule, shown_next)), Some((schedule, next))) => {
+                assert_eq!(shown_schedule, schedule);
+                assert_eq!(
+                    shown_next.split(", ").count(),
+                    next.split(", ").count(),
+                    "{shown}\n{printed}"
+                );
+            }
+            _ => assert_eq!(
+                shown, printed,
+                "a README summary line (sizes, counts) is stale"
+            ),
+        }
+    }
 }

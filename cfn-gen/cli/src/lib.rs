@@ -27,7 +27,7 @@ enum OutputFormat {
 #[command(name = "synth", version)]
 struct Args {
     /// Where to write `<Stack>.template.<yaml|json>`.
-    #[arg(long, default_value = "out")]
+    #[arg(long, default_value = DEFAULT_OUT_DIR)]
     out_dir: PathBuf,
     /// Template format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
@@ -41,6 +41,7 @@ struct Args {
     check: bool,
 }
 
+const DEFAULT_OUT_DIR: &str = "out";
 const VALIDATION_FAILED: u8 = 1;
 const USAGE: u8 = 2;
 
@@ -135,30 +136,44 @@ fn synth(
         .collect();
 
     if args.check {
-        return check(&args.out_dir, &selected, out, err);
+        return check(args, &selected, out, err);
     }
     fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
     for stack in selected {
         let path = args.out_dir.join(stack.file_name());
         fs::write(&path, &stack.text).with_context(|| format!("writing {}", path.display()))?;
-        print_summary(stack, &path, out)?;
+        write_summary(stack, &path, out)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn check(
-    out_dir: &Path,
+    args: &Args,
     stacks: &[&SynthesizedStack],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
+    let out_dir = &args.out_dir;
+    if !out_dir.is_dir() {
+        writeln!(
+            err,
+            "error: {} does not exist, so there is nothing to check: {}",
+            out_dir.display(),
+            update_hint(args)
+        )?;
+        return Ok(ExitCode::from(VALIDATION_FAILED));
+    }
     let mut drifted = 0;
     for stack in stacks {
         let path = out_dir.join(stack.file_name());
         let on_disk = match fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                drifted += 1;
+                writeln!(out, "{}: missing", path.display())?;
+                continue;
+            }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
         if on_disk == stack.text {
@@ -183,14 +198,64 @@ fn check(
     if drifted > 0 {
         writeln!(
             err,
-            "{drifted} template(s) out of date: run `cargo run --bin synth` and commit the result"
+            "{drifted} template(s) out of date: {}",
+            update_hint(args)
         )?;
         return Ok(ExitCode::from(VALIDATION_FAILED));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(
+/// How to write the templates `--check` compared against: the same command
+/// without `--check`, and "commit" only when git tracks the directory (never
+/// for one it ignores, such as a build output directory).
+fn update_hint(args: &Args) -> String {
+    let mut command = String::from("cargo run --bin synth");
+    let mut options = Vec::new();
+    if args.out_dir != Path::new(DEFAULT_OUT_DIR) {
+        options.push(format!("--out-dir {}", args.out_dir.display()));
+    }
+    if matches!(args.format, OutputFormat::Json) {
+        options.push("--format json".to_owned());
+    }
+    for stack in &args.stacks {
+        options.push(format!("--stack {stack}"));
+    }
+    if !options.is_empty() {
+        command.push_str(" -- ");
+        command.push_str(&options.join(" "));
+    }
+    match git_ignores(&args.out_dir) {
+        Some(false) => format!("run `{command}` and commit the result"),
+        Some(true) | None => format!("run `{command}` to write them"),
+    }
+}
+
+/// Whether git ignores `dir`: `None` outside a git work tree or without git.
+fn git_ignores(dir: &Path) -> Option<bool> {
+    let status = std::process::Command::new("git")
+        .arg("check-ignore")
+        .arg("--quiet")
+        .arg(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    match status.code() {
+        Some(0) => Some(true),
+        Some(1) => Some(false),
+        _ => None,
+    }
+}
+
+/// The summary `synth` prints for a stack written to `path`: resource count
+/// (before and after the SAM transform), size, and each schedule's next
+/// three fire times in its own time zone.
+///
+/// # Errors
+///
+/// Writing to `out` failed.
+pub fn write_summary(
     stack: &SynthesizedStack,
     path: &Path,
     out: &mut dyn Write,

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::builtin_functions::{BuiltinFunctions, SharedBuiltins};
 use crate::construct::Stack;
 
 /// The root of a construct tree: a set of stacks synthesized together.
@@ -20,12 +21,33 @@ use crate::construct::Stack;
 #[derive(Clone, Default)]
 pub struct App {
     stacks: Rc<RefCell<Vec<Stack>>>,
+    builtins: SharedBuiltins,
 }
 
 impl App {
     /// An empty app.
     pub fn new() -> App {
         App::default()
+    }
+
+    /// Where the functions cloud-cron provides (the channels' notifiers,
+    /// `ImageRepublish`'s copier) are built from: packages of your workspace,
+    /// see [`BuiltinFunctions`]. Read at synth, for every stack of the app.
+    ///
+    /// ```
+    /// use cfn_gen::{App, BuiltinFunctions};
+    /// let app = App::new().builtin_functions(BuiltinFunctions::package(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../functions"
+    /// )));
+    /// ```
+    pub fn builtin_functions(self, functions: BuiltinFunctions) -> App {
+        self.builtins.set(functions);
+        self
+    }
+
+    pub(crate) fn builtins(&self) -> SharedBuiltins {
+        self.builtins.clone()
     }
 
     pub(crate) fn add_stack(&self, stack: Stack) {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use crate::builtin_functions::{Builtin, BuiltinCode, SharedBuiltins};
 use crate::construct::{App, Construct, Node};
 use crate::context::SynthContext;
 use crate::json_path;
@@ -41,6 +42,7 @@ struct Inner {
     ids: RefCell<Vec<String>>,
     problems: RefCell<Report>,
     settings: RefCell<Settings>,
+    builtins: SharedBuiltins,
 }
 
 /// One CloudFormation stack: the unit `sam deploy` deploys.
@@ -81,6 +83,7 @@ impl Stack {
                 ids: RefCell::new(Vec::new()),
                 problems: RefCell::new(report),
                 settings: RefCell::new(Settings::default()),
+                builtins: app.builtins(),
             }),
         };
         app.add_stack(stack.clone());
@@ -138,6 +141,11 @@ impl Stack {
             ids.push(id.to_owned());
         }
         node
+    }
+
+    /// The default code of a construct that runs one of cloud-cron's functions.
+    pub(crate) fn builtin_code(&self, builtin: Builtin) -> BuiltinCode {
+        self.inner.builtins.code(builtin)
     }
 
     /// Add a construct whose node came from [`Stack::claim`].

@@ -306,6 +306,19 @@ impl From<&ImageBuild> for ImageSource {
 pub(crate) enum Code {
     Image(ImageSource),
     Rust(RustBinary),
+    /// One of cloud-cron's functions, from the app's [`BuiltinFunctions`](crate::BuiltinFunctions).
+    Builtin(crate::builtin_functions::BuiltinCode),
+}
+
+impl Code {
+    /// The code to write: built-in code as the binary the app names (none
+    /// while the app names no package; validation reports that).
+    pub(crate) fn resolved(&self) -> Option<Code> {
+        match self {
+            Code::Builtin(builtin) => builtin.resolve().map(Code::Rust),
+            other => Some(other.clone()),
+        }
+    }
 }
 
 /// The instruction set a function runs on.

@@ -3,19 +3,21 @@
 //!
 //! Resources: the ECR repository (immutable tags, scan on push, encrypted,
 //! a lifecycle policy that expires untagged images only, a repository policy
-//! letting this account's Lambda functions pull), the copier function
-//! (`runtime/image-copier`, built by `sam build` with cargo-lambda) with its
+//! letting this account's Lambda functions pull), the copier function (the
+//! `image-copier` binary of the package the app's
+//! [`BuiltinFunctions`](crate::BuiltinFunctions) names, built by `sam build`
+//! with cargo-lambda, running `runtime/image-copier`) with its
 //! role and log group, and the `Custom::ImageRepublish` resource whose
 //! `ImageUri` attribute is `<repository>@sha256:<digest>`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
+use crate::builtin_functions::Builtin;
 use crate::construct::{Construct, Node, Stack};
-use crate::constructs::code::{Architecture, Code, ImageSource, Republished, RustBinary};
+use crate::constructs::code::{Architecture, Code, ImageSource, Republished};
 use crate::constructs::ecr_uri::{is_digest, is_repository_name, parse_ecr_uri};
 use crate::constructs::function::{Function, FunctionIds, FunctionParts, FunctionSettings};
 use crate::constructs::grant::{Grantee, RolePolicy};
@@ -51,8 +53,10 @@ struct Inner {
 /// `sam deploy` and pinned by digest.
 ///
 /// ```
-/// use cfn_gen::{App, ImageRepublish, Schedule, ScheduledLambda, Stack, TimeUnit};
-/// let app = App::new();
+/// use cfn_gen::{App, BuiltinFunctions, ImageRepublish, Schedule, ScheduledLambda, Stack, TimeUnit};
+/// # let image_copier = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/image-copier");
+/// // the package with the `image-copier` binary (see BuiltinFunctions)
+/// let app = App::new().builtin_functions(BuiltinFunctions::package(image_copier));
 /// let stack = Stack::new(&app, "Demo");
 /// let image = ImageRepublish::new(&stack, "VendorImage")
 ///     .source("123456789012.dkr.ecr.us-west-2.amazonaws.com/my-lambda", "latest")
@@ -82,7 +86,7 @@ impl ImageRepublish {
     /// A new republished image in `stack`; give it a `.source(..)`.
     pub fn new(stack: &Stack, id: &str) -> ImageRepublish {
         let mut settings = FunctionSettings::new(Duration::from_secs(900), 512)
-            .with_code(Code::Rust(RustBinary::new(copier_dir(), "image-copier")));
+            .with_code(Code::Builtin(stack.builtin_code(Builtin::ImageCopier)));
         settings.description = Some(
             "Copies an image into this stack's ECR repository (cloud-cron ImageRepublish)".into(),
         );
@@ -219,16 +223,6 @@ fn grant_ecr_access(repository_arn: &Value, actions: &[&str], grantee: &dyn Gran
         actions.iter().copied(),
         vec![repository_arn.clone()],
     ));
-}
-
-/// The copier's package in this workspace.
-fn copier_dir() -> PathBuf {
-    let cfn_gen = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    cfn_gen
-        .parent()
-        .unwrap_or(cfn_gen)
-        .join("runtime")
-        .join("image-copier")
 }
 
 impl Inner {

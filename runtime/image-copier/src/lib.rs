@@ -17,8 +17,8 @@
 //!   copies only the blobs the target lacks, pushes manifests by digest and then the tag.
 //! - [`custom_resource`]: the CloudFormation request and response protocol, and a handler
 //!   that always answers exactly once, also when the copy panics or runs out of time.
-//!
-//! The `image-copier` binary wires [`custom_resource::handle`] to `lambda_runtime`.
+//! - [`bin`]: the whole `main` of the `image-copier` binary, wiring
+//!   [`custom_resource::handle`] to `lambda_runtime`.
 //!
 //! # Resource properties
 //!
@@ -26,6 +26,7 @@
 //! [`custom_resource::ImageData`] for the attributes returned (`Fn::GetAtt`).
 
 pub mod auth;
+pub mod bin;
 pub mod copy;
 pub mod custom_resource;
 pub mod registry;

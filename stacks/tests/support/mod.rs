@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod sam;
+
 use std::process::{Command, Output};
 
 /// The path in `var`; panics saying `how` to get it.

@@ -26,12 +26,12 @@ mod template;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
 use cloud_cron_contract::notifier::{ChannelConfig, SecretName, SecretRef, TemplatePart};
 
+use crate::builtin_functions::Builtin;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::DeadLetterQueue;
@@ -76,8 +76,10 @@ struct Inner {
 /// methods below.
 ///
 /// ```
-/// use cfn_gen::{App, MessageTemplate, NotificationChannel, SecretRef, Stack, Topic};
-/// let app = App::new();
+/// use cfn_gen::{App, BuiltinFunctions, NotificationChannel, SecretRef, Stack, Topic};
+/// # let notifiers = concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers");
+/// // the package with the `notifier-<kind>` binaries (see BuiltinFunctions)
+/// let app = App::new().builtin_functions(BuiltinFunctions::package(notifiers));
 /// let stack = Stack::new(&app, "Demo");
 /// let alerts = Topic::fifo(&stack, "Alerts");
 /// NotificationChannel::email(&stack, "AlertEmail", &alerts)
@@ -92,8 +94,9 @@ struct Inner {
 /// assert!(out.stacks[0].text.contains("AWS::Lambda::EventSourceMapping"));
 /// ```
 ///
-/// Defaults: the project's own notifier binary for the kind
-/// (`notifiers/`, built by `sam build` with cargo-lambda), 30 s timeout,
+/// Defaults: the `notifier-<kind>` binary of the package the app's
+/// [`BuiltinFunctions`](crate::BuiltinFunctions) names (built by `sam build`
+/// with cargo-lambda), 30 s timeout,
 /// 256 MB, batches of up to 10 messages, 5 receives before a message is
 /// dead-lettered, messages kept 4 days in the queue and 14 days in the
 /// dead-letter queue, whose alarm fires on the first message.
@@ -118,13 +121,13 @@ impl<K> NotificationChannel<K> {
         topic: &Topic,
         config: ChannelConfig,
     ) -> NotificationChannel<K> {
-        let binary = format!("notifier-{}", config.kind());
+        let notifier = stack.builtin_code(Builtin::Notifier(config.kind()));
         let node = stack.claim(id);
         let function = Function::within(
             &node,
             FunctionIds::children(&node, "Function", ""),
             FunctionSettings::new(Duration::from_secs(30), 256)
-                .with_code(Code::Rust(RustBinary::new(notifiers_dir(), &binary))),
+                .with_code(Code::Builtin(notifier)),
             "call .rust_binary(RustBinary::new(DIR, \"notifier-...\")) or .image(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO@sha256:DIGEST\")",
             Some("the notifier is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the channel's dead-letter queue after maxReceiveCount receives"),
         );
@@ -285,13 +288,6 @@ impl<K> NotificationChannel<K> {
     pub fn dead_letter_queue_arn(&self) -> Value {
         self.inner.dead_letter.arn()
     }
-}
-
-/// The `notifiers` package of this workspace, which holds one binary per
-/// channel kind (`notifier-email`, `notifier-sms`, ...).
-fn notifiers_dir() -> PathBuf {
-    let cfn_gen = Path::new(env!("CARGO_MANIFEST_DIR"));
-    cfn_gen.parent().unwrap_or(cfn_gen).join("notifiers")
 }
 
 impl Construct for Inner {

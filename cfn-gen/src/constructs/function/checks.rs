@@ -107,6 +107,7 @@ impl FunctionSettings {
                     report.error(path, message, fix);
                 }
             }
+            Some(Code::Builtin(builtin)) => builtin.validate(path, report),
         }
     }
 

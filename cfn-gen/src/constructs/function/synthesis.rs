@@ -146,7 +146,8 @@ fn code(
     settings: &FunctionSettings,
     function: &mut serverless::Function,
 ) -> Vec<(&'static str, serde_json::Value)> {
-    match &settings.code {
+    let code = settings.code.as_ref().and_then(Code::resolved);
+    match &code {
         Some(Code::Image(ImageSource::Uri(uri))) => {
             function.package_type = Some("Image");
             function.image_uri = Some(Value::String(uri.clone()));
@@ -171,6 +172,6 @@ fn code(
                 ("BuildProperties", json!({ "Binary": bin.binary() })),
             ]
         }
-        None => Vec::new(),
+        Some(Code::Builtin(_)) | None => Vec::new(),
     }
 }
