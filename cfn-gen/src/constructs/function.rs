@@ -18,7 +18,7 @@ use crate::constructs::code::{Code, ImageSource};
 use crate::resources::{iam, logs, serverless};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Resource, Template};
-use crate::validate::{limits, names, Report};
+use crate::validate::{limits, names, secrets, Report};
 use crate::value::Value;
 
 /// The instruction set a function runs on.
@@ -72,16 +72,6 @@ const RESERVED_ENV: &[&str] = &[
 const RESERVED_PREFIXES: &[(&str, &str)] = &[
     (cloud_cron_contract::TOPIC_ARN_ENV_PREFIX, "topic ARNs"),
     ("CLOUDCRON_", "cloud-cron's own settings"),
-];
-
-/// Words in a variable name that mark a secret.
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "PRIVATE_KEY",
-    "API_KEY",
 ];
 
 /// The builder methods every function construct shares. Expands inside an
@@ -216,10 +206,13 @@ impl FunctionSettings {
                     "use the builder's own methods (e.g. .publishes_to(KEY, &topic)) for what cloud-cron wires, or another name",
                 );
             }
-            let upper = name.to_ascii_uppercase();
-            let looks_secret = SECRET_WORDS.iter().any(|w| upper.contains(w));
-            let is_reference = value.starts_with('/') || value.starts_with("arn:");
-            if looks_secret && !is_reference {
+            if let Some(kind) = secrets::find_secret(name, value) {
+                report.error(
+                    path,
+                    format!("environment variable {name} holds a value that looks like {kind}; secrets must never be in a template or an environment variable"),
+                    "store the secret in SSM Parameter Store (SecureString) or Secrets Manager and pass its name or ARN instead (e.g. /myapp/api-token)",
+                );
+            } else if secrets::is_secret_name(name) && !secrets::is_reference(value) {
                 report.error(
                     path,
                     format!("environment variable {name} looks like a secret with a literal value; secrets must never be in a template or an environment variable"),

@@ -6,8 +6,10 @@
 //! services we emit.
 
 pub mod address;
+pub mod filter_policy;
 pub mod limits;
 pub mod names;
+pub mod secrets;
 
 use std::fmt;
 

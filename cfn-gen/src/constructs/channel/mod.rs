@@ -39,7 +39,7 @@ use crate::constructs::Topic;
 use crate::resources::{iam, lambda, sns, sqs, ssm};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Output, Resource, Template};
-use crate::validate::{limits, Report};
+use crate::validate::{filter_policy, limits, Report};
 use crate::value::Value;
 
 pub use kinds::{Email, Slack, Sms, Teams, Webhook};
@@ -557,18 +557,8 @@ impl Construct for Inner {
             }
         }
         if let Some(filter) = &p.filter {
-            match filter.as_object() {
-                None => report.error(
-                    path,
-                    "the filter policy is not a JSON object",
-                    "pass e.g. json!({\"level\": [\"error\"]}) to .filter()",
-                ),
-                Some(o) if o.is_empty() || o.len() > 5 => report.error(
-                    path,
-                    format!("the filter policy has {} keys; SNS allows 1 to 5", o.len()),
-                    "filter on at most 5 message attributes",
-                ),
-                Some(_) => {}
+            for problem in filter_policy::check(filter, filter_policy::Scope::MessageAttributes) {
+                report.error(path, format!("filter policy: {}", problem.message), problem.fix);
             }
         }
     }
