@@ -18,7 +18,7 @@ use crate::constructs::code::{Code, ImageSource};
 use crate::resources::{iam, logs, serverless};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Resource, Template};
-use crate::validate::{limits, names, secrets, Report};
+use crate::validate::{limits, names, regions, secrets, Report};
 use crate::value::Value;
 
 /// The instruction set a function runs on.
@@ -438,6 +438,16 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, repor
         report.error(path, format!("image `{uri}` has no repository"), fix);
         return;
     };
+    let host = uri.split('/').next().unwrap_or("");
+    let region_problem = parse_ecr_uri(uri).and_then(|(_, r, _)| regions::check_region(r).err());
+    if let Some(why) = region_problem.or_else(|| {
+        host.contains(".dkr.ecr.")
+            .then(|| regions::ecr_host_problem(host))
+            .flatten()
+    }) {
+        report.error(path, format!("image `{uri}` is malformed: {why}"), fix);
+        return;
+    }
     let Some((_, image_region, _)) = parse_ecr_uri(uri) else {
         report.error(
             path,

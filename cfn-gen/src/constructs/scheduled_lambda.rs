@@ -27,7 +27,7 @@ use crate::resources::{iam, scheduler, serverless, sqs};
 use crate::schedule::{FlexibleWindow, Schedule};
 use crate::synth::{ScheduleSummary, SynthContext};
 use crate::template::{DeletionPolicy, Output, Resource, Template};
-use crate::validate::{names, Report};
+use crate::validate::{names, schedules, Report};
 use crate::value::{Pseudo, Value};
 
 #[derive(Debug, Clone)]
@@ -389,6 +389,12 @@ impl Construct for Inner {
                     "move the end date after the start date",
                 );
             }
+        }
+        if let (Some(Ok(valid)), false) = (
+            p.schedule.as_ref().map(Schedule::validate),
+            matches!((start, end), (Some(s), Some(e)) if e <= s),
+        ) {
+            schedules::check_schedule(path, &valid, start, end, Utc::now(), report);
         }
         if schedule_is_at && (p.start_date.is_some() || p.end_date.is_some()) {
             report.error(

@@ -271,7 +271,10 @@ impl Walker<'_> {
     fn numeric(&mut self, at: &str, arg: &Value) {
         let fix = "write {\"numeric\": [\">=\", 0, \"<\", 100]} or {\"numeric\": [\"=\", 5]}";
         let Some(items) = arg.as_array() else {
-            self.out.push(problem(format!("`{at}` takes an array of operators and numbers"), fix));
+            self.out.push(problem(
+                format!("`{at}` takes an array of operators and numbers"),
+                fix,
+            ));
             return;
         };
         let pairs: Vec<(Option<&str>, Option<f64>)> = items
@@ -279,9 +282,9 @@ impl Walker<'_> {
             .map(|c| (c[0].as_str(), c.get(1).and_then(Value::as_f64)))
             .collect();
         let shape_ok = matches!(items.len(), 2 | 4)
-            && pairs.iter().all(|(op, n)| {
-                n.is_some() && matches!(op, Some("=" | "<" | "<=" | ">" | ">="))
-            });
+            && pairs
+                .iter()
+                .all(|(op, n)| n.is_some() && matches!(op, Some("=" | "<" | "<=" | ">" | ">=")));
         if !shape_ok {
             self.out.push(problem(
                 format!("`{at}` must be [OPERATOR, NUMBER] or a range [\">\"|\">=\", LOW, \"<\"|\"<=\", HIGH]; got {arg}"),
@@ -303,7 +306,9 @@ impl Walker<'_> {
             } else if lo >= hi {
                 self.out.push(problem(
                     format!("`{at}` is an empty range: {lo} is not below {hi}"),
-                    format!("swap the bounds: {{\"numeric\": [\"{lo_op}\", {hi}, \"{hi_op}\", {lo}]}}"),
+                    format!(
+                        "swap the bounds: {{\"numeric\": [\"{lo_op}\", {hi}, \"{hi_op}\", {lo}]}}"
+                    ),
                 ));
             }
         }
@@ -324,7 +329,9 @@ impl Walker<'_> {
         if decimals > 5 {
             let rounded = value.map(|v| format!("{v:.5}")).unwrap_or_default();
             self.out.push(problem(
-                format!("`{at}` has the number {text} with {decimals} decimal places; SNS compares 5"),
+                format!(
+                    "`{at}` has the number {text} with {decimals} decimal places; SNS compares 5"
+                ),
                 format!("round it to 5 decimal places: {rounded}"),
             ));
         }
@@ -345,7 +352,9 @@ fn kind(value: &Value) -> &'static str {
 /// An IPv4 or IPv6 address range in CIDR notation, e.g. `10.0.0.0/24`.
 pub fn check_cidr(text: &str) -> Result<(), &'static str> {
     let (addr, bits) = text.split_once('/').ok_or("no `/PREFIX` length")?;
-    let bits: u8 = bits.parse().map_err(|_| "the prefix length is not a number")?;
+    let bits: u8 = bits
+        .parse()
+        .map_err(|_| "the prefix length is not a number")?;
     match addr.parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V4(_)) if bits <= 32 => Ok(()),
         Ok(std::net::IpAddr::V6(_)) if bits <= 128 => Ok(()),
@@ -403,10 +412,15 @@ mod tests {
     fn numeric_rules_and_their_fixes() {
         let p = attrs(json!({"n": [{"numeric": ["<", 10, ">", 1]}]}));
         assert!(p[0].fix.contains("[\">=\", 1, \"<=\", 10]"), "{p:?}");
-        assert_eq!(attrs(json!({"n": [{"numeric": [">=", 1, "<=", 10]}]})), vec![]);
+        assert_eq!(
+            attrs(json!({"n": [{"numeric": [">=", 1, "<=", 10]}]})),
+            vec![]
+        );
         let p = attrs(json!({"n": [{"numeric": [">", 10, "<", 1]}]}));
         assert!(p[0].message.contains("empty range"), "{p:?}");
-        assert!(attrs(json!({"n": [{"numeric": [">", 2000000000]}]}))[0].message.contains("outside"));
+        assert!(attrs(json!({"n": [{"numeric": [">", 2000000000]}]}))[0]
+            .message
+            .contains("outside"));
         let p = attrs(json!({"n": [1.1234567]}));
         assert!(p[0].fix.contains("1.12346"), "{p:?}");
         assert_eq!(attrs(json!({"n": [1.12346]})), vec![]);
@@ -415,11 +429,15 @@ mod tests {
 
     #[test]
     fn operators_are_checked() {
-        assert!(attrs(json!({"a": [{"prefx": "x"}]}))[0].message.contains("unknown operator `prefx`"));
+        assert!(attrs(json!({"a": [{"prefx": "x"}]}))[0]
+            .message
+            .contains("unknown operator `prefx`"));
         assert!(!attrs(json!({"a": [{"exists": "yes"}]})).is_empty());
         assert!(!attrs(json!({"a": [{"cidr": "10.0.0.0/33"}]})).is_empty());
         assert!(!attrs(json!({"a": [{"anything-but": {"middle": "x"}}]})).is_empty());
-        assert!(attrs(json!({"a": {"b": ["x"]}}))[0].message.contains("flat"));
+        assert!(attrs(json!({"a": {"b": ["x"]}}))[0]
+            .message
+            .contains("flat"));
         assert!(!attrs(json!({"$or": [{"a": ["x"]}]})).is_empty());
         assert!(!attrs(json!({})).is_empty());
         assert!(!attrs(json!(["x"])).is_empty());

@@ -7,8 +7,12 @@
 
 pub mod address;
 pub mod filter_policy;
+pub mod ids;
 pub mod limits;
 pub mod names;
+pub mod quotas;
+pub mod regions;
+pub mod schedules;
 pub mod secrets;
 
 use std::fmt;

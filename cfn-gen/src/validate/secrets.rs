@@ -171,7 +171,8 @@ fn tokens(v: &str) -> impl Iterator<Item = &str> {
 fn is_aws_key_id(t: &str) -> bool {
     (t.starts_with("AKIA") || t.starts_with("ASIA"))
         && t.len() == 20
-        && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn is_hex(t: &str, len: usize) -> bool {
@@ -183,7 +184,11 @@ fn has_password_in_url(v: &str) -> bool {
     let Some((scheme, rest)) = v.split_once("://") else {
         return false;
     };
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) {
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    {
         return false;
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -234,9 +239,17 @@ mod tests {
             "amqp://guest:guest@rabbit:5672/",
             "redis://:pass@cache:6379/0",
         ] {
-            assert_eq!(find_secret("URL", url), Some(SecretKind::ConnectionString), "{url}");
+            assert_eq!(
+                find_secret("URL", url),
+                Some(SecretKind::ConnectionString),
+                "{url}"
+            );
         }
-        for url in ["postgres://db.example.com/app", "redis://cache:6379", "https://user@example.com/"] {
+        for url in [
+            "postgres://db.example.com/app",
+            "redis://cache:6379",
+            "https://user@example.com/",
+        ] {
             assert_eq!(find_secret("URL", url), None, "{url}");
         }
     }
@@ -247,12 +260,24 @@ mod tests {
             ("AKIAIOSFODNN7EXAMPLE", SecretKind::AwsAccessKeyId),
             ("ASIAIOSFODNN7EXAMPLE", SecretKind::AwsAccessKeyId),
             ("xoxb-123456789012-abcdefghijkl", SecretKind::SlackToken),
-            ("https://hooks.slack.com/services/T000/B000/XXXX", SecretKind::SlackWebhookUrl),
-            (&*format!("SK{}:{}", "a1".repeat(16), "b2".repeat(16)), SecretKind::TwilioApiKey),
+            (
+                "https://hooks.slack.com/services/T000/B000/XXXX",
+                SecretKind::SlackWebhookUrl,
+            ),
+            (
+                &*format!("SK{}:{}", "a1".repeat(16), "b2".repeat(16)),
+                SecretKind::TwilioApiKey,
+            ),
             (&*format!("ghp_{}", "A".repeat(36)), SecretKind::GitHubToken),
-            (&*format!("github_pat_{}", "A1".repeat(20)), SecretKind::GitHubToken),
+            (
+                &*format!("github_pat_{}", "A1".repeat(20)),
+                SecretKind::GitHubToken,
+            ),
             ("sk_live_abcdefghijklmnop", SecretKind::StripeKey),
-            ("-----BEGIN RSA PRIVATE KEY-----\nMIIE...", SecretKind::PrivateKey),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIE...",
+                SecretKind::PrivateKey,
+            ),
         ];
         for (value, kind) in cases {
             assert_eq!(find_secret("", value), Some(kind), "{value}");
@@ -265,7 +290,10 @@ mod tests {
     #[test]
     fn high_entropy_needs_a_secret_name() {
         let random = "q8Zr2LxP0vN7tWk3Ys9B";
-        assert_eq!(find_secret("API_TOKEN", random), Some(SecretKind::HighEntropy));
+        assert_eq!(
+            find_secret("API_TOKEN", random),
+            Some(SecretKind::HighEntropy)
+        );
         assert_eq!(find_secret("BUILD_ID", random), None);
         assert_eq!(find_secret("API_TOKEN", "/prod/api-token"), None);
         assert_eq!(find_secret("PASSWORD_POLICY", "strict"), None);

@@ -108,10 +108,15 @@ impl ValidSchedule {
                 let mut day = local_from;
                 let mut fix = None;
                 for _ in 0..3 {
-                    let candidate = format!("{}T{}", day.format("%Y-%m-%d"), at.time().format("%H:%M:%S"));
-                    if self.with_expression(&format!("at({candidate})")).is_some_and(|v| {
-                        v.first_fire_between(from, None).is_some()
-                    }) {
+                    let candidate = format!(
+                        "{}T{}",
+                        day.format("%Y-%m-%d"),
+                        at.time().format("%H:%M:%S")
+                    );
+                    if self
+                        .with_expression(&format!("at({candidate})"))
+                        .is_some_and(|v| v.first_fire_between(from, None).is_some())
+                    {
                         fix = Some(candidate);
                         break;
                     }
@@ -147,7 +152,10 @@ impl ValidSchedule {
         let fires = |v: &ValidSchedule| v.first_fire_between(from, None).is_some();
         let cause = match fields.as_slice() {
             [_, _, dom, month, _, year] => {
-                if self.with_fields(&fields, None, Some("*")).is_some_and(|v| fires(&v)) {
+                if self
+                    .with_fields(&fields, None, Some("*"))
+                    .is_some_and(|v| fires(&v))
+                {
                     format!("the years it allows ({year}) have no matching date after that")
                 } else {
                     format!("day-of-month {dom} does not exist in month {month}")
@@ -181,7 +189,12 @@ impl ValidSchedule {
 
     /// This schedule's cron fields with day-of-month and/or year replaced, validated in
     /// the same zone.
-    fn with_fields(&self, fields: &[&str], dom: Option<&str>, year: Option<&str>) -> Option<ValidSchedule> {
+    fn with_fields(
+        &self,
+        fields: &[&str],
+        dom: Option<&str>,
+        year: Option<&str>,
+    ) -> Option<ValidSchedule> {
         let mut f: Vec<&str> = fields.to_vec();
         if let Some(dom) = dom {
             f[2] = dom;
@@ -213,7 +226,9 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     fn valid(expr: &str) -> ValidSchedule {
@@ -235,7 +250,9 @@ mod tests {
             let fixed = valid(&expression_in(&err.fix));
             assert!(fixed.check_fires(now(), None, None).is_ok(), "{err:?}");
         }
-        assert!(valid("at(2027-06-02T09:00:00)").check_fires(now(), None, None).is_ok());
+        assert!(valid("at(2027-06-02T09:00:00)")
+            .check_fires(now(), None, None)
+            .is_ok());
     }
 
     #[test]
@@ -251,7 +268,9 @@ mod tests {
             assert!(err.fix.contains(fix), "{expr}: {err:?}");
             assert!(valid(fix).check_fires(now(), None, None).is_ok(), "{fix}");
         }
-        assert!(valid("cron(0 0 29 2 ? 2028)").check_fires(now(), None, None).is_ok());
+        assert!(valid("cron(0 0 29 2 ? 2028)")
+            .check_fires(now(), None, None)
+            .is_ok());
     }
 
     #[test]
@@ -262,7 +281,9 @@ mod tests {
         let err = long.check_fires(now(), start, end).unwrap_err();
         assert!(err.problem.contains("before the first run"), "{err:?}");
         let new_end = err.fix.split('"').nth(1).expect("a date");
-        let new_end = DateTime::parse_from_rfc3339(new_end).expect("rfc3339").with_timezone(&Utc);
+        let new_end = DateTime::parse_from_rfc3339(new_end)
+            .expect("rfc3339")
+            .with_timezone(&Utc);
         assert!(long.check_fires(now(), start, Some(new_end)).is_ok());
 
         let cron = valid("cron(0 9 1 1 ? *)");
@@ -275,8 +296,13 @@ mod tests {
     #[test]
     fn first_fire_between_includes_the_start() {
         let s = valid("cron(0 9 * * ? *)");
-        let start = Utc.with_ymd_and_hms(2027, 6, 2, 9, 0, 0).single().expect("valid");
-        let first = s.first_fire_between(start, Some(start)).expect("fires at start");
+        let start = Utc
+            .with_ymd_and_hms(2027, 6, 2, 9, 0, 0)
+            .single()
+            .expect("valid");
+        let first = s
+            .first_fire_between(start, Some(start))
+            .expect("fires at start");
         assert_eq!(first.with_timezone(&Utc), start);
     }
 }

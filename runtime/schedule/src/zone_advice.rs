@@ -20,17 +20,72 @@ pub struct ScheduleWarning {
 /// Abbreviation and legacy zones: (name, what it is, the zone usually meant, an
 /// alternative that keeps its behaviour, if any).
 const LEGACY: &[(&str, &str, &str, Option<&str>)] = &[
-    ("EST", "UTC-5 all year, with no daylight saving", "America/New_York", Some("America/Panama")),
-    ("MST", "UTC-7 all year, with no daylight saving", "America/Denver", Some("America/Phoenix")),
-    ("HST", "UTC-10 all year, an abbreviation rather than a place", "Pacific/Honolulu", None),
-    ("GMT", "UTC all year, with no British Summer Time", "Europe/London", Some("UTC")),
-    ("Etc/GMT", "UTC all year, with no British Summer Time", "Europe/London", Some("UTC")),
-    ("GMT0", "UTC all year, with no British Summer Time", "Europe/London", Some("UTC")),
-    ("Greenwich", "UTC all year, with no British Summer Time", "Europe/London", Some("UTC")),
-    ("EST5EDT", "a legacy POSIX-style name", "America/New_York", None),
-    ("CST6CDT", "a legacy POSIX-style name", "America/Chicago", None),
-    ("MST7MDT", "a legacy POSIX-style name", "America/Denver", None),
-    ("PST8PDT", "a legacy POSIX-style name", "America/Los_Angeles", None),
+    (
+        "EST",
+        "UTC-5 all year, with no daylight saving",
+        "America/New_York",
+        Some("America/Panama"),
+    ),
+    (
+        "MST",
+        "UTC-7 all year, with no daylight saving",
+        "America/Denver",
+        Some("America/Phoenix"),
+    ),
+    (
+        "HST",
+        "UTC-10 all year, an abbreviation rather than a place",
+        "Pacific/Honolulu",
+        None,
+    ),
+    (
+        "GMT",
+        "UTC all year, with no British Summer Time",
+        "Europe/London",
+        Some("UTC"),
+    ),
+    (
+        "Etc/GMT",
+        "UTC all year, with no British Summer Time",
+        "Europe/London",
+        Some("UTC"),
+    ),
+    (
+        "GMT0",
+        "UTC all year, with no British Summer Time",
+        "Europe/London",
+        Some("UTC"),
+    ),
+    (
+        "Greenwich",
+        "UTC all year, with no British Summer Time",
+        "Europe/London",
+        Some("UTC"),
+    ),
+    (
+        "EST5EDT",
+        "a legacy POSIX-style name",
+        "America/New_York",
+        None,
+    ),
+    (
+        "CST6CDT",
+        "a legacy POSIX-style name",
+        "America/Chicago",
+        None,
+    ),
+    (
+        "MST7MDT",
+        "a legacy POSIX-style name",
+        "America/Denver",
+        None,
+    ),
+    (
+        "PST8PDT",
+        "a legacy POSIX-style name",
+        "America/Los_Angeles",
+        None,
+    ),
     ("CET", "a legacy abbreviation zone", "Europe/Paris", None),
     ("MET", "a legacy abbreviation zone", "Europe/Paris", None),
     ("EET", "a legacy abbreviation zone", "Europe/Athens", None),
@@ -38,7 +93,12 @@ const LEGACY: &[(&str, &str, &str, Option<&str>)] = &[
     ("US/Eastern", "a deprecated alias", "America/New_York", None),
     ("US/Central", "a deprecated alias", "America/Chicago", None),
     ("US/Mountain", "a deprecated alias", "America/Denver", None),
-    ("US/Pacific", "a deprecated alias", "America/Los_Angeles", None),
+    (
+        "US/Pacific",
+        "a deprecated alias",
+        "America/Los_Angeles",
+        None,
+    ),
     ("US/Arizona", "a deprecated alias", "America/Phoenix", None),
     ("US/Hawaii", "a deprecated alias", "Pacific/Honolulu", None),
     ("US/Alaska", "a deprecated alias", "America/Anchorage", None),
@@ -85,7 +145,9 @@ pub fn zone_warning(name: &str) -> Option<ScheduleWarning> {
             .map(|k| format!(", or `{k}` to keep its behaviour"))
             .unwrap_or_default();
         return Some(ScheduleWarning {
-            problem: format!("time zone `{name}` is {what}; schedules in it may not follow local clock changes"),
+            problem: format!(
+                "time zone `{name}` is {what}; schedules in it may not follow local clock changes"
+            ),
             fix: format!(
                 "use the IANA zone of the place, usually .in_time_zone(\"{meant}\"){keep}"
             ),
@@ -136,7 +198,10 @@ impl ValidSchedule {
     /// # Ok::<(), cloud_cron_schedule::ScheduleError>(())
     /// ```
     pub fn warnings(&self) -> Vec<ScheduleWarning> {
-        self.time_zone().and_then(zone_warning).into_iter().collect()
+        self.time_zone()
+            .and_then(zone_warning)
+            .into_iter()
+            .collect()
     }
 }
 
@@ -154,22 +219,40 @@ mod tests {
             }
             // The warning is for names that validate; unknown ones are errors already.
             if Tz::named(name).is_some() {
-                let s = Schedule::cron("0 9 * * ? *").in_time_zone(name).validate().expect(name);
+                let s = Schedule::cron("0 9 * * ? *")
+                    .in_time_zone(name)
+                    .validate()
+                    .expect(name);
                 assert_eq!(s.warnings().len(), 1, "{name}");
             }
         }
         for (_, meant, fixed) in BY_OFFSET {
-            assert!(Tz::named(meant).is_some() && Tz::named(fixed).is_some(), "{meant} {fixed}");
+            assert!(
+                Tz::named(meant).is_some() && Tz::named(fixed).is_some(),
+                "{meant} {fixed}"
+            );
         }
     }
 
     #[test]
     fn fixes_validate_without_warnings() {
-        for name in ["EST", "MST", "HST", "EST5EDT", "Etc/GMT+5", "Etc/GMT-1", "GMT", "US/Pacific"] {
+        for name in [
+            "EST",
+            "MST",
+            "HST",
+            "EST5EDT",
+            "Etc/GMT+5",
+            "Etc/GMT-1",
+            "GMT",
+            "US/Pacific",
+        ] {
             let w = zone_warning(name).expect(name);
             let zone = w.suggested_zone.expect(name);
             assert!(w.fix.contains(zone), "{w:?}");
-            let fixed = Schedule::cron("0 9 * * ? *").in_time_zone(zone).validate().expect(zone);
+            let fixed = Schedule::cron("0 9 * * ? *")
+                .in_time_zone(zone)
+                .validate()
+                .expect(zone);
             assert!(fixed.warnings().is_empty(), "{zone}");
         }
     }
@@ -181,7 +264,10 @@ mod tests {
         assert!(w.fix.contains("America/Bogota"), "{w:?}");
         let w = zone_warning("Etc/GMT-9").expect("fixed");
         assert!(w.problem.contains("UTC+9"), "{w:?}");
-        assert!(zone_warning("Etc/GMT+11").expect("fixed").suggested_zone.is_none());
+        assert!(zone_warning("Etc/GMT+11")
+            .expect("fixed")
+            .suggested_zone
+            .is_none());
         for fine in ["UTC", "Etc/UTC", "America/New_York", "Asia/Kolkata"] {
             assert!(zone_warning(fine).is_none(), "{fine}");
         }

@@ -558,7 +558,11 @@ impl Construct for Inner {
         }
         if let Some(filter) = &p.filter {
             for problem in filter_policy::check(filter, filter_policy::Scope::MessageAttributes) {
-                report.error(path, format!("filter policy: {}", problem.message), problem.fix);
+                report.error(
+                    path,
+                    format!("filter policy: {}", problem.message),
+                    problem.fix,
+                );
             }
         }
     }
