@@ -203,7 +203,7 @@ impl Walker<'_> {
         let at = format!("{path}.{op}");
         match op.as_str() {
             "prefix" | "suffix" | "equals-ignore-case" => {
-                if !arg.as_str().is_some_and(|s| !s.is_empty()) {
+                if arg.as_str().is_none_or(str::is_empty) {
                     self.out.push(problem(
                         format!("`{at}` takes a non-empty string, not {}", kind(arg)),
                         format!("write {{\"{op}\": \"text\"}}"),
