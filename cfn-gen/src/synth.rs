@@ -168,6 +168,7 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         let text = render(template, format);
         limits::check_template(stack.name(), template, text.len(), &mut report);
         reserved.extend(quotas::reserved_in_template(stack.name(), template));
+        quotas::check_mapping_concurrency(stack.name(), template, &mut report);
         let mut schedules = Vec::new();
         for c in stack.constructs() {
             for (output, name) in c.exports() {

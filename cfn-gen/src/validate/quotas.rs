@@ -17,6 +17,68 @@ pub const UNRESERVED_MINIMUM: u32 = 100;
 /// The most an account can reserve in total by default.
 pub const MAX_RESERVABLE: u32 = ACCOUNT_CONCURRENCY - UNRESERVED_MINIMUM;
 
+/// The construct path of a function resource, read from its execution role's description
+/// ("Execution role of PATH"); `STACK/LOGICAL_ID` when there is none.
+fn function_path(stack: &str, template: &Template, id: &str) -> String {
+    template
+        .resources
+        .get(id)
+        .and_then(|f| f.property("Role"))
+        .and_then(|r| r.pointer("/Fn::GetAtt/0"))
+        .and_then(serde_json::Value::as_str)
+        .and_then(|role| template.resources.get(role))
+        .and_then(|role| role.property("Description"))
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| d.strip_prefix("Execution role of "))
+        .map_or_else(|| format!("{stack}/{id}"), str::to_owned)
+}
+
+/// Warns where an SQS event source mapping's maximum concurrency is above the
+/// reserved concurrency of its function: Lambda throttles the extra invocations, and the
+/// throttled messages go back to the queue and count toward its receive limit.
+pub fn check_mapping_concurrency(stack: &str, template: &Template, report: &mut Report) {
+    for resource in template.resources.values() {
+        if resource.resource_type() != "AWS::Lambda::EventSourceMapping" {
+            continue;
+        }
+        let Some(maximum) = resource
+            .property("ScalingConfig")
+            .and_then(|c| c.get("MaximumConcurrency"))
+            .and_then(serde_json::Value::as_u64)
+        else {
+            continue;
+        };
+        let Some(function) = resource
+            .property("FunctionName")
+            .and_then(|f| f.get("Ref"))
+            .and_then(serde_json::Value::as_str)
+        else {
+            continue;
+        };
+        let Some(reserved) = template
+            .resources
+            .get(function)
+            .and_then(|f| f.property("ReservedConcurrentExecutions"))
+            .and_then(serde_json::Value::as_u64)
+        else {
+            continue;
+        };
+        if reserved < maximum {
+            let path = function_path(stack, template, function);
+            let fix = if reserved >= 2 {
+                format!("pass {reserved} to .maximum_concurrency(), or .reserved_concurrency({maximum})")
+            } else {
+                format!(".reserved_concurrency({maximum}), or leave reserved concurrency unset")
+            };
+            report.warning(
+                &path,
+                format!("the queue's maximum concurrency {maximum} is above the function's reserved concurrency {reserved}: Lambda throttles the difference and throttled messages return to the queue, counting toward the dead-letter limit"),
+                fix,
+            );
+        }
+    }
+}
+
 /// The functions of a template that reserve concurrency: (construct path, reservation).
 /// The path is read from the execution role's description ("Execution role of PATH");
 /// `STACK/LOGICAL_ID` when there is none.
@@ -36,15 +98,7 @@ pub fn reserved_in_template(stack: &str, template: &Template) -> Vec<(String, u3
         else {
             continue;
         };
-        let path = resource
-            .property("Role")
-            .and_then(|r| r.pointer("/Fn::GetAtt/0"))
-            .and_then(serde_json::Value::as_str)
-            .and_then(|role| template.resources.get(role))
-            .and_then(|role| role.property("Description"))
-            .and_then(serde_json::Value::as_str)
-            .and_then(|d| d.strip_prefix("Execution role of "))
-            .map_or_else(|| format!("{stack}/{id}"), str::to_owned);
+        let path = function_path(stack, template, id);
         out.push((path, n));
     }
     out

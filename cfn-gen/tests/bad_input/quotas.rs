@@ -39,3 +39,26 @@ fn one_reservation_over_the_reservable_900() {
     });
     assert!(fixed.synth().is_ok());
 }
+
+#[test]
+fn queue_concurrency_above_the_reservation_warns() {
+    use cfn_gen::{NotificationChannel, Topic};
+    let build = |maximum: u32| {
+        app_with(move |s| {
+            let topic = Topic::standard(s, "Alerts");
+            NotificationChannel::email(s, "Mail", &topic)
+                .image(IMAGE)
+                .from("me@example.com")
+                .to(["alice@example.com"])
+                .subject("{{ task }}")
+                .text("{{ payload.text }}")
+                .reserved_concurrency(5)
+                .maximum_concurrency(maximum);
+        })
+    };
+    let p = with(&build(10), "maximum concurrency 10");
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].path, "Jobs/Mail");
+    assert!(p[0].fix.contains("pass 5 to .maximum_concurrency()"));
+    assert!(with(&build(5), "maximum concurrency").is_empty());
+}
