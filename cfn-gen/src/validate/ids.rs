@@ -2,14 +2,14 @@
 //! with narrower alphabets or length limits.
 //!
 //! - Logical ids keep only ASCII letters and digits, then add an 8-hex hash of the full
-//!   path (`construct/logical_id.rs`), so `my-job` and `my_job` never collide, but their
+//!   path (`logical_id.rs`), so `my-job` and `my_job` never collide, but their
 //!   resources differ only in the hash: a warning.
 //! - Logical ids are cut at 255 characters: an id whose letters and digits plus the
 //!   longest resource suffix (`IdempotencyTable`) do not fit loses its suffixes.
 //! - The path lands in IAM role descriptions ("Execution role of PATH"): at most 1,000
 //!   characters of Latin-1 (tab, newline and U+0020 to U+00FF, without controls).
 
-use crate::construct::logical_id::MAX_LOGICAL_ID_LEN;
+use crate::logical_id::MAX_LOGICAL_ID_LEN;
 use crate::validate::Report;
 
 /// The longest child suffix constructs add to their logical ids.
@@ -114,8 +114,8 @@ mod tests {
         assert!(p[0].fix.contains("`my_job2`"));
         assert!(problems(&["my-job", "my_job2"]).is_empty());
         assert_ne!(
-            crate::construct::logical_id::from_path(&["my-job"]),
-            crate::construct::logical_id::from_path(&["my_job"])
+            crate::logical_id::from_path(&["my-job"]),
+            crate::logical_id::from_path(&["my_job"])
         );
     }
 

@@ -61,3 +61,27 @@ fn a_webhook_url_where_its_parameter_name_belongs() {
     assert!(p[0].fix.contains("SecretRef::ssm(\"/path/name\")"));
     assert!(slack("/path/name").synth().is_ok());
 }
+
+#[test]
+fn a_secret_in_a_tag_value_is_not_echoed() {
+    let value = "postgres://app:hunter2@db.internal:5432/app";
+    let bad = app_with(|s| {
+        s.tag("database", value);
+        job(s, "Report");
+    });
+    let p = with(&bad, "connection string with a password");
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].path, "Jobs");
+    assert!(!p[0].to_string().contains("hunter2"));
+    assert!(
+        p[0].fix
+            .contains("stack.tag(\"database\", \"/app/database\")"),
+        "{}",
+        p[0].fix
+    );
+    let fixed = app_with(|s| {
+        s.tag("database", "/app/database");
+        job(s, "Report");
+    });
+    assert!(fixed.synth().is_ok());
+}
