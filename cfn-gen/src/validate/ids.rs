@@ -40,6 +40,8 @@ pub fn check_stack_ids(stack: &str, ids: &[String], report: &mut Report) {
             );
         }
         match seen.iter().find(|(r, _)| *r == readable) {
+            // The same id twice is the stack's own "used twice" error.
+            Some((_, first)) if *first == id => {}
             Some((_, first)) if !readable.is_empty() => report.warning(
                 &path,
                 format!("construct ids `{first}` and `{id}` differ only in characters logical ids drop, so their resources differ only in an 8-hex hash in the console"),
@@ -113,6 +115,7 @@ mod tests {
         assert_eq!(p[0].severity, Severity::Warning);
         assert!(p[0].fix.contains("`my_job2`"));
         assert!(problems(&["my-job", "my_job2"]).is_empty());
+        assert!(problems(&["my-job", "my-job"]).is_empty());
         assert_ne!(
             crate::logical_id::from_path(&["my-job"]),
             crate::logical_id::from_path(&["my_job"])
