@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use crate::construct::{App, Stack};
 use crate::passes::{references, Origins};
 use crate::template::Template;
-use crate::validate::{limits, Problem, Report, Severity};
+use crate::validate::{ids, limits, quotas, Problem, Report, Severity};
 use crate::writer::Format;
 
 pub use crate::context::{ScheduleSummary, SynthContext};
@@ -142,9 +142,16 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
     let ctx = SynthContext::new(&options.out_dir);
     let mut report = Report::default();
     let mut exports = Vec::new();
+    let mut reserved = Vec::new();
     let mut built = Vec::new();
     for stack in stacks {
         stack.validate(&mut report);
+        let construct_ids: Vec<String> = stack
+            .constructs()
+            .iter()
+            .map(|c| c.node().id().to_owned())
+            .collect();
+        ids::check_stack_ids(stack.name(), &construct_ids, &mut report);
         built.push(stack.build(&ctx, &mut report));
     }
     let mut out = Vec::new();
@@ -160,6 +167,8 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         references::check(template, origins, &elsewhere, &mut report);
         let text = render(template, format);
         limits::check_template(stack.name(), template, text.len(), &mut report);
+        reserved.extend(quotas::reserved_in_template(stack.name(), template));
+        quotas::check_mapping_concurrency(stack.name(), template, &mut report);
         let mut schedules = Vec::new();
         for c in stack.constructs() {
             for (output, name) in c.exports() {
@@ -176,6 +185,7 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         });
     }
     limits::check_exports(&exports, &mut report);
+    quotas::check_reserved_concurrency(&reserved, &mut report);
     if report.has_errors() {
         return Err(SynthError {
             problems: report.into_problems(),

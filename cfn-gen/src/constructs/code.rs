@@ -222,12 +222,13 @@ impl ImageBuild {
                 ));
             }
         }
-        for name in self.build_args.keys() {
-            let upper = name.to_ascii_uppercase();
-            if ["SECRET", "PASSWORD", "TOKEN", "PRIVATE_KEY", "API_KEY"]
-                .iter()
-                .any(|w| upper.contains(w))
-            {
+        for (name, value) in &self.build_args {
+            if let Some(kind) = crate::validate::secrets::find_secret(name, value) {
+                out.push((
+                    format!("build argument {name} holds a value that looks like {kind}; build arguments stay readable in the image history"),
+                    "read secrets at run time from SSM Parameter Store or Secrets Manager instead".into(),
+                ));
+            } else if crate::validate::secrets::is_secret_name(name) {
                 out.push((
                     format!("build argument {name} looks like a secret; build arguments stay readable in the image history"),
                     "read secrets at run time from SSM Parameter Store or Secrets Manager instead".into(),

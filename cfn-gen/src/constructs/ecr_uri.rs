@@ -1,7 +1,7 @@
 //! Private ECR image URIs: their parts, and the synth-time check of a
 //! function's image URI. Shared by function checks and `ImageRepublish`.
 
-use crate::validate::Report;
+use crate::validate::{regions, Report};
 
 /// Checks an image URI: a private ECR image, well formed, ideally pinned.
 pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, report: &mut Report) {
@@ -10,6 +10,16 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, repor
         report.error(path, format!("image `{uri}` has no repository"), fix);
         return;
     };
+    let host = uri.split('/').next().unwrap_or("");
+    let region_problem = parse_ecr_uri(uri).and_then(|(_, r, _)| regions::check_region(r).err());
+    if let Some(why) = region_problem.or_else(|| {
+        host.contains(".dkr.ecr.")
+            .then(|| regions::ecr_host_problem(host))
+            .flatten()
+    }) {
+        report.error(path, format!("image `{uri}` is malformed: {why}"), fix);
+        return;
+    }
     let Some((_, image_region, _)) = parse_ecr_uri(uri) else {
         report.error(
             path,

@@ -9,7 +9,15 @@ use crate::resources::iam;
 use crate::value::Value;
 
 /// What is wrong with a reference, if anything.
+/// A reference that is itself a secret (a webhook URL, a token) is described by kind and
+/// never echoed.
 pub(crate) fn check(secret: &SecretRef) -> Result<(), String> {
+    let (SecretRef::Ssm { name: text } | SecretRef::SecretsManager { id: text }) = secret;
+    if let Some(kind) = crate::validate::secrets::find_secret("", text) {
+        return Err(format!(
+            "the secret reference looks like {kind} itself (not shown), where the name of the parameter or secret that stores it belongs"
+        ));
+    }
     match secret {
         SecretRef::Ssm { name } => {
             let ok = !name.is_empty()
@@ -117,5 +125,23 @@ mod tests {
         assert!(check(&SecretRef::ssm("/ok/name")).is_ok());
         assert!(check(&SecretRef::ssm("bad name")).is_err());
         assert!(check(&SecretRef::secrets_manager("arn:aws:s3:::bucket")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod secret_reference_tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_given_as_its_own_reference_is_never_echoed() {
+        let hook = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX";
+        let err = check(&SecretRef::ssm(hook)).unwrap_err();
+        assert!(err.contains("Slack webhook URL"), "{err}");
+        assert!(!err.contains("hooks.slack.com"), "{err}");
+        assert!(check(&SecretRef::ssm("/cloudcron/slack/webhook-url")).is_ok());
+        let token = format!("ghp_{}", "A".repeat(36));
+        assert!(!check(&SecretRef::secrets_manager(&token))
+            .unwrap_err()
+            .contains(&token));
     }
 }

@@ -138,12 +138,24 @@ pub fn check(key: &str, value: &str) -> Result<(), TagProblem> {
             "the value has `{c}`; tags take letters, digits, spaces and `_ . : / = + - @`"
         ));
     }
+    let secret = crate::validate::secrets::find_secret(key, value);
+    if let Some(kind) = secret {
+        problems.push(format!(
+            "the value looks like {kind} (not shown); tags are readable by anyone who can list the resources"
+        ));
+    }
     if problems.is_empty() {
         return Ok(());
     }
+    let key = suggest_key(key);
+    let value = match secret {
+        // Tag with where the secret is kept, never with the secret.
+        Some(_) => clean(&format!("/app/{key}"), MAX_VALUE_CHARS),
+        None => clean(value, MAX_VALUE_CHARS),
+    };
     Err(TagProblem {
         message: problems.join("; "),
-        suggestion: (suggest_key(key), clean(value, MAX_VALUE_CHARS)),
+        suggestion: (key, value),
     })
 }
 

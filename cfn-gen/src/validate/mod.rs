@@ -3,11 +3,21 @@
 //! Every [`Problem`] names the construct path, what is wrong and how to fix
 //! it. Constructs add their own problems; [`limits`] checks whole templates
 //! (sizes, counts, exports) and [`names`] holds the naming rules of the AWS
-//! services we emit.
+//! services we emit. Bad input of one kind each: [`filter_policy`] (SNS filter
+//! grammar), [`secrets`] (secret-looking literals, never echoed), [`schedules`]
+//! (legacy time zones, schedules that never fire), [`quotas`] (account-wide
+//! reserved concurrency), [`regions`] (AWS regions, malformed ECR hosts) and
+//! [`ids`] (construct ids that break logical ids or IAM descriptions).
 
 pub mod address;
+pub mod filter_policy;
+pub mod ids;
 pub mod limits;
 pub mod names;
+pub mod quotas;
+pub mod regions;
+pub mod schedules;
+pub mod secrets;
 
 use std::fmt;
 

@@ -15,7 +15,8 @@
 //! Files: `rate.rs` (rate expressions, [`TimeUnit`]), `cron.rs` (cron parser, rules and
 //! evaluator), `at.rs` (one-time expressions), `timezone.rs` (zone names, local-time
 //! mapping), `window.rs` ([`FlexibleWindow`]), `error.rs` ([`ScheduleError`],
-//! [`CronField`]).
+//! [`CronField`]), `reach.rs` (whether a schedule fires after a given now, [`NeverFires`]),
+//! `zone_advice.rs` (warnings for fixed-offset and legacy zones, [`ScheduleWarning`]).
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -38,9 +39,11 @@ mod at;
 mod cron;
 mod error;
 mod rate;
+mod reach;
 mod timezone;
 mod window;
 mod zone;
+mod zone_advice;
 
 #[cfg(test)]
 mod tests;
@@ -51,8 +54,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 pub use self::error::{CronField, ScheduleError};
 pub use self::rate::TimeUnit;
+pub use self::reach::NeverFires;
 pub use self::window::{FlexibleWindow, MAX_FLEXIBLE_MINUTES};
 pub use self::zone::{Tz, TzOffset};
+pub use self::zone_advice::{zone_warning, ScheduleWarning};
 
 use self::cron::Cron;
 use self::rate::Rate;

@@ -44,8 +44,9 @@ impl Tz {
 
     /// The zone with exactly this IANA name (case-sensitive, as AWS reads it).
     pub fn named(name: &str) -> Option<Tz> {
-        let index = tzdb_data::TZ_NAMES.binary_search(&name).ok()?;
-        let name = tzdb_data::TZ_NAMES[index];
+        // TZ_NAMES is sorted without regard to case (`CET` after `Canada/Yukon`), so a
+        // case-sensitive binary search misses names such as `EST` or `US/Alaska`.
+        let name = *tzdb_data::TZ_NAMES.iter().find(|known| **known == name)?;
         let zone = tzdb_data::find_tz(name.as_bytes())?;
         Some(Tz { name, zone })
     }
@@ -221,6 +222,12 @@ mod tests {
         assert_eq!(Tz::named("UTC"), Some(Tz::UTC));
         assert!(Tz::named("europe/london").is_none());
         assert!(Tz::named("Mars/Olympus").is_none());
+        // Every name of the database resolves, including those the database sorts
+        // without regard to case.
+        for name in Tz::names() {
+            assert_eq!(Tz::named(name).map(|t| t.name()), Some(*name));
+        }
+        assert!(Tz::named("est").is_none());
         assert!(Tz::names().len() > 500);
     }
 

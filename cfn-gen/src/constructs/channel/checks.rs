@@ -6,7 +6,7 @@ use cloud_cron_contract::notifier::{ChannelKind, TemplatePart};
 
 use super::{kinds, Inner, Props};
 use crate::constructs::secret;
-use crate::validate::Report;
+use crate::validate::{filter_policy, Report};
 
 impl Inner {
     pub(super) fn check(&self, report: &mut Report) {
@@ -145,21 +145,15 @@ fn check_secrets(path: &str, p: &Props, report: &mut Report) {
     }
 }
 
-/// A filter policy SNS accepts: a JSON object of 1 to 5 keys.
+/// The filter policy against SNS's documented grammar and limits.
 fn check_filter(path: &str, p: &Props, report: &mut Report) {
     if let Some(filter) = &p.filter {
-        match filter.as_object() {
-            None => report.error(
+        for problem in filter_policy::check(filter, filter_policy::Scope::MessageAttributes) {
+            report.error(
                 path,
-                "the filter policy is not a JSON object",
-                "pass e.g. json!({\"level\": [\"error\"]}) to .filter()",
-            ),
-            Some(o) if o.is_empty() || o.len() > 5 => report.error(
-                path,
-                format!("the filter policy has {} keys; SNS allows 1 to 5", o.len()),
-                "filter on at most 5 message attributes",
-            ),
-            Some(_) => {}
+                format!("filter policy: {}", problem.message),
+                problem.fix,
+            );
         }
     }
 }

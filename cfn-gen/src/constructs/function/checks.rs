@@ -11,7 +11,7 @@ use crate::construct::Node;
 use crate::constructs::code::{Code, ImageSource};
 use crate::constructs::ecr_uri::check_image_uri;
 use crate::constructs::Topic;
-use crate::validate::{limits, names, Report};
+use crate::validate::{limits, names, secrets, Report};
 use crate::value::Value;
 
 /// Days CloudWatch Logs accepts as a retention period.
@@ -46,16 +46,6 @@ const RESERVED_ENV: &[&str] = &[
 const RESERVED_PREFIXES: &[(&str, &str)] = &[
     (cloud_cron_contract::TOPIC_ARN_ENV_PREFIX, "topic ARNs"),
     ("CLOUDCRON_", "cloud-cron's own settings"),
-];
-
-/// Words in a variable name that mark a secret.
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "PRIVATE_KEY",
-    "API_KEY",
 ];
 
 /// What an intrinsic environment value (an ARN, a name) is estimated to
@@ -205,10 +195,13 @@ fn check_reserved_prefix(path: &str, name: &str, report: &mut Report) {
 
 /// A secret-looking name must hold a reference (a parameter name or ARN).
 fn check_not_secret(path: &str, name: &str, value: &str, report: &mut Report) {
-    let upper = name.to_ascii_uppercase();
-    let looks_secret = SECRET_WORDS.iter().any(|w| upper.contains(w));
-    let is_reference = value.starts_with('/') || value.starts_with("arn:");
-    if looks_secret && !is_reference {
+    if let Some(kind) = secrets::find_secret(name, value) {
+        report.error(
+            path,
+            format!("environment variable {name} holds a value that looks like {kind}; secrets must never be in a template or an environment variable"),
+            "store the secret in SSM Parameter Store (SecureString) or Secrets Manager and pass its name or ARN instead (e.g. /myapp/api-token)",
+        );
+    } else if secrets::is_secret_name(name) && !secrets::is_reference(value) {
         report.error(
             path,
             format!("environment variable {name} looks like a secret with a literal value; secrets must never be in a template or an environment variable"),

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use cloud_cron_contract as contract;
 
 use super::{Inner, Props};
-use crate::validate::{names, Report};
+use crate::validate::{names, schedules, Report};
 
 impl Inner {
     pub(super) fn check(&self, report: &mut Report) {
@@ -96,6 +96,12 @@ fn check_dates(path: &str, p: &Props, schedule_is_at: bool, report: &mut Report)
                 "move the end date after the start date",
             );
         }
+    }
+    if let (Some(Ok(valid)), false) = (
+        p.schedule.as_ref().map(crate::schedule::Schedule::validate),
+        matches!((start, end), (Some(s), Some(e)) if e <= s),
+    ) {
+        schedules::check_schedule(path, &valid, start, end, Utc::now(), report);
     }
     if schedule_is_at && (p.start_date.is_some() || p.end_date.is_some()) {
         report.error(
