@@ -13,7 +13,7 @@ use aws_lambda_events::http::header::{
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use cloud_cron_scheduler::{ScheduledItem, SchedulerError};
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,6 +26,14 @@ use crate::settings::ApiSettings;
 use crate::store::ScheduleStore;
 use crate::tenant::Tenant;
 use crate::validate;
+
+/// Escaped in a key's path segment: everything but RFC 3986's unreserved
+/// characters.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A successful answer.
 struct Reply {
@@ -105,7 +113,7 @@ async fn answer<S: ScheduleStore>(
                 .map_err(|e| failed(&req.key, e))?;
             let location = format!(
                 "{COLLECTION}/{}",
-                utf8_percent_encode(&req.key, NON_ALPHANUMERIC)
+                utf8_percent_encode(&req.key, PATH_SEGMENT)
             );
             let schedule = Schedule {
                 fires_at: Some(instant(handle.fires_at)),

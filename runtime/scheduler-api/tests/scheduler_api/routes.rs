@@ -144,3 +144,24 @@ async fn base64_bodies_are_decoded() {
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.body["payload"], "hi");
 }
+
+#[tokio::test]
+async fn locations_keep_unreserved_characters() {
+    let store = MemoryStore::default();
+    let body = create_body("a-b_c.d~e", "2031-03-11T14:32:00", json!(1));
+    let created = call(
+        &store,
+        &event(&jwt("acme"), "POST", "/schedules", "", Some(&body)),
+    )
+    .await;
+    assert_eq!(
+        created.headers.get("location").map(|v| v.as_bytes()),
+        Some(&b"/schedules/a-b_c.d~e"[..])
+    );
+    let got = call(
+        &store,
+        &event(&jwt("acme"), "GET", "/schedules/a-b_c.d~e", "", None),
+    )
+    .await;
+    assert_eq!(got.status, 200);
+}
