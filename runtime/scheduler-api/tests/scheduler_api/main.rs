@@ -4,6 +4,7 @@
 //! server `scripts/test` starts (`CLOUDCRON_MOTO_ENDPOINT`).
 
 mod auth;
+mod failures;
 mod idempotency;
 mod moto;
 mod openapi;
