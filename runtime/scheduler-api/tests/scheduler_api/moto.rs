@@ -1,0 +1,218 @@
+//! The handler over the real client against moto's EventBridge Scheduler,
+//! and "fire now": what the Scheduler would hand the target (the stored
+//! `Target.Input`) decodes as the one-off input with the posted payload.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_scheduler::config::Credentials;
+use cloud_cron_contract::one_off::OneOffInput;
+use cloud_cron_scheduler::name::schedule_name;
+use cloud_cron_scheduler::OneOffSettings;
+use cloud_cron_scheduler_api::{ApiSettings, AwsScheduleStore};
+use serde_json::{json, Value};
+
+use crate::support::{call_with, create_body, event, jwt, Answer};
+
+async fn sdk_config() -> SdkConfig {
+    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT")
+        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test");
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "cloud-cron-tests",
+        ))
+        .load()
+        .await
+}
+
+/// A store on moto with a schedule group of its own, and a raw client.
+async fn moto_store(label: &str) -> (AwsScheduleStore, aws_sdk_scheduler::Client, String) {
+    let config = sdk_config().await;
+    let raw = aws_sdk_scheduler::Client::new(&config);
+    let group = format!("{label}-{:016x}", fastrand::u64(..));
+    raw.create_schedule_group()
+        .name(&group)
+        .send()
+        .await
+        .expect("create the schedule group");
+    let settings = OneOffSettings::new(
+        &group,
+        "arn:aws:lambda:us-east-1:123456789012:function:deliver",
+        "arn:aws:iam::123456789012:role/one-off-scheduler",
+    );
+    (AwsScheduleStore::new(&config, settings), raw, group)
+}
+
+async fn request(
+    store: &AwsScheduleStore,
+    tenant: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: Option<&Value>,
+) -> Answer {
+    call_with(
+        store,
+        &ApiSettings::default(),
+        &event(&jwt(tenant), method, path, query, body),
+    )
+    .await
+}
+
+/// What the Scheduler delivers when the schedule of `client_key` fires: its
+/// stored `Target.Input`, decoded as the target decodes it.
+async fn fire_now(
+    raw: &aws_sdk_scheduler::Client,
+    group: &str,
+    client_key: &str,
+) -> OneOffInput<Value> {
+    let stored = raw
+        .get_schedule()
+        .group_name(group)
+        .name(schedule_name(client_key))
+        .send()
+        .await
+        .expect("the schedule exists");
+    let input = stored
+        .target()
+        .and_then(|t| t.input())
+        .expect("a target input");
+    serde_json::from_str(input).expect("a one-off input")
+}
+
+#[tokio::test]
+#[ignore = "needs moto: run with scripts/test"]
+async fn every_route_through_the_real_client() {
+    let (store, _raw, _group) = moto_store("api-routes").await;
+    let body = create_body("invoice/7", "2031-03-11T14:32:00", json!({"invoice": 7}));
+    let created = request(&store, "acme", "POST", "/schedules", "", Some(&body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let again = request(&store, "acme", "POST", "/schedules", "", Some(&body)).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let other = create_body("invoice/7", "2031-03-11T14:32:00", json!({"invoice": 8}));
+    let conflict = request(&store, "acme", "POST", "/schedules", "", Some(&other)).await;
+    assert_eq!((conflict.status, conflict.field()), (409, Some("key")));
+
+    let path = "/schedules/invoice%2F7";
+    let got = request(&store, "acme", "GET", path, "", None).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body, created.body);
+
+    let moved = json!({"at": "2031-07-01T09:00:00", "timeZone": "Europe/London", "payload": {"invoice": 7, "final": true}});
+    let put = request(&store, "acme", "PUT", path, "", Some(&moved)).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let got = request(&store, "acme", "GET", path, "", None).await;
+    assert_eq!(got.body["at"], "2031-07-01T09:00:00");
+    assert_eq!(got.body["firesAt"], "2031-07-01T08:00:00Z");
+
+    assert_eq!(
+        request(&store, "acme", "DELETE", path, "", None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        request(&store, "acme", "DELETE", path, "", None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        request(&store, "acme", "GET", path, "", None).await.status,
+        404
+    );
+    let put_gone = request(&store, "acme", "PUT", path, "", Some(&moved)).await;
+    assert_eq!(put_gone.status, 404);
+}
+
+#[tokio::test]
+#[ignore = "needs moto: run with scripts/test"]
+async fn tenants_list_only_their_own_page_by_page() {
+    let (store, _raw, _group) = moto_store("api-tenants").await;
+    for i in 0..5 {
+        let body = create_body(&format!("a-{i}"), "2031-03-11T14:32:00", json!(i));
+        assert_eq!(
+            request(&store, "tenant-a", "POST", "/schedules", "", Some(&body))
+                .await
+                .status,
+            201
+        );
+    }
+    let body = create_body("b-0", "2031-03-11T14:32:00", json!("b"));
+    assert_eq!(
+        request(&store, "tenant-b", "POST", "/schedules", "", Some(&body))
+            .await
+            .status,
+        201
+    );
+    // A tenant whose name extends another's is another tenant.
+    assert_eq!(
+        request(&store, "tenant-a2", "POST", "/schedules", "", Some(&body))
+            .await
+            .status,
+        201
+    );
+
+    let mut keys = Vec::new();
+    let mut query = "limit=2".to_owned();
+    loop {
+        let page = request(&store, "tenant-a", "GET", "/schedules", &query, None).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for schedule in page.body["schedules"].as_array().expect("schedules") {
+            keys.push(schedule["key"].as_str().unwrap_or_default().to_owned());
+        }
+        match page.body["nextToken"].as_str() {
+            Some(token) => query = format!("limit=2&nextToken={token}"),
+            None => break,
+        }
+    }
+    keys.sort();
+    assert_eq!(keys, ["a-0", "a-1", "a-2", "a-3", "a-4"]);
+
+    assert_eq!(
+        request(&store, "tenant-a", "GET", "/schedules/b-0", "", None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        request(&store, "tenant-a", "DELETE", "/schedules/b-0", "", None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        request(&store, "tenant-b", "GET", "/schedules/b-0", "", None)
+            .await
+            .status,
+        200
+    );
+    let b = request(&store, "tenant-b", "GET", "/schedules", "", None).await;
+    assert_eq!(b.body["schedules"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+#[ignore = "needs moto: run with scripts/test"]
+async fn fire_now_delivers_the_posted_payload() {
+    let (store, raw, group) = moto_store("api-fire").await;
+    let payload = json!({"invoice": 7, "to": ["a@example.com"], "note": "ünïcode"});
+    let body = create_body("invoice-7", "2031-03-11T14:32:00", payload.clone());
+    assert_eq!(
+        request(&store, "acme", "POST", "/schedules", "", Some(&body))
+            .await
+            .status,
+        201
+    );
+
+    let input = fire_now(&raw, &group, "acme/invoice-7").await;
+    assert_eq!(input.cloud_cron, 1);
+    assert_eq!(input.key, "acme/invoice-7");
+    assert_eq!(input.tenant.as_deref(), Some("acme"));
+    assert_eq!(input.scheduled_for, "2031-03-11T14:32:00");
+    assert_eq!(input.time_zone, "Europe/London");
+    assert_eq!(input.payload, payload);
+}
