@@ -187,3 +187,29 @@ pub trait CheckpointStore: Send + Sync {
         tenant: &str,
     ) -> impl Future<Output = Result<Vec<Checkpoint>, StoreError>> + Send;
 }
+
+/// A shared store.
+impl<T: CheckpointStore + ?Sized> CheckpointStore for std::sync::Arc<T> {
+    fn get(
+        &self,
+        tenant: &str,
+        stream: &str,
+    ) -> impl Future<Output = Result<Option<Checkpoint>, StoreError>> + Send {
+        (**self).get(tenant, stream)
+    }
+
+    fn put(
+        &self,
+        checkpoint: &Checkpoint,
+        expected: Option<u64>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).put(checkpoint, expected)
+    }
+
+    fn list(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<Vec<Checkpoint>, StoreError>> + Send {
+        (**self).list(tenant)
+    }
+}

@@ -20,3 +20,15 @@ pub trait Sink: Send + Sync {
         records: &[Record],
     ) -> impl Future<Output = Result<(), BoxError>> + Send;
 }
+
+/// A shared sink.
+impl<T: Sink + ?Sized> Sink for std::sync::Arc<T> {
+    fn upsert(
+        &self,
+        tenant: &str,
+        stream: &str,
+        records: &[Record],
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        (**self).upsert(tenant, stream, records)
+    }
+}

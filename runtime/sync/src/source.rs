@@ -56,3 +56,30 @@ pub trait Source: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Page, BoxError>> + Send;
 }
+
+/// A shared source (e.g. one Odoo connection pool for several workers).
+impl<T: Source + ?Sized> Source for std::sync::Arc<T> {
+    fn streams(&self) -> Vec<String> {
+        (**self).streams()
+    }
+
+    fn count(
+        &self,
+        tenant: &str,
+        stream: &str,
+        window: Window,
+    ) -> impl Future<Output = Result<u64, BoxError>> + Send {
+        (**self).count(tenant, stream, window)
+    }
+
+    fn fetch_page(
+        &self,
+        tenant: &str,
+        stream: &str,
+        window: Window,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Page, BoxError>> + Send {
+        (**self).fetch_page(tenant, stream, window, cursor, limit)
+    }
+}
