@@ -1,6 +1,7 @@
 //! Records per second through source -> sink with the in-memory implementations, and the
 //! per-batch overhead of checkpointing (in-memory store): one `step` against the same
-//! count + pages + upsert done directly.
+//! count + pages + upsert done directly, and a step over an empty window (checkpoint work
+//! only).
 #![allow(missing_docs)]
 
 use std::sync::Arc;
@@ -133,6 +134,21 @@ fn benches(c: &mut Criterion) {
         })
     });
     overhead.finish();
+
+    // An empty window: what is left is the checkpoint work (read, claim, save) and the
+    // engine's bookkeeping.
+    let empty = Arc::new(MemorySource::new(["orders"]));
+    c.bench_function("checkpoint_overhead/step_empty_window", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let worker = worker(&empty);
+                worker
+                    .step("acme", "orders")
+                    .await
+                    .unwrap_or_else(|error| panic!("{error}"))
+            })
+        })
+    });
 }
 
 criterion_group!(sync, benches);

@@ -233,7 +233,8 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
     }
 
     /// Claims the lease: reads the checkpoint and writes it back with this worker's lease,
-    /// conditional on the version read. `Ok(None)`: someone else holds it.
+    /// conditional on the version read. `Ok(Err(owner))`: someone else holds it (`owner` when
+    /// known).
     async fn claim(
         &self,
         tenant: &str,
