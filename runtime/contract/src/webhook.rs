@@ -127,7 +127,7 @@ impl ReceiverSettings {
                     check_header("verification.timestampHeader", t)?;
                 }
                 if h.format == SignatureFormat::Hex
-                    && h.signed_payload == SignedPayload::TimestampDotBody
+                    && h.payload() == SignedPayload::TimestampDotBody
                     && h.timestamp_header.is_none()
                 {
                     return Err(invalid(
@@ -230,9 +230,10 @@ pub struct HmacSettings {
     pub header: String,
     /// How the signature header is written.
     pub format: SignatureFormat,
-    /// What was signed (default `"{t}.{body}"` for `timestamped`, the body for `hex`).
-    #[serde(default)]
-    pub signed_payload: SignedPayload,
+    /// What was signed; unset: `"{t}.{body}"` for `timestamped`, the body for
+    /// `hex` (see [`HmacSettings::payload`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_payload: Option<SignedPayload>,
     /// `hex` format only: the header carrying the Unix timestamp, when the
     /// provider signs one (`X-Timestamp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,7 +252,7 @@ impl HmacSettings {
         HmacSettings {
             header: header.into(),
             format: SignatureFormat::Timestamped,
-            signed_payload: SignedPayload::TimestampDotBody,
+            signed_payload: None,
             timestamp_header: None,
             tolerance_seconds: DEFAULT_TOLERANCE_SECONDS,
             prefix: default_prefix(),
@@ -262,9 +263,22 @@ impl HmacSettings {
     pub fn hex(header: impl Into<String>) -> HmacSettings {
         HmacSettings {
             format: SignatureFormat::Hex,
-            signed_payload: SignedPayload::Body,
             ..HmacSettings::timestamped(header)
         }
+    }
+
+    /// What is signed: `signed_payload`, or the format's default.
+    ///
+    /// ```
+    /// use cloud_cron_contract::webhook::{HmacSettings, SignedPayload};
+    /// assert_eq!(HmacSettings::timestamped("Stripe-Signature").payload(), SignedPayload::TimestampDotBody);
+    /// assert_eq!(HmacSettings::hex("X-Signature").payload(), SignedPayload::Body);
+    /// ```
+    pub fn payload(&self) -> SignedPayload {
+        self.signed_payload.unwrap_or(match self.format {
+            SignatureFormat::Timestamped => SignedPayload::TimestampDotBody,
+            SignatureFormat::Hex => SignedPayload::Body,
+        })
     }
 }
 
@@ -280,12 +294,11 @@ pub enum SignatureFormat {
 }
 
 /// What the HMAC is computed over.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum SignedPayload {
     /// The timestamp, a dot, then the raw body: `"{t}.{body}"`.
-    #[default]
     TimestampDotBody,
     /// The raw body only.
     Body,
@@ -323,9 +336,7 @@ mod tests {
 
     #[test]
     fn defaults_fill_in() {
-        let s = parse(
-            r#"{"verification":{"mode":"hmac","header":"X-Signature","format":"hex","signedPayload":"body"}}"#,
-        );
+        let s = parse(r#"{"verification":{"mode":"hmac","header":"X-Signature","format":"hex"}}"#);
         assert_eq!(s.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
         assert_eq!(s.secret_ttl_seconds, DEFAULT_SECRET_TTL_SECONDS);
         assert_eq!(
@@ -333,6 +344,18 @@ mod tests {
             Verification::Hmac(HmacSettings::hex("X-Signature"))
         );
         s.validate().expect("valid");
+        // The hex format signs the body unless told otherwise; timestamped signs "{t}.{body}".
+        match &s.verification {
+            Verification::Hmac(h) => assert_eq!(h.payload(), SignedPayload::Body),
+            Verification::Token(_) => unreachable!("parsed as hmac"),
+        }
+        let explicit = parse(
+            r#"{"verification":{"mode":"hmac","header":"X-Signature","format":"hex","signedPayload":"timestampDotBody","timestampHeader":"X-Timestamp"}}"#,
+        );
+        match &explicit.verification {
+            Verification::Hmac(h) => assert_eq!(h.payload(), SignedPayload::TimestampDotBody),
+            Verification::Token(_) => unreachable!("parsed as hmac"),
+        }
     }
 
     #[test]
@@ -354,7 +377,7 @@ mod tests {
     #[test]
     fn hex_over_timestamp_needs_a_timestamp_header() {
         let mut h = HmacSettings::hex("X-Signature");
-        h.signed_payload = SignedPayload::TimestampDotBody;
+        h.signed_payload = Some(SignedPayload::TimestampDotBody);
         let mut s = ReceiverSettings::new(Verification::Hmac(h.clone()));
         let err = s.validate().expect_err("rejected");
         assert_eq!(err.field, "verification.timestampHeader");

@@ -245,11 +245,9 @@ impl<Q: Queue, S: SecretSource> Receiver<Q, S> {
             received_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         );
         let body = match String::from_utf8(body) {
-            Ok(text) => text,
-            Err(e) => {
-                attrs.insert(attributes::BODY_ENCODING.to_owned(), "base64".to_owned());
-                base64::engine::general_purpose::STANDARD.encode(e.as_bytes())
-            }
+            Ok(text) if text.chars().all(sqs_allows) => text,
+            Ok(text) => base64_body(text.as_bytes(), &mut attrs),
+            Err(e) => base64_body(e.as_bytes(), &mut attrs),
         };
         let size = body.len()
             + attrs
@@ -276,6 +274,18 @@ impl<Q: Queue, S: SecretSource> Receiver<Q, S> {
             message_id,
         })
     }
+}
+
+/// Whether SQS accepts `c` in a message body (XML 1.0 characters: tab, line
+/// feed, carriage return, and from U+0020 up, without U+FFFE and U+FFFF).
+fn sqs_allows(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `bytes` as base64, marked so in `attrs`: for bodies SQS cannot carry as text.
+fn base64_body(bytes: &[u8], attrs: &mut BTreeMap<String, String>) -> String {
+    attrs.insert(attributes::BODY_ENCODING.to_owned(), "base64".to_owned());
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// The raw body: base64-decoded when API Gateway encoded it. A body whose

@@ -261,7 +261,7 @@ fn verify_hmac(
             );
         }
     }
-    let prefix = match settings.signed_payload {
+    let prefix = match settings.payload() {
         SignedPayload::Body => None,
         SignedPayload::TimestampDotBody => match signed.timestamp {
             Some(t) => Some(format!("{t}.")),

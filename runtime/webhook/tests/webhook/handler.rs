@@ -128,6 +128,29 @@ async fn a_binary_body_is_queued_as_base64_and_marked() {
 }
 
 #[tokio::test]
+async fn a_text_body_sqs_cannot_carry_is_queued_as_base64() {
+    let mut settings = settings();
+    settings.event_id = None;
+    let queue = Recorder::default();
+    let receiver = receiver(settings, queue.clone());
+    let body = "entry\u{1}\u{fffe}";
+    let request = event(
+        "/h",
+        &[("Stripe-Signature", &signed(body))],
+        body.as_bytes(),
+        false,
+    );
+    assert_eq!(receiver.handle(&request).await.status_code, 202);
+    let message = &queue.sent()[0];
+    assert_eq!(message.attributes[attributes::BODY_ENCODING], "base64");
+    assert_eq!(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &message.body)
+            .expect("base64"),
+        body.as_bytes()
+    );
+}
+
+#[tokio::test]
 async fn a_bad_signature_queues_nothing_and_logs_no_secret() {
     let queue = Recorder::default();
     let receiver = receiver(settings(), queue.clone());

@@ -287,7 +287,7 @@ fn rotated_secrets_are_all_active() {
 #[test]
 fn a_hex_signature_over_a_separate_timestamp_header() {
     let mut settings = HmacSettings::hex("X-Signature");
-    settings.signed_payload = SignedPayload::TimestampDotBody;
+    settings.signed_payload = Some(SignedPayload::TimestampDotBody);
     settings.timestamp_header = Some("X-Timestamp".into());
     let verifier = Verifier::new(&ReceiverSettings::new(Verification::Hmac(settings)));
     let sig = format!("sha256={}", hmac_hex(SECRET, Some(NOW - 5), BODY));
