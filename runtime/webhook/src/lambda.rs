@@ -26,7 +26,7 @@ pub type SqsReceiver = Receiver<SqsQueue, StoreSecrets>;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A variable is unset or empty.
-    #[error("{var} is not set; the WebhookReceiver construct sets it")]
+    #[error("{var} is not set; see cloud_cron_contract::webhook for what it holds")]
     Missing {
         /// The variable.
         var: &'static str,
