@@ -12,6 +12,7 @@ pub mod image_republish;
 pub mod notifier;
 pub mod one_off;
 pub mod watchdog;
+pub mod webhook;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
