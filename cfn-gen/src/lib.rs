@@ -47,6 +47,7 @@ pub mod writer;
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::SecretRef;
 pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
+pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
     Architecture, DeadLetterQueue, Email, Function, Grantee, ImageBuild, ImageRepublish,
     ImageSource, MessageTemplate, NotificationChannel, QueueRef, RecordTable, RolePolicy,

@@ -22,6 +22,7 @@ pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams
 pub use code::{Architecture, ImageBuild, ImageSource, RustBinary};
 pub use dead_letter::DeadLetterQueue;
 pub use function::Function;
+pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
 pub use queue::QueueRef;

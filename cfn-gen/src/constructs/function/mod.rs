@@ -7,9 +7,12 @@
 //! their own grants, variables and invocation settings ([`FunctionParts`]).
 //!
 //! Modules: [`settings`] (what the builder sets), [`checks`] (synth-time
-//! checks), [`synthesis`] (the three resources).
+//! checks), [`secrets`] (task secrets), [`permissions`] (extra statements
+//! and their check), [`synthesis`] (the three resources).
 
 mod checks;
+mod permissions;
+mod secrets;
 mod settings;
 mod synthesis;
 
@@ -19,6 +22,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use cloud_cron_contract as contract;
+use cloud_cron_contract::notifier::SecretRef;
 
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
@@ -30,6 +34,8 @@ use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
 
+pub use permissions::UNSCOPED_ACTIONS;
+use secrets::TaskSecret;
 pub(crate) use settings::{function_setters, FunctionSettings};
 pub(crate) use synthesis::FunctionParts;
 
@@ -60,6 +66,10 @@ struct Props {
     publishes: Vec<(String, Topic)>,
     /// Statements added with `add_to_role_policy` (and grants).
     policy: RolePolicy,
+    /// Secrets added with `.secret()`.
+    secrets: Vec<TaskSecret>,
+    /// Statements added with `.grant()`, checked at synth.
+    grants: Vec<Statement>,
     code_fix: &'static str,
     dead_letter_reason: Option<&'static str>,
 }
@@ -137,6 +147,8 @@ impl Function {
                 env: BTreeMap::new(),
                 publishes: Vec::new(),
                 policy: RolePolicy::new(),
+                secrets: Vec::new(),
+                grants: Vec::new(),
                 code_fix,
                 dead_letter_reason,
             }),
@@ -212,6 +224,70 @@ impl Function {
         self.0.props.borrow().policy.add_to_role_policy(statement);
     }
 
+    /// Let the task read secret `name` (`ODOO_PASSWORD`: upper-case letters,
+    /// digits, `_`) with `ctx.secret("ODOO_PASSWORD")`. Only the reference
+    /// is in the environment (`CLOUDCRON_SECRET_ODOO_PASSWORD` =
+    /// `ssm:/erp/odoo/password`); the role may read exactly that parameter
+    /// (`ssm:GetParameter`) or secret (`secretsmanager:GetSecretValue`).
+    ///
+    /// ```
+    /// use cfn_gen::{App, Function, SecretRef, Stack};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Demo");
+    /// Function::new(&stack, "Sync")
+    ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/sync:v1")
+    ///     .secret("ODOO_PASSWORD", SecretRef::ssm("/erp/odoo/password"));
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("CLOUDCRON_SECRET_ODOO_PASSWORD"));
+    /// assert!(text.contains("ssm:/erp/odoo/password"));
+    /// ```
+    pub fn secret(self, name: &str, secret: SecretRef) -> Function {
+        self.add_secret(name, secret, None);
+        self
+    }
+
+    /// [`secret`](Function::secret) encrypted with a customer managed KMS
+    /// key: the role may also `kms:Decrypt` with `key_arn`
+    /// (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
+    pub fn secret_with_key(self, name: &str, secret: SecretRef, key_arn: &str) -> Function {
+        self.add_secret(name, secret, Some(key_arn.to_owned()));
+        self
+    }
+
+    /// [`secret`](Function::secret), in place.
+    pub(crate) fn add_secret(&self, name: &str, reference: SecretRef, kms_key_arn: Option<String>) {
+        self.0.props.borrow_mut().secrets.push(TaskSecret {
+            name: name.to_owned(),
+            reference,
+            kms_key_arn,
+        });
+    }
+
+    /// Grant the role an extra statement, checked at synth: no `*` or
+    /// `service:*` action, and no `*` resource except for the actions AWS
+    /// cannot scope to a resource (`cloudwatch:PutMetricData`,
+    /// `xray:PutTraceSegments`, ...: [`UNSCOPED_ACTIONS`](crate::UNSCOPED_ACTIONS)).
+    ///
+    /// ```
+    /// use cfn_gen::{App, Function, Stack, Value};
+    /// use cfn_gen::resources::iam::Statement;
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Demo");
+    /// Function::new(&stack, "Sync")
+    ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/sync:v1")
+    ///     .grant(Statement::allow(["s3:GetObject"], vec![Value::from("arn:aws:s3:::erp-exports/*")]));
+    /// assert!(app.synth().expect("valid").stacks[0].text.contains("erp-exports"));
+    /// ```
+    pub fn grant(self, statement: Statement) -> Function {
+        self.add_grant(statement);
+        self
+    }
+
+    /// [`grant`](Function::grant), in place.
+    pub(crate) fn add_grant(&self, statement: Statement) {
+        self.0.props.borrow_mut().grants.push(statement);
+    }
+
     /// Let `grantee` invoke the function: `lambda:InvokeFunction` on
     /// exactly its ARN.
     pub fn grant_invoke(&self, grantee: &dyn Grantee) {
@@ -270,7 +346,8 @@ impl Function {
                 Some(var.len() + checks::estimated_arn_len(topic))
             })
             .sum();
-        p.settings.user_env_bytes() + added + topics
+        let secrets: usize = p.secrets.iter().map(TaskSecret::env_bytes).sum();
+        p.settings.user_env_bytes() + added + topics + secrets
     }
 
     /// Checks the function; `other_env_bytes` is what the holding
@@ -283,6 +360,8 @@ impl Function {
             .validate(node, own + other_env_bytes, p.code_fix, report);
         checks::check_added_env(&node.path(), &p.env, &p.settings, report);
         checks::check_publishes(node, &p.publishes, report);
+        secrets::check_secrets(&node.path(), &p.secrets, &p.env, report);
+        permissions::check_grants(&node.path(), &p.grants, report);
     }
 
     /// Emits the log group, role and function, with what the holding
@@ -303,8 +382,14 @@ impl Function {
         for statement in parts.grants.statements() {
             grants.add_to_role_policy(statement);
         }
+        for secret in &p.secrets {
+            secret.grant(&grants);
+        }
         for statement in p.policy.statements() {
             grants.add_to_role_policy(statement);
+        }
+        for statement in &p.grants {
+            grants.add_to_role_policy(statement.clone());
         }
         let mut env: BTreeMap<String, Value> = p
             .publishes
@@ -315,6 +400,7 @@ impl Function {
                     .map(|var| (var, topic.arn()))
             })
             .collect();
+        env.extend(p.secrets.iter().filter_map(TaskSecret::env));
         env.extend(p.env.clone());
         env.extend(parts.env);
         synthesis::emit(

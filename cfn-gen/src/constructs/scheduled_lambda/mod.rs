@@ -23,11 +23,13 @@ use crate::constructs::dead_letter::DeadLetterQueue;
 use crate::constructs::function::{function_setters, Function, FunctionIds, FunctionSettings};
 use crate::constructs::record_table::RecordTable;
 use crate::constructs::Topic;
+use crate::resources::iam::Statement;
 use crate::schedule::{FlexibleWindow, Schedule};
 use crate::synth::{ScheduleSummary, SynthContext};
 use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
+use cloud_cron_contract::notifier::SecretRef;
 
 #[derive(Debug, Clone)]
 struct Props {
@@ -174,6 +176,44 @@ impl ScheduledLambda {
     /// may `sns:Publish` to exactly that topic.
     pub fn publishes_to(self, key: &str, topic: &Topic) -> ScheduledLambda {
         self.0.function.publish(key, topic);
+        self
+    }
+
+    /// Let the task read secret `name` with `ctx.secret(name)`: see
+    /// [`Function::secret`]. Only the reference is in the environment
+    /// (`CLOUDCRON_SECRET_<NAME>`); the role may read exactly that
+    /// parameter or secret.
+    ///
+    /// ```
+    /// use cfn_gen::{App, Schedule, ScheduledLambda, SecretRef, Stack, TimeUnit};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Erp");
+    /// ScheduledLambda::new(&stack, "Sync")
+    ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/sync:v1")
+    ///     .schedule(Schedule::rate(1, TimeUnit::Hours))
+    ///     .secret("ODOO_PASSWORD", SecretRef::ssm("/erp/odoo/password"))
+    ///     .secret("ODOO_API_KEY", SecretRef::secrets_manager("erp/odoo-api-key"));
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("secretsmanager:GetSecretValue"));
+    /// ```
+    pub fn secret(self, name: &str, secret: SecretRef) -> ScheduledLambda {
+        self.0.function.add_secret(name, secret, None);
+        self
+    }
+
+    /// [`secret`](ScheduledLambda::secret) encrypted with a customer
+    /// managed KMS key: the role may also `kms:Decrypt` with `key_arn`.
+    pub fn secret_with_key(self, name: &str, secret: SecretRef, key_arn: &str) -> ScheduledLambda {
+        self.0
+            .function
+            .add_secret(name, secret, Some(key_arn.to_owned()));
+        self
+    }
+
+    /// Grant the function's role an extra statement, checked at synth like
+    /// [`Function::grant`]: exact actions on exact ARNs.
+    pub fn grant(self, statement: Statement) -> ScheduledLambda {
+        self.0.function.add_grant(statement);
         self
     }
 
