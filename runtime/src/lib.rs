@@ -8,6 +8,8 @@
 //! ([`diagnostic`]); a configuration error at cold start is posted to Lambda's
 //! init error endpoint ([`init_error`]) before the process exits.
 //!
+//! A task reads its secrets with [`RunContext::secret`] ([`secrets`]).
+//!
 //! [`contract`] (env var names, scheduler input, message envelope,
 //! deduplication ids) is the `cloud-cron-contract` crate, which `cfn-gen`
 //! compiles against too.
@@ -21,6 +23,7 @@ pub mod event;
 pub mod idempotency;
 pub mod init_error;
 pub mod sdk_error;
+pub mod secrets;
 mod task;
 
 pub use dispatch::{ConfigError, OutgoingMessage, PublishError, Published};

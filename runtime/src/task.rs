@@ -22,6 +22,8 @@ use crate::dispatch::{ConfigError, Dispatcher, OutgoingMessage, PublishError, Pu
 use crate::env::Environment;
 use crate::event::{self, EventError, ScheduledRun};
 use crate::idempotency::{self, Decision, IdempotencyError, IdempotencyStore};
+use crate::secrets::{SecretError, TaskSecrets};
+use secrecy::SecretString;
 
 /// What a task's `run` may fail with; any error type converts into it with `?`.
 pub type TaskError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -69,6 +71,7 @@ pub struct RunContext {
     run: Arc<ScheduledRun>,
     dispatcher: Arc<Dispatcher>,
     ordinals: Arc<Mutex<BTreeMap<String, u32>>>,
+    secrets: Option<Arc<TaskSecrets>>,
 }
 
 impl RunContext {
@@ -78,6 +81,33 @@ impl RunContext {
             run: Arc::new(run),
             dispatcher,
             ordinals: Arc::default(),
+            secrets: None,
+        }
+    }
+
+    /// Read secrets from `secrets` (what [`Runtime`] does).
+    pub fn with_secrets(mut self, secrets: Arc<TaskSecrets>) -> RunContext {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// The secret `name`, declared on the function with
+    /// `.secret("ODOO_PASSWORD", SecretRef::ssm("/erp/odoo/password"))`:
+    /// read from SSM Parameter Store or Secrets Manager on first use, then
+    /// cached for the container for 5 minutes. The value is a
+    /// [`SecretString`] (`expose_secret()` to use it; `Debug` is redacted).
+    ///
+    /// # Errors
+    ///
+    /// A [`SecretError`] naming the secret (never its value) when it is not
+    /// declared or cannot be read.
+    pub async fn secret(&self, name: &str) -> Result<SecretString, SecretError> {
+        match &self.secrets {
+            Some(secrets) => secrets.get(name).await,
+            None => Err(SecretError::NotDeclared {
+                name: name.to_owned(),
+                var: crate::contract::task_secret::secret_env_var(name)?,
+            }),
         }
     }
 
@@ -204,6 +234,7 @@ pub struct Runtime<T: Task> {
     task: Arc<T>,
     dispatcher: Arc<Dispatcher>,
     idempotency: Option<IdempotencyStore>,
+    secrets: Arc<TaskSecrets>,
 }
 
 impl<T: Task> Runtime<T> {
@@ -223,7 +254,15 @@ impl<T: Task> Runtime<T> {
             task: Arc::new(task),
             dispatcher: Arc::new(dispatcher),
             idempotency,
+            secrets: Arc::new(TaskSecrets::new(sdk, env)),
         })
+    }
+
+    /// Read the task's secrets from `secrets` (instead of AWS, as the
+    /// environment declares them).
+    pub fn with_secrets(mut self, secrets: TaskSecrets) -> Runtime<T> {
+        self.secrets = Arc::new(secrets);
+        self
     }
 
     /// Use this idempotency store (instead of the one from the environment).
@@ -291,7 +330,7 @@ impl<T: Task> Runtime<T> {
 
         // Run on its own task so that a panic becomes an error like any other.
         let task = self.task.clone();
-        let ctx = RunContext::new(run, self.dispatcher.clone());
+        let ctx = RunContext::new(run, self.dispatcher.clone()).with_secrets(self.secrets.clone());
         let outcome = match tokio::spawn(async move { task.run(ctx).await }).await {
             Ok(result) => result,
             Err(join) => Err(format!("the task panicked: {join}").into()),

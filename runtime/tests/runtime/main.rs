@@ -5,4 +5,5 @@ mod diagnostic;
 mod errors;
 mod idempotency;
 mod init_error;
+mod secrets;
 mod support;
