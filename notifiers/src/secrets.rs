@@ -5,15 +5,15 @@
 //! Only references (`ssm:NAME`, `secretsmanager:ID`) are in the environment
 //! (`CLOUDCRON_SECRET_<NAME>`, see
 //! [`contract::notifier`](cloud_cron_contract::notifier)); values are
-//! never logged, and errors name the reference, never a value.
+//! never logged, and errors name the reference, never a value. The reading
+//! itself is the runtime's [`SecretReader`], which tasks use too.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use aws_config::SdkConfig;
-use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use cloud_cron_contract::notifier::{ChannelKind, InvalidSecretRef, SecretName, SecretRef};
-use cloud_cron_runtime::sdk_error::{error_chain, is_local_configuration};
+use cloud_cron_runtime::secrets::SecretReader;
 use cloud_cron_runtime::Environment;
 use secrecy::SecretString;
 
@@ -161,30 +161,28 @@ impl Secrets {
                 .map_err(|source| SecretError::RefInvalid { var, source })?;
             refs.push((name, reference));
         }
-        let mut ssm = None;
-        let mut secretsmanager = None;
-        let fetches = refs.iter().map(|(name, reference)| {
-            let client = match reference {
-                SecretRef::Ssm { .. } => Store::Ssm(
-                    ssm.get_or_insert_with(|| aws_sdk_ssm::Client::new(sdk))
-                        .clone(),
-                ),
-                SecretRef::SecretsManager { .. } => Store::SecretsManager(
-                    secretsmanager
-                        .get_or_insert_with(|| aws_sdk_secretsmanager::Client::new(sdk))
-                        .clone(),
-                ),
-            };
-            async move {
-                let value = fetch(&client, *name, reference).await?;
-                tracing::info!(
-                    secret = name.as_str(),
-                    store = client.label(),
-                    "secret read"
-                );
-                Ok::<_, SecretError>((*name, value))
-            }
-        });
+        let reader = SecretReader::new(sdk);
+        let fetches =
+            refs.iter().map(|(name, reference)| {
+                let reader = &reader;
+                async move {
+                    let value = reader.read(reference).await.map_err(|failure| {
+                        SecretError::Unavailable {
+                            name: name.as_str(),
+                            reference: reference.to_string(),
+                            message: failure.message,
+                            hint: failure.hint,
+                            transient: failure.transient,
+                        }
+                    })?;
+                    tracing::info!(
+                        secret = name.as_str(),
+                        store = store_label(reference),
+                        "secret read"
+                    );
+                    Ok::<_, SecretError>((*name, value))
+                }
+            });
         let values = futures_util::future::try_join_all(fetches).await?;
         Ok(Secrets {
             values: values.into_iter().collect(),
@@ -203,125 +201,9 @@ impl fmt::Debug for Secrets {
     }
 }
 
-enum Store {
-    Ssm(aws_sdk_ssm::Client),
-    SecretsManager(aws_sdk_secretsmanager::Client),
-}
-
-impl Store {
-    fn label(&self) -> &'static str {
-        match self {
-            Store::Ssm(_) => "ssm",
-            Store::SecretsManager(_) => "secretsmanager",
-        }
-    }
-}
-
-async fn fetch(
-    store: &Store,
-    name: SecretName,
-    reference: &SecretRef,
-) -> Result<SecretString, SecretError> {
-    let unavailable = |message: String, hint: String, transient: bool| SecretError::Unavailable {
-        name: name.as_str(),
-        reference: reference.to_string(),
-        message,
-        hint,
-        transient,
-    };
-    match (store, reference) {
-        (Store::Ssm(client), SecretRef::Ssm { name: parameter }) => {
-            let output = client
-                .get_parameter()
-                .name(parameter)
-                .with_decryption(true)
-                .send()
-                .await
-                .map_err(|e| {
-                    let (message, hint, transient) = classify(
-                        &e,
-                        "ssm:GetParameter (and kms:Decrypt on the parameter's key)",
-                    );
-                    unavailable(message, hint, transient)
-                })?;
-            let value = output.parameter.and_then(|p| p.value).ok_or_else(|| {
-                unavailable(
-                    "the parameter has no value".into(),
-                    "give the parameter a value".into(),
-                    false,
-                )
-            })?;
-            Ok(SecretString::from(value))
-        }
-        (Store::SecretsManager(client), SecretRef::SecretsManager { id }) => {
-            let output = client
-                .get_secret_value()
-                .secret_id(id)
-                .send()
-                .await
-                .map_err(|e| {
-                    let (message, hint, transient) = classify(
-                        &e,
-                        "secretsmanager:GetSecretValue (and kms:Decrypt on the secret's key)",
-                    );
-                    unavailable(message, hint, transient)
-                })?;
-            let value = output.secret_string.ok_or_else(|| {
-                unavailable(
-                    "the secret has no SecretString (a binary secret)".into(),
-                    "store the value as a string secret".into(),
-                    false,
-                )
-            })?;
-            Ok(SecretString::from(value))
-        }
-        // `resolve` pairs each reference with its own store.
-        _ => Err(unavailable(
-            "internal error: reference and store differ".into(),
-            "report this".into(),
-            false,
-        )),
-    }
-}
-
-/// What an SDK failure means for a secret read: message (code and AWS's
-/// message, never a value), hint, transient.
-fn classify<E, R>(error: &SdkError<E, R>, permission: &str) -> (String, String, bool)
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug + 'static,
-{
-    match error {
-        SdkError::ServiceError(service) => {
-            let err = service.err();
-            let code = err.code().unwrap_or("error");
-            let message = match err.message() {
-                Some(m) => format!("{code}: {m}"),
-                None => code.to_owned(),
-            };
-            let transient = matches!(
-                code,
-                "ThrottlingException" | "InternalServerError" | "InternalServiceError" | "ServiceUnavailable"
-            );
-            let hint = match code {
-                "ParameterNotFound" | "ResourceNotFoundException" => {
-                    "create it, or fix the reference in the channel's settings".to_owned()
-                }
-                "AccessDeniedException" => format!("grant the function's role {permission}"),
-                _ if transient => "a later cold start may succeed".to_owned(),
-                _ => "check the reference and the function's permissions".to_owned(),
-            };
-            (message, hint, transient)
-        }
-        _ if is_local_configuration(error) => (
-            error_chain(error),
-            "check the AWS configuration (region, credentials, endpoint URL)".to_owned(),
-            false,
-        ),
-        _ => (
-            error_chain(error),
-            "the store could not be reached: check the network (VPC endpoints or NAT); a later cold start may succeed".to_owned(),
-            true,
-        ),
+fn store_label(reference: &SecretRef) -> &'static str {
+    match reference {
+        SecretRef::Ssm { .. } => "ssm",
+        SecretRef::SecretsManager { .. } => "secretsmanager",
     }
 }
