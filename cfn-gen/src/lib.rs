@@ -49,9 +49,10 @@ pub use cloud_cron_contract::notifier::SecretRef;
 pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
 pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
-    Architecture, DeadLetterQueue, Email, Function, Grantee, ImageBuild, ImageRepublish,
-    ImageSource, MessageTemplate, NotificationChannel, QueueRef, RecordTable, RolePolicy,
-    RustBinary, ScheduledLambda, SecretGrants, Slack, Sms, Teams, Topic, TopicEncryption, Webhook,
+    Architecture, AttributeType, DeadLetterQueue, Email, Function, GlobalIndex, Grantee,
+    ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NotificationChannel, Projection,
+    QueueRef, RecordTable, RolePolicy, RustBinary, ScheduledLambda, SecretGrants, Slack, Sms,
+    StreamView, Table, TableEncryption, Teams, Topic, TopicEncryption, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

@@ -1,6 +1,6 @@
 //! The construct library: what users build stacks from.
 //!
-//! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`],
+//! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
 //! [`NotificationChannel`] and [`ImageRepublish`].
@@ -16,6 +16,7 @@ mod queue;
 mod record_table;
 mod scheduled_lambda;
 mod secret;
+mod table;
 mod topic;
 
 pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams, Webhook};
@@ -29,4 +30,8 @@ pub use queue::QueueRef;
 pub use record_table::RecordTable;
 pub use scheduled_lambda::ScheduledLambda;
 pub use secret::SecretGrants;
+pub use table::{
+    AttributeType, GlobalIndex, Projection, StreamView, Table, TableEncryption, MAX_GLOBAL_INDEXES,
+    MAX_PROJECTED_ATTRIBUTES,
+};
 pub use topic::{Topic, TopicEncryption};

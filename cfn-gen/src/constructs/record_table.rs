@@ -111,6 +111,7 @@ impl Construct for Inner {
 /// The table's resource.
 fn record_table() -> Resource {
     Resource::new(dynamodb::Table {
+        table_name: None,
         billing_mode: "PAY_PER_REQUEST",
         attribute_definitions: vec![dynamodb::AttributeDefinition {
             attribute_name: contract::IDEMPOTENCY_KEY_ATTRIBUTE.into(),
@@ -120,6 +121,8 @@ fn record_table() -> Resource {
             attribute_name: contract::IDEMPOTENCY_KEY_ATTRIBUTE.into(),
             key_type: "HASH",
         }],
+        global_secondary_indexes: Vec::new(),
+        stream_specification: None,
         time_to_live_specification: Some(dynamodb::TimeToLiveSpecification {
             attribute_name: contract::IDEMPOTENCY_TTL_ATTRIBUTE.into(),
             enabled: true,
@@ -129,7 +132,12 @@ fn record_table() -> Resource {
                 point_in_time_recovery_enabled: true,
             },
         ),
-        sse_specification: Some(dynamodb::SseSpecification { sse_enabled: true }),
+        sse_specification: Some(dynamodb::SseSpecification {
+            sse_enabled: true,
+            sse_type: None,
+            kms_master_key_id: None,
+        }),
+        deletion_protection_enabled: None,
     })
     // Records expire within days; they belong to the stack.
     .deletion_policy(DeletionPolicy::Delete)
