@@ -604,3 +604,23 @@ fn a_stream_grant_needs_a_stream() {
         |t| grant(t.partition_key("pk", S).stream(StreamView::NewAndOldImages)),
     );
 }
+
+#[test]
+fn the_readme_example_is_the_compiled_example() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("examples/entries_table.rs")).expect("example");
+    let readme = std::fs::read_to_string(root.join("../README.md")).expect("README.md");
+    let region: Vec<&str> = example
+        .lines()
+        .skip_while(|l| l.trim() != "// README:table")
+        .skip(1)
+        .take_while(|l| l.trim() != "// README:end")
+        .map(|l| l.strip_prefix("    ").unwrap_or(l).trim_end())
+        .collect();
+    assert!(region.len() > 5, "the README:table region is marked");
+    let code = region.join("\n");
+    assert!(
+        readme.contains(&format!("```rust\n{code}\n```")),
+        "README.md lacks the Table example of examples/entries_table.rs:\n{code}"
+    );
+}
