@@ -8,41 +8,21 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::SqsEvent;
-use aws_sdk_sns::config::Credentials;
 use cloud_cron_contract::{dedup_id, Envelope};
 use cloud_cron_notifiers::{Channel, Delivery, DeliveryError, Rendered};
 use serde_json::{json, Value};
 
 /// The general moto server (DynamoDB, SNS, SQS; other tests deploy Lambda
-/// functions into it).
-pub fn moto_endpoint() -> String {
-    std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
-}
+/// functions into it), and SDK configuration for a moto server.
+pub use cloud_cron_test_support::{moto_endpoint, sdk_config};
 
 /// The moto server without Lambda functions, whose `/moto-api/data.json`
 /// shows the mail SES sent.
 pub fn moto_ses_endpoint() -> String {
     std::env::var("CLOUDCRON_MOTO_SES_ENDPOINT")
         .expect("CLOUDCRON_MOTO_SES_ENDPOINT is not set: run these tests with scripts/test")
-}
-
-/// SDK configuration for `endpoint` in us-east-1 with moto's dummy credentials.
-pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .load()
-        .await
 }
 
 pub const SCHEDULE_ARN: &str =

@@ -6,22 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sns::config::Credentials;
+use aws_config::SdkConfig;
 use cloud_cron_example_task::DailyReport;
 use cloud_cron_runtime::contract::DEDUP_ID_ATTRIBUTE;
 use cloud_cron_runtime::{Environment, Invocation, Runtime};
 use serde_json::{json, Value};
 
 async fn moto() -> SdkConfig {
-    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run scripts/test");
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await
+    cloud_cron_test_support::sdk_config(&cloud_cron_test_support::moto_endpoint()).await
 }
 
 struct Wired {

@@ -2,36 +2,18 @@
 //! and "fire now": what the Scheduler would hand the target (the stored
 //! `Target.Input`) decodes as the one-off input with the posted payload.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_scheduler::config::Credentials;
 use cloud_cron_contract::one_off::OneOffInput;
 use cloud_cron_scheduler::name::schedule_name;
 use cloud_cron_scheduler::OneOffSettings;
 use cloud_cron_scheduler_api::{ApiSettings, AwsScheduleStore};
+use cloud_cron_test_support::{moto_endpoint, sdk_config};
 use serde_json::{json, Value};
 
 use crate::support::{call_with, create_body, event, jwt, Answer};
 
-async fn sdk_config() -> SdkConfig {
-    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test");
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .load()
-        .await
-}
-
 /// A store on moto with a schedule group of its own, and a raw client.
 async fn moto_store(label: &str) -> (AwsScheduleStore, aws_sdk_scheduler::Client, String) {
-    let config = sdk_config().await;
+    let config = sdk_config(&moto_endpoint()).await;
     let raw = aws_sdk_scheduler::Client::new(&config);
     let group = format!("{label}-{:016x}", fastrand::u64(..));
     raw.create_schedule_group()

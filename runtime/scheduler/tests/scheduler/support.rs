@@ -2,32 +2,10 @@
 //! starts, with dummy credentials (nothing here can reach a real account), and
 //! a fresh schedule group per test so tests running at once do not meet.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_scheduler::config::Credentials;
 use chrono::{NaiveDate, NaiveDateTime};
 use cloud_cron_scheduler::{OneOffScheduler, OneOffSettings};
 
-/// The moto server's URL; panics with how to get one.
-pub fn moto_endpoint() -> String {
-    std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
-}
-
-/// SDK configuration for `endpoint` in us-east-1 with moto's dummy credentials.
-pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .load()
-        .await
-}
+pub use cloud_cron_test_support::{moto_endpoint, sdk_config};
 
 /// Settings for `group` with a dummy target and role.
 pub fn settings(group: &str) -> OneOffSettings {

@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
@@ -257,26 +256,11 @@ impl Drop for OdooServer {
 // ---------------------------------------------------------------------------------------
 // moto
 
-/// moto's URL; panics with how to get one.
-pub fn moto_endpoint() -> String {
-    std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
-}
+pub use cloud_cron_test_support::moto_endpoint;
 
 /// A DynamoDB client for moto with its dummy credentials (nothing can reach real AWS).
 pub async fn dynamodb() -> aws_sdk_dynamodb::Client {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(moto_endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .load()
-        .await;
+    let config = cloud_cron_test_support::sdk_config(&moto_endpoint()).await;
     aws_sdk_dynamodb::Client::new(&config)
 }
 

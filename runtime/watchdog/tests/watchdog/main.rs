@@ -13,39 +13,19 @@ mod moto_cloudwatch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sns::config::Credentials;
+use aws_config::SdkConfig;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cloud_cron_contract::watchdog::{
     WatchdogConfig, WatchdogFinding, WatchdogSchedule, WatchedJob,
 };
 use cloud_cron_contract::{SchedulerInput, DEDUP_ID_ATTRIBUTE};
+use cloud_cron_test_support::{moto_endpoint, sdk_config};
 use cloud_cron_watchdog::cloudwatch::CloudWatchMetrics;
 use cloud_cron_watchdog::handler::{handle, FixedClock, Plan};
 use cloud_cron_watchdog::metrics::{MetricsRequest, MetricsSource};
 use cloud_cron_watchdog::publish::SnsPublisher;
 use moto_cloudwatch::MotoCloudWatch;
 use serde_json::Value;
-
-fn moto_endpoint() -> String {
-    std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
-}
-
-async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
-        .load()
-        .await
-}
 
 fn utc(h: u32, m: u32) -> DateTime<Utc> {
     // Monday 29 March 2027, the first weekday after London's spring-forward.

@@ -5,9 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use aws_sdk_sqs::config::Credentials;
 use base64::Engine;
 use cloud_cron_webhook::{Queue, QueueError, QueueMessage};
 use lambda_runtime::tracing::subscriber;
@@ -160,25 +159,12 @@ impl<'a> subscriber::fmt::MakeWriter<'a> for Logs {
     }
 }
 
-/// The moto server's URL; panics with how to get one.
-pub fn moto_endpoint() -> String {
-    std::env::var("CLOUDCRON_MOTO_ENDPOINT")
-        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
-}
+pub use cloud_cron_test_support::moto_endpoint;
 
 /// SDK configuration for `endpoint` in us-east-1 with moto's dummy
 /// credentials, trying each call `attempts` times.
 pub async fn sdk_config(endpoint: &str, attempts: u32) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "cloud-cron-tests",
-        ))
+    cloud_cron_test_support::sdk_config_loader(endpoint)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts))
         .load()
         .await

@@ -1,0 +1,46 @@
+//! What the workspace's integration tests share to reach moto: the URL of the
+//! moto server `scripts/test` starts (`CLOUDCRON_MOTO_ENDPOINT`), moto's dummy
+//! credentials, and SDK configuration built from both. The credentials and
+//! region are always set here, so nothing read from the environment can send a
+//! test to a real AWS account.
+//!
+//! Test-only: crates take it as a dev-dependency, never as a normal one.
+//!
+//! ```no_run
+//! # async fn example() {
+//! let config = cloud_cron_test_support::sdk_config(&cloud_cron_test_support::moto_endpoint()).await;
+//! let _ = config.region();
+//! # }
+//! ```
+
+use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
+use aws_credential_types::Credentials;
+
+/// The environment variable `scripts/test` sets to the moto server's URL.
+pub const MOTO_ENDPOINT_VAR: &str = "CLOUDCRON_MOTO_ENDPOINT";
+
+/// The moto server's URL; panics with how to get one (run the tests with
+/// `scripts/test`, which starts moto and sets `CLOUDCRON_MOTO_ENDPOINT`).
+pub fn moto_endpoint() -> String {
+    std::env::var(MOTO_ENDPOINT_VAR)
+        .expect("CLOUDCRON_MOTO_ENDPOINT is not set: run these tests with scripts/test")
+}
+
+/// moto's dummy credentials.
+pub fn credentials() -> Credentials {
+    Credentials::new("testing", "testing", None, None, "cloud-cron-tests")
+}
+
+/// A configuration loader for `endpoint` in us-east-1 with moto's dummy
+/// credentials, for tests that set more (retries, timeouts) before loading.
+pub fn sdk_config_loader(endpoint: &str) -> ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(credentials())
+}
+
+/// SDK configuration for `endpoint` in us-east-1 with moto's dummy credentials.
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    sdk_config_loader(endpoint).load().await
+}
