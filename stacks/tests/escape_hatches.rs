@@ -9,22 +9,16 @@
 //! are ignored under a plain `cargo test`).
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cfn_gen::{DeletionPolicy, Format, Parameter, Resource, SynthesizedStack, Value};
-use serde_json::Value as Json;
 
 mod support;
-use support::{run, text};
+use support::validators::{
+    assert_cfn_lint_clean, assert_no_checkov_failures, checkov, checkov_reports, moto_deploy,
+    read_json, translate,
+};
 
-const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";
 const BOUNDARY: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/DeveloperBoundary";
-
-fn tool(var: &str) -> String {
-    support::tool(var, NEEDS_TOOLS)
-}
 
 /// The example app with every escape hatch used on every stack.
 fn synthesized() -> Vec<SynthesizedStack> {
@@ -58,29 +52,6 @@ fn synthesized() -> Vec<SynthesizedStack> {
     app.synth_as(Format::Yaml)
         .unwrap_or_else(|e| panic!("the examples with escape hatches are valid:\n{e}"))
         .stacks
-}
-
-fn translate(dir: &Path, stack: &SynthesizedStack) -> PathBuf {
-    let input = dir.join(stack.file_name());
-    fs::write(&input, &stack.text).expect("write template");
-    let output = dir.join(format!("{}.cfn.json", stack.name));
-    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
-    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-        .arg(tools.join("sam_translate.py"))
-        .arg(&input)
-        .arg(&output));
-    assert!(
-        o.status.success(),
-        "aws-sam-translator rejected {}:\n{}{}",
-        stack.name,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    output
-}
-
-fn read_json(path: &Path) -> Json {
-    serde_json::from_str(&fs::read_to_string(path).expect("read")).expect("JSON")
 }
 
 #[test]
@@ -124,17 +95,7 @@ fn cfn_lint_finds_nothing_in_the_hatched_examples() {
     let dir = tempfile::tempdir().expect("tempdir");
     for stack in synthesized() {
         let cfn = translate(dir.path(), &stack);
-        let o = run(Command::new(tool("CLOUDCRON_CFN_LINT"))
-            .args(["--include-checks", "I", "--format", "parseable", "--"])
-            .arg(&cfn));
-        assert!(
-            o.status.success() && o.stdout.is_empty(),
-            "cfn-lint findings for {} (exit {:?}):\n{}{}",
-            stack.name,
-            o.status.code(),
-            text(&o.stdout),
-            text(&o.stderr)
-        );
+        assert_cfn_lint_clean(&stack.name, &cfn);
     }
 }
 
@@ -144,44 +105,9 @@ fn checkov_passes_the_hatched_examples() {
     let dir = tempfile::tempdir().expect("tempdir");
     for stack in synthesized() {
         let cfn = translate(dir.path(), &stack);
-        let o = run(Command::new(tool("CLOUDCRON_CHECKOV"))
-            .args([
-                "--framework",
-                "cloudformation",
-                "--skip-download",
-                "--compact",
-                "--output",
-                "json",
-                "--file",
-            ])
-            .arg(&cfn));
-        let report: Json = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-            panic!(
-                "checkov output for {} is not JSON ({e}):\n{}{}",
-                stack.name,
-                text(&o.stdout),
-                text(&o.stderr)
-            )
-        });
-        let reports = match &report {
-            Json::Array(items) => items.iter().collect(),
-            other => vec![other],
-        };
-        for r in reports {
-            let failed = r["results"]["failed_checks"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let failures: Vec<String> = failed
-                .iter()
-                .map(|c| format!("{} {} on {}", c["check_id"], c["check_name"], c["resource"]))
-                .collect();
-            assert!(
-                failures.is_empty(),
-                "checkov failures in {}:\n{}",
-                stack.name,
-                failures.join("\n")
-            );
+        let (o, report) = checkov(&stack.name, &cfn);
+        for r in checkov_reports(&report) {
+            assert_no_checkov_failures(&stack.name, r);
         }
         assert_eq!(
             o.status.code(),
@@ -195,25 +121,11 @@ fn checkov_passes_the_hatched_examples() {
 #[test]
 #[ignore = "needs the Python validators and a moto server: run scripts/test"]
 fn the_hatched_examples_deploy_into_moto() {
-    let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
-    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
     let dir = tempfile::tempdir().expect("tempdir");
     let run_id = std::process::id();
     for stack in synthesized() {
         let cfn = translate(dir.path(), &stack);
         let name = format!("{}-hatched-{run_id}", stack.name);
-        let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-            .arg(tools.join("moto_deploy.py"))
-            .args(["--endpoint", &endpoint, "--stack-name", &name])
-            .arg(&cfn));
-        let out = text(&o.stdout);
-        assert!(
-            o.status.success(),
-            "{} did not deploy:\n{out}{}",
-            stack.name,
-            text(&o.stderr)
-        );
-        let result: Json = serde_json::from_str(&out).expect("moto_deploy prints JSON");
-        assert_eq!(result["status"], "CREATE_COMPLETE", "{}", stack.name);
+        moto_deploy(&stack.name, &name, &cfn);
     }
 }

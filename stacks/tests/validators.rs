@@ -9,11 +9,9 @@
 use std::collections::BTreeSet;
 use std::env;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use cfn_gen::{Format, SynthesizedStack};
-use serde_json::Value;
 
 /// Resource types moto's CloudFormation skips (it logs "No Moto CloudFormation
 /// support for ..."); tests/wiring.rs checks these from the template instead.
@@ -25,49 +23,17 @@ const MOTO_UNMODELLED: &[&str] = &[
     "AWS::SQS::QueuePolicy",
 ];
 
-const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";
-
 mod support;
-use support::{run, text};
-
-fn tool(var: &str) -> String {
-    support::tool(var, NEEDS_TOOLS)
-}
+use support::validators::{
+    assert_cfn_lint_clean, assert_no_checkov_failures, checkov, checkov_reports, moto_deploy,
+    read_json, translate,
+};
 
 fn synthesized(format: Format) -> Vec<SynthesizedStack> {
     cloud_cron_stacks::app()
         .synth_as(format)
         .expect("examples are valid")
         .stacks
-}
-
-/// Write `stack` and translate it with aws-sam-translator; returns the
-/// CloudFormation JSON file.
-fn translate(dir: &Path, stack: &SynthesizedStack) -> PathBuf {
-    let input = dir.join(stack.file_name());
-    fs::write(&input, &stack.text).expect("write template");
-    let output = dir.join(format!(
-        "{}.{}.cfn.json",
-        stack.name,
-        stack.format.extension()
-    ));
-    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
-    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-        .arg(tools.join("sam_translate.py"))
-        .arg(&input)
-        .arg(&output));
-    assert!(
-        o.status.success(),
-        "aws-sam-translator rejected {}:\n{}{}",
-        stack.name,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    output
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(path).expect("read")).expect("JSON")
 }
 
 #[test]
@@ -100,25 +66,7 @@ fn cfn_lint_finds_nothing_not_even_informational() {
     let dir = tempfile::tempdir().expect("tempdir");
     for stack in synthesized(Format::Yaml) {
         let cfn = translate(dir.path(), &stack);
-        let o = run(Command::new(tool("CLOUDCRON_CFN_LINT"))
-            .args(["--include-checks", "I", "--format", "parseable", "--"])
-            .arg(&cfn));
-        assert!(
-            o.status.success() && o.stdout.is_empty(),
-            "cfn-lint findings for {} (exit {:?}):\n{}{}",
-            stack.name,
-            o.status.code(),
-            text(&o.stdout),
-            text(&o.stderr)
-        );
-    }
-}
-
-/// checkov's JSON report: one object, or a list of them (one per framework).
-fn checkov_reports(report: &Value) -> Vec<&Value> {
-    match report {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
+        assert_cfn_lint_clean(&stack.name, &cfn);
     }
 }
 
@@ -131,42 +79,11 @@ fn checkov_passes_and_every_skip_has_a_reason_listed_in_the_readme() {
     let mut skipped_ids = BTreeSet::new();
     for stack in synthesized(Format::Yaml) {
         let cfn = translate(dir.path(), &stack);
-        let o = run(Command::new(tool("CLOUDCRON_CHECKOV"))
-            .args([
-                "--framework",
-                "cloudformation",
-                "--skip-download",
-                "--compact",
-                "--output",
-                "json",
-                "--file",
-            ])
-            .arg(&cfn));
-        let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-            panic!(
-                "checkov output for {} is not JSON ({e}):\n{}{}",
-                stack.name,
-                text(&o.stdout),
-                text(&o.stderr)
-            )
-        });
+        let (o, report) = checkov(&stack.name, &cfn);
         let mut passed = 0;
         for report in checkov_reports(&report) {
+            assert_no_checkov_failures(&stack.name, report);
             let results = &report["results"];
-            let failed = results["failed_checks"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let failures: Vec<String> = failed
-                .iter()
-                .map(|c| format!("{} {} on {}", c["check_id"], c["check_name"], c["resource"]))
-                .collect();
-            assert!(
-                failures.is_empty(),
-                "checkov failures in {}:\n{}",
-                stack.name,
-                failures.join("\n")
-            );
             passed += report["summary"]["passed"].as_u64().unwrap_or(0);
             for skip in results["skipped_checks"]
                 .as_array()
@@ -220,8 +137,6 @@ fn checkov_passes_and_every_skip_has_a_reason_listed_in_the_readme() {
 #[test]
 #[ignore = "needs the Python validators and a moto server: run scripts/test"]
 fn every_template_deploys_into_moto() {
-    let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
-    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
     let dir = tempfile::tempdir().expect("tempdir");
     // A unique stack name per run: the moto server outlives a single test.
     let run_id = std::process::id();
@@ -229,19 +144,7 @@ fn every_template_deploys_into_moto() {
     for stack in synthesized(Format::Yaml) {
         let cfn = translate(dir.path(), &stack);
         let name = format!("{}-{run_id}", stack.name);
-        let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-            .arg(tools.join("moto_deploy.py"))
-            .args(["--endpoint", &endpoint, "--stack-name", &name])
-            .arg(&cfn));
-        let out = text(&o.stdout);
-        assert!(
-            o.status.success(),
-            "{} did not deploy:\n{out}{}",
-            stack.name,
-            text(&o.stderr)
-        );
-        let result: Value = serde_json::from_str(&out).expect("moto_deploy prints JSON");
-        assert_eq!(result["status"], "CREATE_COMPLETE");
+        let result = moto_deploy(&stack.name, &name, &cfn);
 
         let created: BTreeSet<(String, String)> = result["resources"]
             .as_array()

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod sam;
+pub mod validators;
 
 use std::process::{Command, Output};
 

@@ -1,0 +1,136 @@
+//! The validator pipeline the ignored template tests share: aws-sam-translator
+//! (SAM -> CloudFormation), cfn-lint with informational checks, checkov, and
+//! a CloudFormation deploy into moto, each with the paths `scripts/test`
+//! exports and failure messages that name the stack.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cfn_gen::SynthesizedStack;
+use serde_json::Value;
+
+use super::{run, text};
+
+/// Why a validator test is ignored, and how to run it.
+pub const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";
+
+/// The path of a tool `scripts/test` exports.
+pub fn tool(var: &str) -> String {
+    super::tool(var, NEEDS_TOOLS)
+}
+
+/// Write `stack` into `dir` and translate it with aws-sam-translator; returns
+/// the CloudFormation JSON file (named for the stack and its format, so the
+/// YAML and JSON renderings of one stack do not overwrite each other).
+pub fn translate(dir: &Path, stack: &SynthesizedStack) -> PathBuf {
+    let input = dir.join(stack.file_name());
+    fs::write(&input, &stack.text).expect("write template");
+    let output = dir.join(format!(
+        "{}.{}.cfn.json",
+        stack.name,
+        stack.format.extension()
+    ));
+    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
+    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
+        .arg(tools.join("sam_translate.py"))
+        .arg(&input)
+        .arg(&output));
+    assert!(
+        o.status.success(),
+        "aws-sam-translator rejected {}:\n{}{}",
+        stack.name,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    output
+}
+
+/// A JSON file, parsed.
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).expect("read")).expect("JSON")
+}
+
+/// Asserts cfn-lint, informational checks included, finds nothing in the
+/// CloudFormation file `cfn` translated from the stack `name`.
+pub fn assert_cfn_lint_clean(name: &str, cfn: &Path) {
+    let o = run(Command::new(tool("CLOUDCRON_CFN_LINT"))
+        .args(["--include-checks", "I", "--format", "parseable", "--"])
+        .arg(cfn));
+    assert!(
+        o.status.success() && o.stdout.is_empty(),
+        "cfn-lint findings for {name} (exit {:?}):\n{}{}",
+        o.status.code(),
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}
+
+/// Runs checkov on the CloudFormation file `cfn` translated from the stack
+/// `name`; returns its output and its JSON report (panics if it is not JSON).
+pub fn checkov(name: &str, cfn: &Path) -> (Output, Value) {
+    let o = run(Command::new(tool("CLOUDCRON_CHECKOV"))
+        .args([
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--compact",
+            "--output",
+            "json",
+            "--file",
+        ])
+        .arg(cfn));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov output for {name} is not JSON ({e}):\n{}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        )
+    });
+    (o, report)
+}
+
+/// checkov's JSON report: one object, or a list of them (one per framework).
+pub fn checkov_reports(report: &Value) -> Vec<&Value> {
+    match report {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// Asserts one checkov report of the stack `name` has no failed check.
+pub fn assert_no_checkov_failures(name: &str, report: &Value) {
+    let failures: Vec<String> = report["results"]["failed_checks"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| format!("{} {} on {}", c["check_id"], c["check_name"], c["resource"]))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "checkov failures in {name}:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Deploys the CloudFormation file `cfn` translated from the stack `name`
+/// into the moto server as `stack_name`; asserts it reached
+/// `CREATE_COMPLETE` and returns what `moto_deploy.py` printed.
+pub fn moto_deploy(name: &str, stack_name: &str, cfn: &Path) -> Value {
+    let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
+    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
+    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
+        .arg(tools.join("moto_deploy.py"))
+        .args(["--endpoint", &endpoint, "--stack-name", stack_name])
+        .arg(cfn));
+    let out = text(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{name} did not deploy:\n{out}{}",
+        text(&o.stderr)
+    );
+    let result: Value = serde_json::from_str(&out).expect("moto_deploy prints JSON");
+    assert_eq!(result["status"], "CREATE_COMPLETE", "{name}");
+    result
+}
