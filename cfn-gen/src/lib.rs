@@ -46,11 +46,13 @@ pub mod writer;
 
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::SecretRef;
-pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
+pub use construct::{
+    AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
+};
 pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
     Architecture, DeadLetterQueue, Email, Function, Grantee, ImageBuild, ImageRepublish,
-    ImageSource, MessageTemplate, NotificationChannel, QueueRef, RecordTable, RolePolicy,
+    ImageSource, MessageTemplate, NotificationChannel, OpsTopic, QueueRef, RecordTable, RolePolicy,
     RustBinary, ScheduledLambda, SecretGrants, Slack, Sms, Teams, Topic, TopicEncryption, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};

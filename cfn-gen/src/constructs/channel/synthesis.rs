@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use cloud_cron_contract::notifier::DEDUP_TABLE_ENV;
 
 use super::{kinds, Inner, Props};
+use crate::constructs::alarms::FunctionRole;
 use crate::constructs::dead_letter::SSE_SQS_REASON;
 use crate::constructs::function::FunctionParts;
 use crate::constructs::grant::RolePolicy;
@@ -49,6 +50,11 @@ impl Inner {
             .skip_check("CKV_AWS_27", SSE_SQS_REASON),
         );
         self.dead_letter.emit_alarm(template);
+        self.dead_letter.emit_function_alarms(
+            template,
+            self.function.logical_id(),
+            FunctionRole::Channel,
+        );
         template.add_resource(
             &policy_id,
             Resource::new(sqs::QueuePolicy {

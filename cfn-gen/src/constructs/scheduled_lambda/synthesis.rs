@@ -11,6 +11,7 @@ use cloud_cron_contract::{self as contract, SchedulerInput};
 use serde_json::json;
 
 use super::Inner;
+use crate::constructs::alarms::FunctionRole;
 use crate::constructs::function::FunctionParts;
 use crate::constructs::grant::RolePolicy;
 use crate::resources::{iam, scheduler, serverless};
@@ -26,6 +27,11 @@ impl Inner {
 
         self.dead_letter.emit_queue(template);
         self.dead_letter.emit_alarm(template);
+        self.dead_letter.emit_function_alarms(
+            template,
+            self.function.logical_id(),
+            FunctionRole::Task,
+        );
 
         let grants = RolePolicy::new();
         self.dead_letter.grant_send(&grants);
