@@ -23,6 +23,7 @@ const MOTO_UNMODELLED: &[&str] = &[
     "AWS::Lambda::EventInvokeConfig",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
 ];
 
 const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";

@@ -9,7 +9,7 @@ use crate::construct::{AlarmDestination, AlarmTarget, Construct, Node, Stack};
 use crate::constructs::Topic;
 use crate::resources::{iam, kms, sns};
 use crate::synth::SynthContext;
-use crate::template::{Resource, Template};
+use crate::template::{DeletionPolicy, Resource, Template};
 use crate::validate::Report;
 use crate::value::{Pseudo, Value};
 
@@ -142,7 +142,12 @@ impl Construct for Inner {
                 description: Some(format!("Encrypts alarm notifications on topic {path}")),
                 enable_key_rotation: true,
                 key_policy: key_policy(),
-            }),
+            })
+            // The key protects alarm notifications in flight only, so it
+            // goes with the stack; KMS still waits its pending window
+            // (30 days by default) before the key is gone.
+            .deletion_policy(DeletionPolicy::Delete)
+            .update_replace_policy(DeletionPolicy::Delete),
         );
         template.add_resource(
             &self.alias_id,

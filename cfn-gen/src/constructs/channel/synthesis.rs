@@ -1,5 +1,6 @@
 //! A channel's resources, in template order: the dead-letter queue, the
-//! queue (redriving to it), the alarm, the queue policy letting only the
+//! queue (redriving to it), the alarms (dead-letter depth, function
+//! errors and throttles), the queue policy letting only the
 //! topic send, the raw-delivery subscription, the templates' SSM
 //! parameters, the delivery-record table, the notifier function with its
 //! grants, the event source mapping, and the outputs.

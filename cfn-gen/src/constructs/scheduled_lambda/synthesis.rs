@@ -1,5 +1,6 @@
 //! A scheduled function's resources, in template order: the dead-letter
-//! queue and its alarm, the idempotency table, the function (with its
+//! queue and the alarms (its depth, the function's errors and throttles),
+//! the idempotency table, the function (with its
 //! grants and asynchronous retries), the role the Scheduler assumes, the
 //! schedule, and the outputs.
 
