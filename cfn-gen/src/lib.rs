@@ -46,13 +46,15 @@ pub mod writer;
 
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::SecretRef;
-pub use construct::{App, CfnResource, Construct, Node, Stack, StackParameter};
+pub use construct::{
+    AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
+};
 pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
     Architecture, AttributeType, DeadLetterQueue, Email, Function, GlobalIndex, Grantee,
-    ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NotificationChannel, Projection,
-    QueueRef, RecordTable, RolePolicy, RustBinary, ScheduledLambda, SecretGrants, Slack, Sms,
-    StreamView, Table, TableEncryption, Teams, Topic, TopicEncryption, Webhook,
+    ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NotificationChannel, OpsTopic,
+    Projection, QueueRef, RecordTable, RolePolicy, RustBinary, ScheduledLambda, SecretGrants,
+    Slack, Sms, StreamView, Table, TableEncryption, Teams, Topic, TopicEncryption, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use crate::construct::{App, Stack};
 use crate::passes::{references, Origins};
 use crate::template::Template;
-use crate::validate::{ids, limits, quotas, Problem, Report, Severity};
+use crate::validate::{alarms, ids, limits, quotas, Problem, Report, Severity};
 use crate::writer::Format;
 
 pub use crate::context::{ScheduleSummary, SynthContext};
@@ -167,6 +167,7 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         references::check(template, origins, &elsewhere, &mut report);
         let text = render(template, format);
         limits::check_template(stack.name(), template, text.len(), &mut report);
+        alarms::check_actions(stack.name(), template, &mut report);
         reserved.extend(quotas::reserved_in_template(stack.name(), template));
         quotas::check_mapping_concurrency(stack.name(), template, &mut report);
         let mut schedules = Vec::new();

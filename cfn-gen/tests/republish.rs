@@ -40,6 +40,8 @@ fn with<'a>(problems: &'a [Problem], needle: &str) -> &'a Problem {
 }
 
 fn job(stack: &Stack, image: &ImageRepublish) -> ScheduledLambda {
+    // Alarms that notify nobody are a synth warning.
+    stack.alarms_to(&cfn_gen::OpsTopic::new(stack, "Ops"));
     ScheduledLambda::new(stack, "Report")
         .image(image)
         .schedule(Schedule::rate(5, TimeUnit::Minutes))

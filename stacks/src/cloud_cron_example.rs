@@ -13,6 +13,7 @@ pub fn stack(app: &App) -> Stack {
     let stack = Stack::new(app, "CloudCronExample").description(
         "cloud-cron reference architecture: a scheduled Lambda publishing to a FIFO and a standard topic, with email and SMS channels",
     );
+    crate::operators::route_alarms(&stack);
     let alerts = Topic::fifo(&stack, "Alerts");
     let reports = Topic::standard(&stack, "Reports");
     ScheduledLambda::new(&stack, "Report")

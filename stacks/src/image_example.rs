@@ -13,6 +13,7 @@ pub fn stack(app: &App) -> Stack {
     let stack = Stack::new(app, "ImageExample").description(
         "cloud-cron example: a republished vendor image on a schedule and a notifier built from its Dockerfile",
     );
+    crate::operators::route_alarms(&stack);
     let alerts = Topic::standard(&stack, "Alerts");
 
     // The vendor's `latest`, copied during `sam deploy`; bump the refresh

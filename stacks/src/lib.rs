@@ -1,13 +1,15 @@
 //! Example and reference cloud-cron stacks, and the app the `synth` command writes.
 //!
 //! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
-//! them all. `cargo run --bin synth` writes them to `out/`. The notifiers and
+//! them all; each routes its alarms to an operators' topic delivered by
+//! email ([`operators`]). `cargo run --bin synth` writes them to `out/`. The notifiers and
 //! the image copier are this repository's own `notifiers/` and
 //! `runtime/image-copier/` packages.
 
 pub mod cloud_cron_example;
 pub mod erp_schedules;
 pub mod image_example;
+pub mod operators;
 pub mod task_example;
 
 use cfn_gen::{App, BuiltinFunctions};

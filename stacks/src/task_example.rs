@@ -9,6 +9,7 @@ use cfn_gen::{App, RustBinary, Schedule, ScheduledLambda, Stack, Topic};
 pub fn stack(app: &App) -> Stack {
     let stack = Stack::new(app, "TaskExample")
         .description("cloud-cron example: a Rust task publishing a daily report to two topics");
+    crate::operators::route_alarms(&stack);
     let alerts = Topic::fifo(&stack, "Alerts");
     let reports = Topic::standard(&stack, "Reports");
     ScheduledLambda::new(&stack, "DailyReport")

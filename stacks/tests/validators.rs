@@ -21,6 +21,7 @@ const MOTO_UNMODELLED: &[&str] = &[
     "AWS::Lambda::EventInvokeConfig",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
 ];
 
 mod support;

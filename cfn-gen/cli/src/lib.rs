@@ -250,7 +250,8 @@ fn git_ignores(dir: &Path) -> Option<bool> {
 
 /// The summary `synth` prints for a stack written to `path`: resource count
 /// (before and after the SAM transform), size, and each schedule's next
-/// three fire times in its own time zone.
+/// three fire times in its own time zone, and where its alarms go (the
+/// alarm actions' logical IDs, with how many alarms notify each).
 ///
 /// # Errors
 ///
@@ -288,6 +289,16 @@ pub fn write_summary(
             summary.path,
             summary.schedule.expression()
         )?;
+    }
+    for (to, count) in cfn_gen::validate::alarms::routes(template) {
+        if to.is_empty() {
+            writeln!(
+                out,
+                "  alarms: {count} -> nobody (no action: see stack.alarms_to)"
+            )?;
+        } else {
+            writeln!(out, "  alarms: {count} -> {to}")?;
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! of the resources it emits (see [`logical_id`](crate::logical_id)). Constructs register with
 //! their stack when created, so builder chains need no final `build()`.
 
+mod alarm_target;
 mod app;
 mod parameter;
 mod raw;
@@ -12,6 +13,8 @@ mod stack;
 
 pub use crate::logical_id;
 
+pub(crate) use alarm_target::StackAlarms;
+pub use alarm_target::{AlarmDestination, AlarmTarget, TargetEncryption};
 pub use app::App;
 pub use parameter::{parameter_type_ok, StackParameter};
 pub use raw::CfnResource;
@@ -30,6 +33,7 @@ pub struct Node {
     stack_uid: u64,
     stack: String,
     region: Rc<RefCell<Option<String>>>,
+    alarms: StackAlarms,
     id: String,
 }
 
@@ -47,6 +51,11 @@ impl Node {
     /// The region the stack declares it deploys to ([`Stack::region`]).
     pub fn region(&self) -> Option<String> {
         self.region.borrow().clone()
+    }
+
+    /// Where the stack sends alarms by default ([`Stack::alarms_to`]).
+    pub fn stack_alarm_target(&self) -> Option<AlarmTarget> {
+        self.alarms.target()
     }
 
     /// The full path, `Stack/Construct`.

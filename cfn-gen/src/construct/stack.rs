@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::builtin_functions::{Builtin, BuiltinCode, SharedBuiltins};
-use crate::construct::{App, Construct, Node};
+use crate::construct::{AlarmDestination, App, Construct, Node, StackAlarms};
 use crate::context::SynthContext;
 use crate::json_path;
 use crate::passes::overrides::Override;
@@ -38,6 +38,7 @@ struct Inner {
     name: String,
     description: RefCell<Option<String>>,
     region: Rc<RefCell<Option<String>>>,
+    alarms: StackAlarms,
     constructs: RefCell<Vec<Rc<dyn Construct>>>,
     ids: RefCell<Vec<String>>,
     problems: RefCell<Report>,
@@ -79,6 +80,7 @@ impl Stack {
                 name: name.to_owned(),
                 description: RefCell::new(None),
                 region: Rc::new(RefCell::new(None)),
+                alarms: StackAlarms::default(),
                 constructs: RefCell::new(Vec::new()),
                 ids: RefCell::new(Vec::new()),
                 problems: RefCell::new(report),
@@ -104,6 +106,27 @@ impl Stack {
         self
     }
 
+    /// Send every alarm of the stack's constructs (dead-letter queue depth,
+    /// function errors and throttles) to `destination`, both when it fires
+    /// and when it clears. A construct's own `.alarm_to(..)` still wins.
+    /// Synth fails when CloudWatch could not publish there (a FIFO topic,
+    /// the AWS managed key, another stack's topic).
+    ///
+    /// ```
+    /// use cfn_gen::{App, DeadLetterQueue, OpsTopic, Stack};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Demo");
+    /// let ops = OpsTopic::new(&stack, "Ops");
+    /// stack.alarms_to(&ops);
+    /// DeadLetterQueue::new(&stack, "Failed");
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("OKActions"));
+    /// ```
+    pub fn alarms_to<D: AlarmDestination + Clone + 'static>(&self, destination: &D) -> &Stack {
+        self.inner.alarms.set(Rc::new(destination.clone()));
+        self
+    }
+
     /// The stack's name.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -116,6 +139,7 @@ impl Stack {
             stack_uid: self.inner.uid,
             stack: self.inner.name.clone(),
             region: self.inner.region.clone(),
+            alarms: self.inner.alarms.clone(),
             id: id.to_owned(),
         };
         let mut problems = self.inner.problems.borrow_mut();
@@ -143,6 +167,17 @@ impl Stack {
         node
     }
 
+    /// A node for the stack itself (for checks made at stack level).
+    fn claimless_node(&self) -> Node {
+        Node {
+            stack_uid: self.inner.uid,
+            stack: self.inner.name.clone(),
+            region: self.inner.region.clone(),
+            alarms: self.inner.alarms.clone(),
+            id: String::new(),
+        }
+    }
+
     /// The default code of a construct that runs one of cloud-cron's functions.
     pub(crate) fn builtin_code(&self, builtin: Builtin) -> BuiltinCode {
         self.inner.builtins.code(builtin)
@@ -161,6 +196,10 @@ impl Stack {
     /// Check the stack and all its constructs.
     pub fn validate(&self, report: &mut Report) {
         report.extend(self.inner.problems.borrow().problems_cloned());
+        if let Some(target) = self.inner.alarms.target() {
+            let here = self.claimless_node();
+            target.check(&here, self.name(), report);
+        }
         for c in self.inner.constructs.borrow().iter() {
             c.validate(report);
         }

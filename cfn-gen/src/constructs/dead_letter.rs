@@ -4,12 +4,14 @@
 //!
 //! `ScheduledLambda` and `NotificationChannel` each hold one (for failed
 //! runs and undeliverable notifications); users create their own with
-//! [`DeadLetterQueue::new`].
+//! [`DeadLetterQueue::new`]. The queue also carries its holder's alarm
+//! route (`.alarm_to(..)`), which the holder's function alarms share.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::construct::{Construct, Node, Stack};
+use crate::constructs::alarms::{self, FunctionRole};
 use crate::constructs::grant::Grantee;
 use crate::constructs::queue::QueueRef;
 use crate::constructs::Topic;
@@ -44,11 +46,11 @@ struct Inner {
 /// a CloudWatch alarm on its depth that fires on the first message.
 ///
 /// ```
-/// use cfn_gen::{App, DeadLetterQueue, Function, Stack, Topic};
+/// use cfn_gen::{App, DeadLetterQueue, Function, OpsTopic, Stack};
 /// let app = App::new();
 /// let stack = Stack::new(&app, "Demo");
-/// let operators = Topic::standard(&stack, "Operators");
-/// let failed = DeadLetterQueue::new(&stack, "Failed").alarm_to(&operators);
+/// let operators = OpsTopic::new(&stack, "Operators");
+/// let failed = DeadLetterQueue::new(&stack, "Failed").alarm_to(&operators.topic());
 /// let worker = Function::new(&stack, "Worker")
 ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/worker:v1");
 /// failed.grant_send(&worker);
@@ -108,7 +110,8 @@ impl DeadLetterQueue {
         self.update(|p| p.sse_sqs = true)
     }
 
-    /// Notify this topic when the alarm fires (and only then).
+    /// Notify this topic when the alarm fires and when it clears, instead
+    /// of the stack's [`alarms_to`](crate::Stack::alarms_to) destination.
     pub fn alarm_to(self, topic: &Topic) -> DeadLetterQueue {
         let topic = topic.clone();
         self.update(|p| p.alarm_topic = Some(topic))
@@ -173,6 +176,19 @@ impl DeadLetterQueue {
     pub(crate) fn emit_alarm(&self, template: &mut Template) {
         self.0.emit_alarm(template);
     }
+
+    /// Emits the `Errors` and `Throttles` alarms of the holder's function,
+    /// routed as the queue's alarm is.
+    pub(crate) fn emit_function_alarms(
+        &self,
+        template: &mut Template,
+        function_id: &str,
+        role: FunctionRole,
+    ) {
+        let p = self.0.props.borrow();
+        let target = alarms::resolve(&self.0.node, p.alarm_topic.as_ref());
+        alarms::emit_function_alarms(&self.0.node, function_id, role, target.as_ref(), template);
+    }
 }
 
 impl Props {
@@ -212,26 +228,25 @@ impl Inner {
 
     fn emit_alarm(&self, template: &mut Template) {
         let p = self.props.borrow();
-        template.add_resource(
-            &self.alarm_id,
-            Resource::new(cloudwatch::Alarm {
-                alarm_description: Some(p.alarm_description.clone()),
-                namespace: "AWS/SQS".into(),
-                metric_name: "ApproximateNumberOfMessagesVisible".into(),
-                dimensions: vec![cloudwatch::Dimension {
-                    name: "QueueName".into(),
-                    value: Value::get_att(&self.queue_id, "QueueName"),
-                }],
-                statistic: "Maximum".into(),
-                period: 60,
-                evaluation_periods: 1,
-                threshold: 0.0,
-                comparison_operator: "GreaterThanThreshold".into(),
-                treat_missing_data: Some("notBreaching".into()),
-                alarm_actions: p.alarm_topic.iter().map(Topic::arn).collect(),
-                ok_actions: Vec::new(),
-            }),
-        );
+        let target = alarms::resolve(&self.node, p.alarm_topic.as_ref());
+        let mut alarm = cloudwatch::Alarm {
+            alarm_description: Some(p.alarm_description.clone()),
+            namespace: "AWS/SQS".into(),
+            metric_name: "ApproximateNumberOfMessagesVisible".into(),
+            dimensions: vec![cloudwatch::Dimension {
+                name: "QueueName".into(),
+                value: Value::get_att(&self.queue_id, "QueueName"),
+            }],
+            statistic: "Maximum".into(),
+            period: 60,
+            evaluation_periods: 1,
+            threshold: 0.0,
+            comparison_operator: "GreaterThanThreshold".into(),
+            treat_missing_data: Some("notBreaching".into()),
+            ..Default::default()
+        };
+        alarms::route(&mut alarm, target.as_ref());
+        template.add_resource(&self.alarm_id, Resource::new(alarm));
     }
 }
 
@@ -242,18 +257,7 @@ impl Construct for Inner {
 
     fn validate(&self, report: &mut Report) {
         let p = self.props.borrow();
-        if let Some(topic) = &p.alarm_topic {
-            if !self.node.same_stack(topic.node()) {
-                report.error(
-                    &self.node.path(),
-                    format!(
-                        "sends its alarm to topic {} from another stack",
-                        topic.node().path()
-                    ),
-                    "export the topic's ARN and import it in this stack with Topic::from_arn",
-                );
-            }
-        }
+        alarms::check_explicit(&self.node, p.alarm_topic.as_ref(), report);
         if p.alarm_description.chars().count() > 1_024 {
             report.error(
                 &self.node.path(),

@@ -3,8 +3,10 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
-//! [`NotificationChannel`] and [`ImageRepublish`].
+//! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
+//! alarms go; the alarms themselves are written by [`alarms`]).
 
+mod alarms;
 mod channel;
 mod code;
 mod dead_letter;
@@ -12,6 +14,7 @@ mod ecr_uri;
 mod function;
 mod grant;
 mod image_republish;
+mod ops_topic;
 mod queue;
 mod record_table;
 mod scheduled_lambda;
@@ -26,6 +29,7 @@ pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;
 pub use scheduled_lambda::ScheduledLambda;

@@ -140,7 +140,11 @@ impl Topic {
 
     /// The topic's ARN.
     pub fn arn(&self) -> Value {
-        match &self.0.props.borrow().source {
+        self.arn_of(&self.0.props.borrow())
+    }
+
+    fn arn_of(&self, p: &Props) -> Value {
+        match &p.source {
             Source::New => Value::reference(self.0.node.logical_id()),
             Source::Imported(arn) => arn.clone(),
         }
@@ -316,6 +320,27 @@ pub(crate) fn check_kms_key_arn(path: &str, key: &Value, report: &mut Report) {
                 format!("`{k}` is not a KMS key ARN"),
                 "pass the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); aliases cannot be granted in IAM",
             );
+        }
+    }
+}
+
+impl crate::construct::AlarmDestination for Topic {
+    /// A topic created here is checked for FIFO and the AWS managed key; an
+    /// imported one only when it is FIFO (its key is not known here, unless
+    /// given with [`Topic::kms_key`]).
+    fn alarm_target(&self) -> crate::construct::AlarmTarget {
+        use crate::construct::TargetEncryption;
+        let p = self.0.props.borrow();
+        let encryption = match (&p.source, &p.encryption) {
+            (_, TopicEncryption::CustomerKey(_)) => TargetEncryption::CustomerKey,
+            (Source::New, TopicEncryption::AwsManaged) => TargetEncryption::AwsManaged,
+            (Source::Imported(_), TopicEncryption::AwsManaged) => TargetEncryption::Unknown,
+        };
+        crate::construct::AlarmTarget {
+            node: self.0.node.clone(),
+            arn: self.arn_of(&p),
+            fifo: p.fifo,
+            encryption,
         }
     }
 }

@@ -31,6 +31,9 @@ impl PolicyDocument {
 pub enum Principal {
     /// An AWS service, e.g. `lambda.amazonaws.com`.
     Service(String),
+    /// An AWS account or role, by ARN (in resource policies).
+    #[serde(rename = "AWS")]
+    Aws(Value),
 }
 
 /// One policy statement.
@@ -96,6 +99,12 @@ impl Statement {
     /// Grant to an AWS service (in a resource policy).
     pub fn principal_service(mut self, service: &str) -> Statement {
         self.principal = Some(Principal::Service(service.to_owned()));
+        self
+    }
+
+    /// Grant to an AWS account or role, by ARN (in a resource policy).
+    pub fn principal_aws(mut self, arn: Value) -> Statement {
+        self.principal = Some(Principal::Aws(arn));
         self
     }
 

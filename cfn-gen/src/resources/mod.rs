@@ -8,6 +8,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ecr;
 pub mod iam;
+pub mod kms;
 pub mod lambda;
 pub mod logs;
 pub mod scheduler;

@@ -1,7 +1,8 @@
-//! `AWS::SNS::Topic` and `AWS::SNS::Subscription`.
+//! `AWS::SNS::Topic`, `AWS::SNS::TopicPolicy` and `AWS::SNS::Subscription`.
 
 use serde::Serialize;
 
+use crate::resources::iam::PolicyDocument;
 use crate::value::Value;
 
 /// Properties of `AWS::SNS::Topic`.
@@ -25,6 +26,17 @@ pub struct Topic {
     pub display_name: Option<String>,
 }
 super::resource_type!(Topic, "AWS::SNS::Topic");
+
+/// Properties of `AWS::SNS::TopicPolicy`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TopicPolicy {
+    /// The policy.
+    pub policy_document: PolicyDocument,
+    /// The topics' ARNs.
+    pub topics: Vec<Value>,
+}
+super::resource_type!(TopicPolicy, "AWS::SNS::TopicPolicy");
 
 /// A subscription's dead-letter queue (messages SNS could not deliver).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,9 +7,11 @@
 //! grammar), [`secrets`] (secret-looking literals, never echoed), [`schedules`]
 //! (legacy time zones, schedules that never fire), [`quotas`] (account-wide
 //! reserved concurrency), [`regions`] (AWS regions, malformed ECR hosts) and
-//! [`ids`] (construct ids that break logical ids or IAM descriptions).
+//! [`ids`] (construct ids that break logical ids or IAM descriptions);
+//! [`alarms`] warns about alarms that notify nobody.
 
 pub mod address;
+pub mod alarms;
 pub mod filter_policy;
 pub mod ids;
 pub mod limits;

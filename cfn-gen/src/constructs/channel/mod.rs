@@ -236,7 +236,9 @@ impl<K> NotificationChannel<K> {
         self.update(|p| p.maximum_concurrency = Some(n))
     }
 
-    /// Send the dead-letter alarm to this topic (e.g. an operators' topic).
+    /// Send this construct's alarms (dead-letter depth, function errors and
+    /// throttles) to `topic` instead of the stack's
+    /// [`alarms_to`](crate::Stack::alarms_to) destination.
     pub fn alarm_to(self, topic: &Topic) -> Self {
         // The queue is a shared handle: its builder changes it in place.
         self.inner.dead_letter.clone().alarm_to(topic);

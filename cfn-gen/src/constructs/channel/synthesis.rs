@@ -1,5 +1,6 @@
 //! A channel's resources, in template order: the dead-letter queue, the
-//! queue (redriving to it), the alarm, the queue policy letting only the
+//! queue (redriving to it), the alarms (dead-letter depth, function
+//! errors and throttles), the queue policy letting only the
 //! topic send, the raw-delivery subscription, the templates' SSM
 //! parameters, the delivery-record table, the notifier function with its
 //! grants, the event source mapping, and the outputs.
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use cloud_cron_contract::notifier::DEDUP_TABLE_ENV;
 
 use super::{kinds, Inner, Props};
+use crate::constructs::alarms::FunctionRole;
 use crate::constructs::dead_letter::SSE_SQS_REASON;
 use crate::constructs::function::FunctionParts;
 use crate::constructs::grant::RolePolicy;
@@ -49,6 +51,11 @@ impl Inner {
             .skip_check("CKV_AWS_27", SSE_SQS_REASON),
         );
         self.dead_letter.emit_alarm(template);
+        self.dead_letter.emit_function_alarms(
+            template,
+            self.function.logical_id(),
+            FunctionRole::Channel,
+        );
         template.add_resource(
             &policy_id,
             Resource::new(sqs::QueuePolicy {

@@ -247,7 +247,9 @@ impl ScheduledLambda {
         self.function_settings(|s| s.description = Some(text))
     }
 
-    /// Send the dead-letter alarm to this topic (e.g. an operators' topic).
+    /// Send this construct's alarms (dead-letter depth, function errors and
+    /// throttles) to `topic` instead of the stack's
+    /// [`alarms_to`](crate::Stack::alarms_to) destination.
     pub fn alarm_to(self, topic: &Topic) -> ScheduledLambda {
         // The queue is a shared handle: its builder changes it in place.
         self.0.dead_letter.clone().alarm_to(topic);

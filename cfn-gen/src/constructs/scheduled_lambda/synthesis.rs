@@ -1,5 +1,6 @@
 //! A scheduled function's resources, in template order: the dead-letter
-//! queue and its alarm, the idempotency table, the function (with its
+//! queue and the alarms (its depth, the function's errors and throttles),
+//! the idempotency table, the function (with its
 //! grants and asynchronous retries), the role the Scheduler assumes, the
 //! schedule, and the outputs.
 
@@ -11,6 +12,7 @@ use cloud_cron_contract::{self as contract, SchedulerInput};
 use serde_json::json;
 
 use super::Inner;
+use crate::constructs::alarms::FunctionRole;
 use crate::constructs::function::FunctionParts;
 use crate::constructs::grant::RolePolicy;
 use crate::resources::{iam, scheduler, serverless};
@@ -26,6 +28,11 @@ impl Inner {
 
         self.dead_letter.emit_queue(template);
         self.dead_letter.emit_alarm(template);
+        self.dead_letter.emit_function_alarms(
+            template,
+            self.function.logical_id(),
+            FunctionRole::Task,
+        );
 
         let grants = RolePolicy::new();
         self.dead_letter.grant_send(&grants);

@@ -1,0 +1,262 @@
+//! Nothing fails silently: where alarms go (`Stack::alarms_to`, `.alarm_to`),
+//! the targets CloudWatch cannot publish to, the warning for alarms without
+//! an action, the Lambda alarms, and the `OpsTopic` key policy.
+
+use cfn_gen::{
+    App, BuiltinFunctions, DeadLetterQueue, NotificationChannel, OpsTopic, Problem, Schedule,
+    ScheduledLambda, Severity, Stack, TimeUnit, Topic,
+};
+use serde_json::{json, Value};
+
+const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs@sha256:3b5f1c4e9a7d2b8c6e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
+const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+fn new_app() -> App {
+    App::new().builtin_functions(BuiltinFunctions::package(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../notifiers"
+    )))
+}
+
+fn job(stack: &Stack, id: &str) -> ScheduledLambda {
+    ScheduledLambda::new(stack, id)
+        .image(IMAGE)
+        .schedule(Schedule::rate(1, TimeUnit::Hours))
+}
+
+fn channel(stack: &Stack, id: &str, topic: &Topic) -> NotificationChannel<cfn_gen::Email> {
+    NotificationChannel::email(stack, id, topic)
+        .from("me@example.com")
+        .to(["ops@example.com"])
+        .subject("{{ task }}")
+        .text("{{ payload }}")
+}
+
+fn errors(app: &App) -> Vec<Problem> {
+    match app.synth() {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors().cloned().collect(),
+    }
+}
+
+fn alarms(t: &Value) -> Vec<(String, Value)> {
+    t["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|(id, r)| (id.clone(), r["Properties"].clone()))
+        .collect()
+}
+
+fn one_error<'a>(errors: &'a [Problem], needle: &str) -> &'a Problem {
+    let found: Vec<&Problem> = errors
+        .iter()
+        .filter(|p| p.message.contains(needle))
+        .collect();
+    assert_eq!(found.len(), 1, "{needle:?} in {errors:#?}");
+    found[0]
+}
+
+#[test]
+fn every_alarm_notifies_the_stack_target_when_it_fires_and_clears() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    let ops = OpsTopic::new(&stack, "Ops");
+    stack.alarms_to(&ops);
+    let alerts = Topic::standard(&stack, "Alerts");
+    job(&stack, "Report").publishes_to("alerts", &alerts);
+    channel(&stack, "Mail", &alerts);
+    DeadLetterQueue::new(&stack, "Failed");
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
+    let t = synthesis.stacks[0].template.to_json();
+    let found = alarms(&t);
+    // Report: DLQ, Errors, Throttles; Mail: the same; Failed: DLQ.
+    assert_eq!(found.len(), 7, "{found:#?}");
+    let to_ops = json!([{"Ref": ops.node().logical_id()}]);
+    for (id, alarm) in &found {
+        assert_eq!(alarm["AlarmActions"], to_ops, "{id}");
+        assert_eq!(alarm["OKActions"], to_ops, "{id}");
+    }
+}
+
+#[test]
+fn an_explicit_alarm_to_wins_over_the_stack_target() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    let own = Topic::standard(&stack, "Own").kms_key(KEY);
+    job(&stack, "Report").alarm_to(&own);
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    let found = alarms(&t);
+    assert_eq!(found.len(), 3);
+    for (id, alarm) in &found {
+        assert_eq!(
+            alarm["AlarmActions"],
+            json!([{"Ref": own.node().logical_id()}]),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn lambda_alarms_use_metrics_aws_publishes() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report");
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    for metric in ["Errors", "Throttles"] {
+        let (_, alarm) = alarms(&t)
+            .into_iter()
+            .find(|(_, a)| a["MetricName"] == metric)
+            .expect("the alarm");
+        assert_eq!(alarm["Namespace"], "AWS/Lambda");
+        assert_eq!(alarm["Dimensions"][0]["Name"], "FunctionName");
+        let function = alarm["Dimensions"][0]["Value"]["Ref"]
+            .as_str()
+            .expect("ref");
+        assert_eq!(
+            t["Resources"][function]["Type"],
+            "AWS::Serverless::Function"
+        );
+        assert_eq!(alarm["Statistic"], "Sum");
+        assert_eq!(alarm["Period"], 300);
+        assert_eq!(alarm["Threshold"], 1.0);
+        assert_eq!(alarm["ComparisonOperator"], "GreaterThanOrEqualToThreshold");
+        assert_eq!(alarm["TreatMissingData"], "notBreaching");
+        let text = alarm["AlarmDescription"].as_str().expect("description");
+        assert!(text.starts_with("Jobs/Report: scheduled task"), "{text}");
+        assert!(
+            text.contains("Raise") || text.contains("Read the function's CloudWatch Logs"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_fifo_target_is_an_error() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    let fifo = Topic::fifo(&stack, "Alerts").kms_key(KEY);
+    stack.alarms_to(&fifo);
+    job(&stack, "Report");
+    let errs = errors(&app);
+    let e = one_error(&errs, "FIFO topic Jobs/Alerts");
+    assert_eq!(e.path, "Jobs");
+    assert!(e.fix.contains("OpsTopic::new"));
+
+    // The suggested fix validates.
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report");
+    assert!(errors(&app).is_empty());
+}
+
+#[test]
+fn an_aws_managed_key_target_is_an_error() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    let plain = Topic::standard(&stack, "Plain");
+    job(&stack, "Report").alarm_to(&plain);
+    let errs = errors(&app);
+    let e = one_error(&errs, "AWS managed key alias/aws/sns");
+    assert_eq!(e.path, "Jobs/Report");
+    assert!(e.fix.contains("OpsTopic::new"));
+
+    // A topic under a customer managed key, or imported by ARN, is accepted.
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&Topic::standard(&stack, "Keyed").kms_key(KEY));
+    let imported = Topic::from_arn(&stack, "Imported", "arn:aws:sns:us-east-1:123456789012:ops");
+    job(&stack, "Report").alarm_to(&imported);
+    job(&stack, "Other");
+    assert!(errors(&app).is_empty(), "{:#?}", errors(&app));
+}
+
+#[test]
+fn a_target_in_another_stack_is_an_error() {
+    let app = new_app();
+    let shared = Stack::new(&app, "Shared");
+    let ops = OpsTopic::new(&shared, "Ops");
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&ops);
+    job(&stack, "Report");
+    let errs = errors(&app);
+    let e = one_error(&errs, "to topic Shared/Ops from another stack");
+    assert_eq!(e.path, "Jobs");
+    assert!(e.fix.contains("OpsTopic::new(&stack"));
+}
+
+#[test]
+fn alarms_without_an_action_are_a_warning() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    job(&stack, "Report");
+    let synthesis = app.synth().expect("valid");
+    let w: Vec<&Problem> = synthesis
+        .warnings
+        .iter()
+        .filter(|p| p.message.contains("have no action"))
+        .collect();
+    assert_eq!(w.len(), 1, "{:#?}", synthesis.warnings);
+    assert_eq!(w[0].severity, Severity::Warning);
+    assert_eq!(w[0].path, "Jobs");
+    assert!(w[0].message.starts_with("3 alarm(s)"), "{}", w[0].message);
+    assert!(w[0].fix.contains("stack.alarms_to(&ops)"));
+}
+
+#[test]
+fn the_ops_topic_key_lets_cloudwatch_encrypt_for_this_account_only() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    let ops = OpsTopic::new(&stack, "Ops");
+    stack.alarms_to(&ops);
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    let topic = &t["Resources"][ops.node().logical_id()];
+    assert_eq!(topic["Type"], "AWS::SNS::Topic");
+    assert!(topic["Properties"].get("FifoTopic").is_none());
+    let key_id = ops.node().child_logical_id("Key");
+    assert_eq!(
+        topic["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": [key_id, "Arn"]})
+    );
+    let key = &t["Resources"][&key_id];
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    let statements = key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .expect("statements");
+    assert_eq!(statements.len(), 2);
+    assert_eq!(
+        statements[0]["Principal"]["AWS"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"})
+    );
+    assert_eq!(
+        statements[1]["Principal"]["Service"],
+        "cloudwatch.amazonaws.com"
+    );
+    assert_eq!(
+        statements[1]["Action"],
+        json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+    );
+    assert_eq!(
+        statements[1]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    let alias = &t["Resources"][ops.node().child_logical_id("KeyAlias")];
+    assert_eq!(alias["Type"], "AWS::KMS::Alias");
+    assert_eq!(alias["Properties"]["TargetKeyId"], json!({"Ref": key_id}));
+    let policy = &t["Resources"][ops.node().child_logical_id("Policy")];
+    assert_eq!(policy["Type"], "AWS::SNS::TopicPolicy");
+    let publish = &policy["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(publish["Principal"]["Service"], "cloudwatch.amazonaws.com");
+    assert_eq!(publish["Action"], json!(["sns:Publish"]));
+    assert_eq!(
+        publish["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    assert_eq!(ops.arn(), ops.topic().arn());
+}
