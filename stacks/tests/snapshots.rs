@@ -32,3 +32,62 @@ fn yaml_templates_match_snapshots() {
 fn json_templates_match_snapshots() {
     check(Format::Json);
 }
+
+/// The YAML writer is our own (`cfn_gen::writer::yaml`); a maintained YAML
+/// parser reading every example template must see exactly the document the
+/// JSON writer wrote: same keys, same order-insensitive values, strings that
+/// look like YAML 1.1 booleans (`OFF`, `yes`) still strings.
+#[test]
+fn yaml_templates_parse_to_the_json_templates() {
+    let synth = |format| {
+        cloud_cron_stacks::app()
+            .synth_as(format)
+            .expect("the example stacks are valid")
+    };
+    let (yaml, json) = (synth(Format::Yaml), synth(Format::Json));
+    assert_eq!(yaml.stacks.len(), json.stacks.len());
+    for (y, j) in yaml.stacks.iter().zip(&json.stacks) {
+        let from_yaml: serde_json::Value = serde_yaml_ng::from_str(&y.text)
+            .unwrap_or_else(|e| panic!("{}: the YAML does not parse: {e}", y.name));
+        let from_json: serde_json::Value = serde_json::from_str(&j.text)
+            .unwrap_or_else(|e| panic!("{}: the JSON does not parse: {e}", j.name));
+        assert_eq!(
+            from_yaml, from_json,
+            "{}: YAML and JSON templates differ",
+            y.name
+        );
+    }
+}
+
+#[test]
+fn yaml_1_1_booleans_and_numbers_stay_strings() {
+    let mut template = cfn_gen::Template::default();
+    let values = [
+        "OFF", "yes", "No", "on", "y", "true", "0123", "1e3", "null", "~", "",
+    ];
+    let mut output = 0;
+    for value in values {
+        output += 1;
+        template.add_output(
+            format!("O{output}"),
+            cfn_gen::Output::new(cfn_gen::Value::String(value.to_owned()), "a string"),
+        );
+    }
+    let text = template.to_yaml();
+    // The parser reads YAML 1.2, where `OFF` and `yes` are strings anyway;
+    // CloudFormation reads YAML 1.1, where they are booleans: they must be quoted.
+    for word in ["OFF", "yes", "No", "on", "y"] {
+        assert!(
+            !text.contains(&format!("Value: {word}\n")),
+            "{word} is written bare:\n{text}"
+        );
+    }
+    let parsed: serde_json::Value = serde_yaml_ng::from_str(&text).expect("the YAML parses");
+    for (i, value) in values.iter().enumerate() {
+        assert_eq!(
+            parsed["Outputs"][format!("O{}", i + 1)]["Value"],
+            serde_json::Value::String((*value).to_owned()),
+            "{value:?} must stay a string"
+        );
+    }
+}
