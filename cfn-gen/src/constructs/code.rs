@@ -186,8 +186,8 @@ impl ImageBuild {
                 out.push((
                     format!(
                         "the image is built for {} but the function runs on {}",
-                        platform.as_str(),
-                        architecture.as_str()
+                        platform.lambda_name(),
+                        architecture.lambda_name()
                     ),
                     "make .platform() and the function's .architecture() agree".into(),
                 ));
@@ -200,7 +200,7 @@ impl ImageBuild {
             };
             if found != wanted {
                 out.push((
-                    format!("the Dockerfile's final stage is FROM --platform={found} but the function runs on {}", architecture.as_str()),
+                    format!("the Dockerfile's final stage is FROM --platform={found} but the function runs on {}", architecture.lambda_name()),
                     format!("use --platform={wanted} (or $TARGETPLATFORM) in the last FROM, or change the function's .architecture()"),
                 ));
             }
@@ -322,24 +322,9 @@ impl Code {
     }
 }
 
-/// The instruction set a function runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Architecture {
-    /// `x86_64` (the default; most published images are built for it).
-    #[default]
-    X86_64,
-    /// `arm64` (Graviton: cheaper per GB-second).
-    Arm64,
-}
-
-impl Architecture {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Architecture::X86_64 => "x86_64",
-            Architecture::Arm64 => "arm64",
-        }
-    }
-}
+/// The instruction set a function runs on (`x86_64`, the default, or
+/// `arm64`): the contract's definition, which the image copier reads too.
+pub use cloud_cron_contract::image_republish::Architecture;
 
 /// What a function needs to know of a republished image.
 #[derive(Debug, Clone, PartialEq)]
@@ -371,7 +356,7 @@ impl Republished {
             ),
             Some(a) if a != architecture => report.error(
                 &path,
-                format!("runs on {} but {} copies the {} image", architecture.as_str(), self.node.path(), a.as_str()),
+                format!("runs on {} but {} copies the {} image", architecture.lambda_name(), self.node.path(), a.lambda_name()),
                 "make the function's .architecture() and the ImageRepublish's .architecture() the same",
             ),
             Some(_) => {}

@@ -164,7 +164,10 @@ impl ImageRepublish {
 
     /// The copied image, `<repository uri>@sha256:<digest>`.
     pub fn image_uri(&self) -> Value {
-        Value::get_att(self.0.node.child_logical_id("Copy"), "ImageUri")
+        Value::get_att(
+            self.0.node.child_logical_id("Copy"),
+            cloud_cron_contract::image_republish::data::IMAGE_URI,
+        )
     }
 
     /// The stack's repository's ARN.
@@ -400,10 +403,7 @@ impl Construct for Inner {
                 service_timeout: 960,
                 source_image: Inner::source_image(&p),
                 target_repository_uri: Value::get_att(&repo_id, "RepositoryUri"),
-                architecture: p.architecture.map(|a| match a {
-                    Architecture::X86_64 => "amd64",
-                    Architecture::Arm64 => "arm64",
-                }),
+                architecture: p.architecture.map(Architecture::oci_name),
                 target_tag: TARGET_TAG.to_owned(),
                 refresh_token: p.refresh.clone(),
             }),
@@ -419,7 +419,10 @@ impl Construct for Inner {
 }
 
 fn self_image_uri(copy_id: &str) -> Value {
-    Value::get_att(copy_id, "ImageUri")
+    Value::get_att(
+        copy_id,
+        cloud_cron_contract::image_republish::data::IMAGE_URI,
+    )
 }
 
 impl From<&ImageRepublish> for ImageSource {

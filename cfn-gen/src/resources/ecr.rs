@@ -71,3 +71,43 @@ pub struct ImageRepublish {
     pub refresh_token: Option<String>,
 }
 super::resource_type!(ImageRepublish, "Custom::ImageRepublish");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloud_cron_contract::image_republish::props;
+
+    /// The property names written here are the ones the copier reads: one
+    /// definition, in the contract.
+    #[test]
+    fn image_republish_properties_are_the_contract_s() {
+        let written = serde_json::to_value(ImageRepublish {
+            service_token: Value::String("arn".into()),
+            service_timeout: 960,
+            source_image: "a/b:c".into(),
+            target_repository_uri: Value::String("r".into()),
+            architecture: Some("amd64"),
+            target_tag: "t".into(),
+            refresh_token: Some("x".into()),
+        })
+        .expect("serializes");
+        let mut keys: Vec<&str> = written
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut expected = vec![
+            props::ARCHITECTURE,
+            props::REFRESH_TOKEN,
+            props::SERVICE_TIMEOUT,
+            props::SERVICE_TOKEN,
+            props::SOURCE_IMAGE,
+            props::TARGET_REPOSITORY_URI,
+            props::TARGET_TAG,
+        ];
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+    }
+}

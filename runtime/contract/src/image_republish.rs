@@ -106,9 +106,13 @@ pub struct ImageRepublishData {
 }
 
 /// A CPU architecture Lambda runs: `x86_64` or `arm64` (the OS is always linux).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize,
+)]
 pub enum Architecture {
-    /// `x86_64` (Lambda's name; `amd64` in OCI image indexes).
+    /// `x86_64` (Lambda's name; `amd64` in OCI image indexes). The default:
+    /// most published images are built for it.
+    #[default]
     #[serde(rename = "x86_64", alias = "amd64")]
     X86_64,
     /// `arm64` (`aarch64` in some tools).

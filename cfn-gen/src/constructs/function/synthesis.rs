@@ -96,7 +96,7 @@ pub(super) fn emit(ctx: &SynthContext, template: &mut Template, e: Emit<'_>) {
         description: settings.description.clone(),
         package_type: None,
         image_uri: None,
-        architectures: vec![settings.architecture.as_str()],
+        architectures: vec![settings.architecture.lambda_name()],
         memory_size: settings.memory_mb,
         timeout: u32::try_from(settings.timeout.as_secs()).unwrap_or(u32::MAX),
         role: Value::get_att(&ids.role, "Arn"),
