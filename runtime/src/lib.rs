@@ -19,6 +19,7 @@ pub use cloud_cron_contract as contract;
 pub mod diagnostic;
 pub mod dispatch;
 mod env;
+mod error_type;
 pub mod event;
 pub mod idempotency;
 pub mod init_error;

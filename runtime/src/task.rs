@@ -370,8 +370,8 @@ pub async fn run<T: Task>(task: T) -> Result<(), lambda_runtime::Error> {
     let runtime = match Runtime::new(task, &sdk, &env) {
         Ok(r) => Arc::new(r),
         Err(e) => {
-            tracing::error!(error = %e, error_type = crate::diagnostic::TASK_CONFIG, "configuration error: the task cannot start");
-            let e = crate::init_error::fail_init(e, crate::diagnostic::TASK_CONFIG).await;
+            tracing::error!(error = %e, error_type = crate::error_type::TASK_CONFIG, "configuration error: the task cannot start");
+            let e = crate::init_error::fail_init(e, crate::error_type::TASK_CONFIG).await;
             return Err(e.into());
         }
     };
