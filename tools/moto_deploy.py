@@ -122,6 +122,16 @@ def patch_fifo_names(body: str, stack_name: str) -> tuple[str, list[dict]]:
                 props["RepositoryName"] = f"{stack_name}-{lid}".lower()[:256]
                 patched.append({"logical_id": lid, "type": res["Type"], "RepositoryName": props["RepositoryName"]})
             continue
+        # moto's CloudFormation reads an AWS::KMS::Key's Tags in the KMS API's shape
+        # (TagKey/TagValue) and fails on CloudFormation's Key/Value; real CloudFormation
+        # takes Key/Value. Hand moto its shape.
+        if isinstance(res, dict) and res.get("Type") == "AWS::KMS::Key":
+            props = res.get("Properties")
+            tags = props.get("Tags") if isinstance(props, dict) else None
+            if isinstance(tags, list) and tags and all(isinstance(t, dict) and "Key" in t for t in tags):
+                props["Tags"] = [{"TagKey": t["Key"], "TagValue": t.get("Value", "")} for t in tags]
+                patched.append({"logical_id": lid, "type": res["Type"], "Tags": "as TagKey/TagValue"})
+            continue
         if not isinstance(res, dict) or res.get("Type") not in rules:
             continue
         flag, name_key, limit = rules[res["Type"]]
@@ -282,7 +292,7 @@ def main() -> int:
     if not args.no_fifo_name_workaround:
         body, patched = patch_fifo_names(body, args.stack_name)
         for p in patched:
-            log(f"moto workaround: named FIFO {p['logical_id']} [{p['type']}] explicitly")
+            log(f"moto workaround: patched {p['logical_id']} [{p['type']}]")
 
     uploaded = upload_packaged_code(body, args.endpoint)
     body, resolved = resolve_custom_attributes(body, args.stack_name)

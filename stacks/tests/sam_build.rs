@@ -93,11 +93,13 @@ fn sam_build_compiles_the_example_task_from_a_synthesized_template() {
         .expect("Resources")
         .iter()
         .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        // The task; the stack's other function is its ops channel's notifier.
+        .filter(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"] == "example-task")
         .collect();
     assert_eq!(
         functions.len(),
         1,
-        "{STACK} should have exactly one function: {functions:?}"
+        "{STACK} should have exactly one example-task function: {functions:?}"
     );
     let (logical_id, function) = functions[0];
     let code_uri = function["Properties"]["CodeUri"]
