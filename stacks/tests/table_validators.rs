@@ -20,14 +20,10 @@ use cfn_gen::{
 use serde_json::{json, Value as Json};
 
 mod support;
+use support::validators::{self, assert_cfn_lint_clean, moto_deploy, read_json, tool};
 use support::{run, text};
 
-const NEEDS_TOOLS: &str = "needs the Python validators and a moto server: run scripts/test";
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-
-fn tool(var: &str) -> String {
-    support::tool(var, NEEDS_TOOLS)
-}
 
 /// Which encryption the stack's table uses.
 #[derive(Clone, Copy)]
@@ -71,26 +67,11 @@ fn synthesized(key: Key) -> SynthesizedStack {
     synthesis.stacks.remove(0)
 }
 
+/// The shared translation, one directory per variant so they do not overwrite each other.
 fn translate(dir: &Path, stack: &SynthesizedStack, suffix: &str) -> PathBuf {
-    let input = dir.join(format!("{suffix}-{}", stack.file_name()));
-    fs::write(&input, &stack.text).expect("write template");
-    let output = dir.join(format!("{}-{suffix}.cfn.json", stack.name));
-    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
-    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-        .arg(tools.join("sam_translate.py"))
-        .arg(&input)
-        .arg(&output));
-    assert!(
-        o.status.success(),
-        "aws-sam-translator rejected the table stack:\n{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    output
-}
-
-fn read_json(path: &Path) -> Json {
-    serde_json::from_str(&fs::read_to_string(path).expect("read")).expect("JSON")
+    let dir = dir.join(suffix);
+    fs::create_dir_all(&dir).expect("variant dir");
+    validators::translate(&dir, stack)
 }
 
 fn both() -> [(Key, &'static str); 2] {
@@ -137,16 +118,7 @@ fn cfn_lint_finds_nothing_in_the_table_stack() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (key, suffix) in both() {
         let cfn = translate(dir.path(), &synthesized(key), suffix);
-        let o = run(Command::new(tool("CLOUDCRON_CFN_LINT"))
-            .args(["--include-checks", "I", "--format", "parseable", "--"])
-            .arg(&cfn));
-        assert!(
-            o.status.success() && o.stdout.is_empty(),
-            "cfn-lint findings ({suffix}, exit {:?}):\n{}{}",
-            o.status.code(),
-            text(&o.stdout),
-            text(&o.stderr)
-        );
+        assert_cfn_lint_clean(&format!("the table stack ({suffix})"), &cfn);
     }
 }
 
@@ -227,22 +199,11 @@ print(json.dumps({
 #[ignore = "needs the Python validators and a moto server: run scripts/test"]
 fn the_table_stack_deploys_into_moto() {
     let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
-    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
     let dir = tempfile::tempdir().expect("tempdir");
     let cfn = translate(dir.path(), &synthesized(Key::AwsOwned), "moto");
     let name = format!("TableCheck-{}", std::process::id());
-    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-        .arg(tools.join("moto_deploy.py"))
-        .args(["--endpoint", &endpoint, "--stack-name", &name])
-        .arg(&cfn));
-    let out = text(&o.stdout);
-    assert!(
-        o.status.success(),
-        "the table stack did not deploy:\n{out}{}",
-        text(&o.stderr)
-    );
-    let result: Json = serde_json::from_str(&out).expect("moto_deploy prints JSON");
-    assert_eq!(result["status"], "CREATE_COMPLETE");
+    let result = moto_deploy("the table stack", &name, &cfn);
+    let out = result.to_string();
     let table = result["resources"]
         .as_array()
         .expect("resources")
