@@ -72,8 +72,9 @@ fn every_alarm_notifies_the_stack_target_when_it_fires_and_clears() {
     assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
     let t = synthesis.stacks[0].template.to_json();
     let found = alarms(&t);
-    // Report: DLQ, Errors, Throttles; Mail: the same; Failed: DLQ.
-    assert_eq!(found.len(), 7, "{found:#?}");
+    // Report: DLQ, Errors, Throttles, Duration; Mail: the same and queue
+    // age; Failed: DLQ; the stack's schedule group: 4 delivery alarms.
+    assert_eq!(found.len(), 14, "{found:#?}");
     let to_ops = json!([{"Ref": ops.node().logical_id()}]);
     for (id, alarm) in &found {
         assert_eq!(alarm["AlarmActions"], to_ops, "{id}");
@@ -90,13 +91,21 @@ fn an_explicit_alarm_to_wins_over_the_stack_target() {
     job(&stack, "Report").alarm_to(&own);
     let t = app.synth().expect("valid").stacks[0].template.to_json();
     let found = alarms(&t);
-    assert_eq!(found.len(), 3);
-    for (id, alarm) in &found {
+    let (task, group): (Vec<_>, Vec<_>) =
+        found.iter().partition(|(id, _)| id.starts_with("Report"));
+    assert_eq!(task.len(), 4);
+    for (id, alarm) in &task {
         assert_eq!(
             alarm["AlarmActions"],
             json!([{"Ref": own.node().logical_id()}]),
             "{id}"
         );
+    }
+    // The schedule group is the stack's: its alarms go to the stack's target.
+    assert_eq!(group.len(), 4, "{group:#?}");
+    for (id, alarm) in &group {
+        assert!(id.starts_with("ScheduleGroup"), "{id}");
+        assert_eq!(alarm["AlarmActions"], ops_ref(&t), "{id}");
     }
 }
 
@@ -204,7 +213,7 @@ fn alarms_without_an_action_are_a_warning() {
     assert_eq!(w.len(), 1, "{:#?}", synthesis.warnings);
     assert_eq!(w[0].severity, Severity::Warning);
     assert_eq!(w[0].path, "Jobs");
-    assert!(w[0].message.starts_with("3 alarm(s)"), "{}", w[0].message);
+    assert!(w[0].message.starts_with("8 alarm(s)"), "{}", w[0].message);
     assert!(w[0].fix.contains("stack.alarms_to(&ops)"));
 }
 
@@ -259,4 +268,195 @@ fn the_ops_topic_key_lets_cloudwatch_encrypt_for_this_account_only() {
         json!({"Ref": "AWS::AccountId"})
     );
     assert_eq!(ops.arn(), ops.topic().arn());
+}
+
+fn resource_types(t: &Value) -> Vec<String> {
+    t["Resources"]
+        .as_object()
+        .expect("resources")
+        .values()
+        .map(|r| r["Type"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The logical ID of the one resource of type `ty` whose ID starts with `prefix`.
+fn only(t: &Value, ty: &str, prefix: &str) -> String {
+    let ids: Vec<&String> = t["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(id, r)| r["Type"] == ty && id.starts_with(prefix))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids.len(), 1, "{ty} {prefix}: {ids:?}");
+    ids[0].clone()
+}
+
+/// `[{"Ref": <the Ops topic>}]`.
+fn ops_ref(t: &Value) -> Value {
+    json!([{"Ref": only(t, "AWS::SNS::Topic", "Ops")}])
+}
+
+fn alarm_on<'a>(found: &'a [(String, Value)], metric: &str) -> &'a (String, Value) {
+    let hits: Vec<&(String, Value)> = found
+        .iter()
+        .filter(|(_, a)| a["MetricName"] == metric)
+        .collect();
+    assert_eq!(hits.len(), 1, "{metric}: {found:#?}");
+    hits[0]
+}
+
+#[test]
+fn the_duration_alarm_fires_before_the_timeout_and_can_be_tuned_or_switched_off() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report").timeout(std::time::Duration::from_secs(120));
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    let found = alarms(&t);
+    let (id, alarm) = alarm_on(&found, "Duration");
+    assert!(id.starts_with("ReportDurationAlarm"), "{id}");
+    assert_eq!(alarm["Namespace"], "AWS/Lambda");
+    assert_eq!(alarm["Dimensions"][0]["Name"], "FunctionName");
+    assert_eq!(alarm["Statistic"], "Maximum");
+    // 80% of 120 s, in milliseconds (Lambda's Duration unit).
+    assert_eq!(alarm["Threshold"], 96_000.0);
+    assert_eq!(alarm["ComparisonOperator"], "GreaterThanThreshold");
+    let text = alarm["AlarmDescription"].as_str().expect("description");
+    assert!(
+        text.starts_with(
+            "Jobs/Report: scheduled task's function ran longer than 80% of its 120s timeout"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("raise the timeout"), "{text}");
+
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Tuned").duration_alarm(Some(50));
+    job(&stack, "Quiet").duration_alarm(None);
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    let found = alarms(&t);
+    let (id, alarm) = alarm_on(&found, "Duration");
+    assert!(id.starts_with("TunedDurationAlarm"), "{id}");
+    assert_eq!(alarm["Threshold"], 30_000.0);
+}
+
+#[test]
+fn a_duration_threshold_outside_1_to_99_percent_is_an_error() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report").duration_alarm(Some(100));
+    let errs = errors(&app);
+    let e = one_error(&errs, "Duration alarm threshold is 100%");
+    assert_eq!(e.path, "Jobs/Report");
+    assert!(e.fix.contains(".duration_alarm(Some(80))"), "{}", e.fix);
+}
+
+#[test]
+fn a_channel_alarms_on_the_age_of_its_oldest_notification() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    let alerts = Topic::standard(&stack, "Alerts");
+    channel(&stack, "Mail", &alerts);
+    channel(&stack, "Slow", &alerts).queue_age_alarm(Some(std::time::Duration::from_secs(7200)));
+    channel(&stack, "Quiet", &alerts).queue_age_alarm(None);
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    let found: Vec<_> = alarms(&t)
+        .into_iter()
+        .filter(|(_, a)| a["MetricName"] == "ApproximateAgeOfOldestMessage")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let (id, alarm) = &found[0];
+    assert!(id.starts_with("MailQueueAgeAlarm"), "{id}");
+    assert_eq!(alarm["Namespace"], "AWS/SQS");
+    assert_eq!(
+        alarm["Dimensions"][0],
+        json!({"Name": "QueueName", "Value": {"Fn::GetAtt": [only(&t, "AWS::SQS::Queue", "MailQueue"), "QueueName"]}})
+    );
+    assert_eq!(alarm["Threshold"], 1800.0);
+    assert_eq!(alarm["AlarmActions"], ops_ref(&t));
+    assert_eq!(alarm["OKActions"], ops_ref(&t));
+    let text = alarm["AlarmDescription"].as_str().expect("description");
+    assert!(
+        text.starts_with("Jobs/Mail: the oldest notification"),
+        "{text}"
+    );
+    assert!(found[1].0.starts_with("SlowQueueAgeAlarm"));
+    assert_eq!(found[1].1["Threshold"], 7200.0);
+}
+
+#[test]
+fn each_stack_puts_its_schedules_in_its_own_group_with_delivery_alarms() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report");
+    job(&stack, "Sync");
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    let group = only(&t, "AWS::Scheduler::ScheduleGroup", "ScheduleGroup");
+    for schedule in ["ReportSchedule", "SyncSchedule"] {
+        let id = only(&t, "AWS::Scheduler::Schedule", schedule);
+        assert_eq!(
+            t["Resources"][id]["Properties"]["GroupName"],
+            json!({"Ref": group}),
+            "{schedule}"
+        );
+    }
+    let found = alarms(&t);
+    for metric in [
+        "TargetErrorCount",
+        "InvocationThrottleCount",
+        "InvocationDroppedCount",
+        "InvocationsFailedToBeSentToDeadLetterCount",
+    ] {
+        let (id, alarm) = alarm_on(&found, metric);
+        assert!(id.starts_with("ScheduleGroup"), "{id}");
+        assert_eq!(alarm["Namespace"], "AWS/Scheduler");
+        assert_eq!(
+            alarm["Dimensions"],
+            json!([{"Name": "ScheduleGroup", "Value": {"Ref": group}}])
+        );
+        assert_eq!(alarm["Statistic"], "Sum");
+        assert_eq!(alarm["Threshold"], 1.0);
+        assert_eq!(alarm["AlarmActions"], ops_ref(&t));
+        let text = alarm["AlarmDescription"].as_str().expect("description");
+        assert!(
+            text.starts_with("Jobs/ScheduleGroup: schedules of Jobs/Report, Jobs/Sync: "),
+            "{text}"
+        );
+    }
+
+    // A stack without scheduled tasks has no group; the threshold is tunable.
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    stack.schedule_delivery_alarms(Some(5));
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    assert!(!resource_types(&t).contains(&"AWS::Scheduler::ScheduleGroup".to_owned()));
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    stack.schedule_delivery_alarms(Some(5));
+    job(&stack, "Report");
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    assert_eq!(
+        alarm_on(&alarms(&t), "InvocationDroppedCount").1["Threshold"],
+        5.0
+    );
+
+    // ... or switched off (the group stays).
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report");
+    stack.schedule_delivery_alarms(None);
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    only(&t, "AWS::Scheduler::ScheduleGroup", "ScheduleGroup");
+    assert!(alarms(&t)
+        .iter()
+        .all(|(_, a)| a["Namespace"] != "AWS/Scheduler"));
 }

@@ -3,7 +3,11 @@
 //! schedule's target, roles, retry settings and dead-letter queue are checked
 //! here, from the template itself. Also: every IAM statement is scoped to
 //! exact resources, and each function may publish to exactly the topics its
-//! environment names.
+//! environment names. The [`alarms`] module checks that every alarm reaches
+//! a person.
+
+#[path = "wiring/alarms.rs"]
+mod alarms;
 
 use cloud_cron_contract::{SchedulerInput, TOPIC_ARN_ENV_PREFIX};
 use serde_json::{json, Value};

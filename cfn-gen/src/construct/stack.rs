@@ -2,6 +2,7 @@
 //! that apply to all of them (tags, permissions boundary, overrides,
 //! parameters: see [`crate::passes`]).
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -44,6 +45,7 @@ struct Inner {
     problems: RefCell<Report>,
     settings: RefCell<Settings>,
     builtins: SharedBuiltins,
+    singletons: RefCell<BTreeMap<&'static str, Rc<dyn Any>>>,
 }
 
 /// One CloudFormation stack: the unit `sam deploy` deploys.
@@ -86,6 +88,7 @@ impl Stack {
                 problems: RefCell::new(report),
                 settings: RefCell::new(Settings::default()),
                 builtins: app.builtins(),
+                singletons: RefCell::new(BTreeMap::new()),
             }),
         };
         app.add_stack(stack.clone());
@@ -124,6 +127,29 @@ impl Stack {
     /// ```
     pub fn alarms_to<D: AlarmDestination + Clone + 'static>(&self, destination: &D) -> &Stack {
         self.inner.alarms.set(Rc::new(destination.clone()));
+        self
+    }
+
+    /// Set when the alarms on the stack's schedule group fire: at
+    /// `threshold` failed deliveries in five minutes (default 1), or never
+    /// (`None`). Every stack with scheduled tasks gets its own EventBridge
+    /// Scheduler group, and the Scheduler's delivery metrics (target
+    /// errors, throttles, dropped runs, failed dead-letter sends) are
+    /// published per group.
+    ///
+    /// ```
+    /// use cfn_gen::{App, Schedule, ScheduledLambda, Stack, TimeUnit};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Demo");
+    /// stack.schedule_delivery_alarms(Some(3));
+    /// ScheduledLambda::new(&stack, "Report")
+    ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/report:v1")
+    ///     .schedule(Schedule::rate(5, TimeUnit::Minutes));
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("InvocationDroppedCount"));
+    /// ```
+    pub fn schedule_delivery_alarms(&self, threshold: Option<u32>) -> &Stack {
+        crate::constructs::StackSchedules::of(self).set_threshold(threshold);
         self
     }
 
@@ -181,6 +207,25 @@ impl Stack {
     /// The default code of a construct that runs one of cloud-cron's functions.
     pub(crate) fn builtin_code(&self, builtin: Builtin) -> BuiltinCode {
         self.inner.builtins.code(builtin)
+    }
+
+    /// The stack's one `T` under `key` (its schedule group, its watchdog),
+    /// made by `make` on first use.
+    pub(crate) fn singleton<T: 'static>(
+        &self,
+        key: &'static str,
+        make: impl FnOnce(&Stack) -> Rc<T>,
+    ) -> Rc<T> {
+        let existing = self.inner.singletons.borrow().get(key).cloned();
+        if let Some(found) = existing.and_then(|any| any.downcast::<T>().ok()) {
+            return found;
+        }
+        let made = make(self);
+        self.inner
+            .singletons
+            .borrow_mut()
+            .insert(key, made.clone() as Rc<dyn Any>);
+        made
     }
 
     /// Add a construct whose node came from [`Stack::claim`].

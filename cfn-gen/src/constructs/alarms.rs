@@ -1,8 +1,9 @@
 //! The alarms the constructs emit and where they go: an alarm notifies its
 //! construct's own `.alarm_to(..)` topic, else the stack's
 //! [`Stack::alarms_to`](crate::Stack::alarms_to) destination, both when it
-//! fires and when it clears. Lambda `Errors` and `Throttles` alarms for the
-//! functions of scheduled tasks and channels live here too.
+//! fires and when it clears. Lambda `Errors`, `Throttles` and `Duration`
+//! (approaching the timeout) alarms for the functions of scheduled tasks and
+//! channels live here too.
 
 use crate::construct::{AlarmDestination, AlarmTarget, Node};
 use crate::constructs::Topic;
@@ -10,6 +11,10 @@ use crate::resources::cloudwatch;
 use crate::template::{Resource, Template};
 use crate::validate::Report;
 use crate::value::Value;
+
+/// The default of the `Duration` alarm: a run longer than 80% of the
+/// function's timeout.
+pub(crate) const DEFAULT_DURATION_PERCENT: u32 = 80;
 
 /// The target of a construct's alarms: its own topic, else the stack's.
 pub(crate) fn resolve(node: &Node, explicit: Option<&Topic>) -> Option<AlarmTarget> {
@@ -47,16 +52,40 @@ pub(crate) enum FunctionRole {
     Channel,
 }
 
-/// Emit the `Errors` and `Throttles` alarms of the function `function_id`
-/// (a `AWS::Serverless::Function`, whose `Ref` is its name) owned by the
-/// construct at `node`.
+/// The function an alarm watches and how close to its timeout a run may
+/// get (`None`: no `Duration` alarm).
+pub(crate) struct WatchedFunction<'a> {
+    /// The `AWS::Serverless::Function`'s logical ID (its `Ref` is its name).
+    pub id: &'a str,
+    /// The function's timeout.
+    pub timeout: std::time::Duration,
+    /// The `Duration` alarm's threshold, in percent of the timeout.
+    pub duration_percent: Option<u32>,
+}
+
+/// Check a `Duration` alarm threshold set with `.duration_alarm(..)`.
+pub(crate) fn check_duration_percent(node: &Node, percent: Option<u32>, report: &mut Report) {
+    if let Some(p) = percent {
+        if !(1..=99).contains(&p) {
+            report.error(
+                &node.path(),
+                format!("the Duration alarm threshold is {p}% of the timeout; it must be 1 to 99% (at 100% Lambda has already stopped the run, which the Errors alarm reports)"),
+                format!(".duration_alarm(Some({DEFAULT_DURATION_PERCENT})), or .duration_alarm(None) to switch it off"),
+            );
+        }
+    }
+}
+
+/// Emit the `Errors`, `Throttles` and `Duration` alarms of `function`,
+/// owned by the construct at `node`.
 pub(crate) fn emit_function_alarms(
     node: &Node,
-    function_id: &str,
+    function: &WatchedFunction<'_>,
     role: FunctionRole,
     target: Option<&AlarmTarget>,
     template: &mut Template,
 ) {
+    let function_id = function.id;
     let path = node.path();
     let (errors, throttles) = match role {
         FunctionRole::Task => (
@@ -90,5 +119,35 @@ pub(crate) fn emit_function_alarms(
         };
         route(&mut alarm, target);
         template.add_resource(node.child_logical_id(child), Resource::new(alarm));
+    }
+    if let Some(percent) = function.duration_percent {
+        let timeout_ms = function.timeout.as_millis();
+        let threshold_ms = timeout_ms * u128::from(percent) / 100;
+        let what = match role {
+            FunctionRole::Task => "scheduled task's function",
+            FunctionRole::Channel => "notification channel's function",
+        };
+        let description = format!(
+            "{path}: {what} ran longer than {percent}% of its {}s timeout (Lambda Duration Maximum > {threshold_ms} ms in 5 minutes): runs are about to be cut off by the timeout. Find what got slower in the function's logs (a slow dependency, more data), then make the work smaller or raise the timeout (.timeout(..), at most 900 s).",
+            function.timeout.as_secs()
+        );
+        let mut alarm = cloudwatch::Alarm {
+            alarm_description: Some(description),
+            namespace: "AWS/Lambda".into(),
+            metric_name: "Duration".into(),
+            dimensions: vec![cloudwatch::Dimension {
+                name: "FunctionName".into(),
+                value: Value::reference(function_id),
+            }],
+            statistic: "Maximum".into(),
+            period: 300,
+            evaluation_periods: 1,
+            threshold: threshold_ms as f64,
+            comparison_operator: "GreaterThanThreshold".into(),
+            treat_missing_data: Some("notBreaching".into()),
+            ..Default::default()
+        };
+        route(&mut alarm, target);
+        template.add_resource(node.child_logical_id("DurationAlarm"), Resource::new(alarm));
     }
 }

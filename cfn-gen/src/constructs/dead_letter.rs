@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::construct::{Construct, Node, Stack};
-use crate::constructs::alarms::{self, FunctionRole};
+use crate::constructs::alarms::{self, FunctionRole, WatchedFunction};
 use crate::constructs::grant::Grantee;
 use crate::constructs::queue::QueueRef;
 use crate::constructs::Topic;
@@ -177,17 +177,23 @@ impl DeadLetterQueue {
         self.0.emit_alarm(template);
     }
 
-    /// Emits the `Errors` and `Throttles` alarms of the holder's function,
+    /// Emits the `Errors`, `Throttles` and `Duration` alarms of the holder's function,
     /// routed as the queue's alarm is.
     pub(crate) fn emit_function_alarms(
         &self,
         template: &mut Template,
-        function_id: &str,
+        function: &WatchedFunction<'_>,
         role: FunctionRole,
     ) {
         let p = self.0.props.borrow();
         let target = alarms::resolve(&self.0.node, p.alarm_topic.as_ref());
-        alarms::emit_function_alarms(&self.0.node, function_id, role, target.as_ref(), template);
+        alarms::emit_function_alarms(&self.0.node, function, role, target.as_ref(), template);
+    }
+
+    /// The alarm target of the holder's alarms (its own topic, else the stack's).
+    pub(crate) fn alarm_target(&self) -> Option<crate::construct::AlarmTarget> {
+        let p = self.0.props.borrow();
+        alarms::resolve(&self.0.node, p.alarm_topic.as_ref())
     }
 }
 

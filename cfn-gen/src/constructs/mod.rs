@@ -19,6 +19,7 @@ mod queue;
 mod record_table;
 mod scheduled_lambda;
 mod secret;
+mod stack_schedules;
 mod table;
 mod topic;
 
@@ -34,6 +35,7 @@ pub use queue::QueueRef;
 pub use record_table::RecordTable;
 pub use scheduled_lambda::ScheduledLambda;
 pub use secret::SecretGrants;
+pub(crate) use stack_schedules::StackSchedules;
 pub use table::{
     AttributeType, GlobalIndex, Projection, StreamView, Table, TableEncryption, MAX_GLOBAL_INDEXES,
     MAX_PROJECTED_ATTRIBUTES,

@@ -1,4 +1,5 @@
-//! `AWS::Scheduler::Schedule` (EventBridge Scheduler).
+//! `AWS::Scheduler::Schedule` and `AWS::Scheduler::ScheduleGroup`
+//! (EventBridge Scheduler).
 
 use serde::Serialize;
 
@@ -59,6 +60,9 @@ pub struct Schedule {
     /// Physical name; left to CloudFormation when unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Value>,
+    /// The schedule group's name (the `default` group when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<Value>,
     /// What the schedule runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -81,3 +85,13 @@ pub struct Schedule {
     pub target: Target,
 }
 super::resource_type!(Schedule, "AWS::Scheduler::Schedule");
+
+/// Properties of `AWS::Scheduler::ScheduleGroup` (`Ref` is its name).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduleGroup {
+    /// Physical name; left to CloudFormation when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Value>,
+}
+super::resource_type!(ScheduleGroup, "AWS::Scheduler::ScheduleGroup");

@@ -2,6 +2,7 @@
 //! templates and secrets, the topic's stack, and the queue and event source
 //! bounds; the function and dead-letter queue check themselves.
 
+use crate::constructs::alarms;
 use cloud_cron_contract::notifier::{ChannelKind, TemplatePart};
 
 use super::{kinds, Inner, Props};
@@ -15,6 +16,14 @@ impl Inner {
         let p = self.props.borrow();
 
         kinds::validate(path, &p.config, report);
+        alarms::check_duration_percent(&self.node, p.duration_alarm, report);
+        if p.queue_age_alarm.is_some_and(|age| age.as_secs() < 60) {
+            report.error(
+                path,
+                "the queue-age alarm threshold is under 60 seconds: SQS publishes ApproximateAgeOfOldestMessage once a minute, so it would fire on every message",
+                ".queue_age_alarm(Some(Duration::from_secs(1800))), or .queue_age_alarm(None) to switch it off",
+            );
+        }
         check_required_parts(path, &p, report);
         check_secrets(path, &p, report);
 

@@ -33,6 +33,7 @@ use cloud_cron_contract::notifier::{ChannelConfig, SecretName, SecretRef, Templa
 
 use crate::builtin_functions::Builtin;
 use crate::construct::{Construct, Node, Stack};
+use crate::constructs::alarms;
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::DeadLetterQueue;
 use crate::constructs::function::{function_setters, Function, FunctionIds, FunctionSettings};
@@ -43,6 +44,9 @@ use crate::synth::SynthContext;
 use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
+
+/// The default of [`NotificationChannel::queue_age_alarm`].
+const DEFAULT_QUEUE_AGE_ALARM: Duration = Duration::from_secs(30 * 60);
 
 pub use kinds::{Email, Slack, Sms, Teams, Webhook};
 pub use template::MessageTemplate;
@@ -61,6 +65,8 @@ struct Props {
     maximum_concurrency: Option<u32>,
     durable_dedup: bool,
     enabled: bool,
+    duration_alarm: Option<u32>,
+    queue_age_alarm: Option<Duration>,
 }
 
 struct Inner {
@@ -156,6 +162,8 @@ impl<K> NotificationChannel<K> {
                 maximum_concurrency: None,
                 durable_dedup: false,
                 enabled: true,
+                duration_alarm: Some(alarms::DEFAULT_DURATION_PERCENT),
+                queue_age_alarm: Some(DEFAULT_QUEUE_AGE_ALARM),
             }),
         });
         stack.add(inner.clone());
@@ -236,8 +244,22 @@ impl<K> NotificationChannel<K> {
         self.update(|p| p.maximum_concurrency = Some(n))
     }
 
-    /// Send this construct's alarms (dead-letter depth, function errors and
-    /// throttles) to `topic` instead of the stack's
+    /// When the `Duration` alarm fires: a notifier run longer than
+    /// `percent` (1 to 99) percent of its timeout, default 80; `None`
+    /// switches it off.
+    pub fn duration_alarm(self, percent: Option<u32>) -> Self {
+        self.update(|p| p.duration_alarm = percent)
+    }
+
+    /// When the queue-age alarm fires: the oldest undelivered notification
+    /// is older than `age` (default 30 minutes: by then SQS has retried it
+    /// `max_receive_count` times), or never (`None`).
+    pub fn queue_age_alarm(self, age: Option<Duration>) -> Self {
+        self.update(|p| p.queue_age_alarm = age)
+    }
+
+    /// Send this construct's alarms (dead-letter depth, queue age, function
+    /// errors, throttles and duration) to `topic` instead of the stack's
     /// [`alarms_to`](crate::Stack::alarms_to) destination.
     pub fn alarm_to(self, topic: &Topic) -> Self {
         // The queue is a shared handle: its builder changes it in place.

@@ -1,6 +1,6 @@
 //! A channel's resources, in template order: the dead-letter queue, the
-//! queue (redriving to it), the alarms (dead-letter depth, function
-//! errors and throttles), the queue policy letting only the
+//! queue (redriving to it), the alarms (dead-letter depth, queue age,
+//! function errors, throttles and duration), the queue policy letting only the
 //! topic send, the raw-delivery subscription, the templates' SSM
 //! parameters, the delivery-record table, the notifier function with its
 //! grants, the event source mapping, and the outputs.
@@ -10,18 +10,54 @@ use std::collections::BTreeMap;
 use cloud_cron_contract::notifier::DEDUP_TABLE_ENV;
 
 use super::{kinds, Inner, Props};
-use crate::constructs::alarms::FunctionRole;
+use crate::constructs::alarms::{self, FunctionRole, WatchedFunction};
 use crate::constructs::dead_letter::SSE_SQS_REASON;
 use crate::constructs::function::FunctionParts;
 use crate::constructs::grant::RolePolicy;
 use crate::constructs::queue::QueueRef;
 use crate::constructs::secret::SecretGrants;
-use crate::resources::{iam, lambda, sns, sqs};
+use crate::resources::{cloudwatch, iam, lambda, sns, sqs};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Output, Resource, Template};
 use crate::value::Value;
 
 impl Inner {
+    /// The alarm on the age of the oldest notification waiting in the
+    /// channel's queue: delivery is stuck or far behind.
+    fn emit_queue_age_alarm(
+        &self,
+        queue_id: &str,
+        age: std::time::Duration,
+        max_receive_count: u32,
+        template: &mut Template,
+    ) {
+        let path = self.node.path();
+        let mut alarm = cloudwatch::Alarm {
+            alarm_description: Some(format!(
+                "{path}: the oldest notification in the channel's queue has waited more than {}s (SQS ApproximateAgeOfOldestMessage): notifications are not going out. The notifier may be failing (each message is retried {max_receive_count} times, then dead-lettered), throttled, or its event source mapping paused. Read the notifier's CloudWatch Logs and check the event source mapping is enabled.",
+                age.as_secs()
+            )),
+            namespace: "AWS/SQS".into(),
+            metric_name: "ApproximateAgeOfOldestMessage".into(),
+            dimensions: vec![cloudwatch::Dimension {
+                name: "QueueName".into(),
+                value: Value::get_att(queue_id, "QueueName"),
+            }],
+            statistic: "Maximum".into(),
+            period: 300,
+            evaluation_periods: 1,
+            threshold: age.as_secs() as f64,
+            comparison_operator: "GreaterThanThreshold".into(),
+            treat_missing_data: Some("notBreaching".into()),
+            ..Default::default()
+        };
+        alarms::route(&mut alarm, self.dead_letter.alarm_target().as_ref());
+        template.add_resource(
+            self.node.child_logical_id("QueueAgeAlarm"),
+            Resource::new(alarm),
+        );
+    }
+
     pub(super) fn emit(&self, ctx: &SynthContext, template: &mut Template) {
         let p = self.props.borrow();
         let path = self.node.path();
@@ -53,9 +89,16 @@ impl Inner {
         self.dead_letter.emit_alarm(template);
         self.dead_letter.emit_function_alarms(
             template,
-            self.function.logical_id(),
+            &WatchedFunction {
+                id: self.function.logical_id(),
+                timeout: self.function.settings().timeout,
+                duration_percent: p.duration_alarm,
+            },
             FunctionRole::Channel,
         );
+        if let Some(age) = p.queue_age_alarm {
+            self.emit_queue_age_alarm(&queue_id, age, p.max_receive_count, template);
+        }
         template.add_resource(
             &policy_id,
             Resource::new(sqs::QueuePolicy {

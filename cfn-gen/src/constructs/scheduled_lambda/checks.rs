@@ -2,6 +2,7 @@
 //! schedule (and runs that can overlap), start and end dates, retries, the
 //! schedule's name; the function and dead-letter queue check themselves.
 
+use crate::constructs::alarms;
 use chrono::{DateTime, TimeZone, Utc};
 use cloud_cron_contract as contract;
 
@@ -20,6 +21,7 @@ impl Inner {
             report.error(path, e.problem(), e.fix());
         }
         self.dead_letter.validate(report);
+        alarms::check_duration_percent(&self.node, p.duration_alarm, report);
         check_retries(path, &p, report);
         if let Some(name) = &p.schedule_name {
             if let Err(message) = names::SCHEDULE.check(name) {

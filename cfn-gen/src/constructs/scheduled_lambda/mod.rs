@@ -18,10 +18,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::construct::{Construct, Node, Stack};
+use crate::constructs::alarms;
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::DeadLetterQueue;
 use crate::constructs::function::{function_setters, Function, FunctionIds, FunctionSettings};
 use crate::constructs::record_table::RecordTable;
+use crate::constructs::stack_schedules::StackSchedules;
 use crate::constructs::Topic;
 use crate::resources::iam::Statement;
 use crate::schedule::{FlexibleWindow, Schedule};
@@ -44,6 +46,7 @@ struct Props {
     function_max_event_age: Duration,
     schedule_name: Option<String>,
     idempotency: bool,
+    duration_alarm: Option<u32>,
 }
 
 struct Inner {
@@ -51,6 +54,7 @@ struct Inner {
     function: Function,
     dead_letter: DeadLetterQueue,
     table: RecordTable,
+    group: Rc<StackSchedules>,
     props: RefCell<Props>,
 }
 
@@ -91,8 +95,11 @@ impl ScheduledLambda {
             &node,
             format!("{}: a scheduled run failed after every retry; its event is in the dead-letter queue", node.path()),
         );
+        let group = StackSchedules::of(stack);
+        group.add_task(node.path());
         let inner = Rc::new(Inner {
             table: RecordTable::within(&node, "IdempotencyTable"),
+            group,
             function,
             dead_letter,
             node,
@@ -108,6 +115,7 @@ impl ScheduledLambda {
                 function_max_event_age: Duration::from_secs(21_600),
                 schedule_name: None,
                 idempotency: false,
+                duration_alarm: Some(alarms::DEFAULT_DURATION_PERCENT),
             }),
         });
         stack.add(inner.clone());
@@ -247,13 +255,20 @@ impl ScheduledLambda {
         self.function_settings(|s| s.description = Some(text))
     }
 
-    /// Send this construct's alarms (dead-letter depth, function errors and
-    /// throttles) to `topic` instead of the stack's
+    /// Send this construct's alarms (dead-letter depth, function errors,
+    /// throttles and duration) to `topic` instead of the stack's
     /// [`alarms_to`](crate::Stack::alarms_to) destination.
     pub fn alarm_to(self, topic: &Topic) -> ScheduledLambda {
         // The queue is a shared handle: its builder changes it in place.
         self.0.dead_letter.clone().alarm_to(topic);
         self
+    }
+
+    /// When the `Duration` alarm fires: a run longer than `percent` (1 to
+    /// 99) percent of the function's timeout, default 80; `None` switches
+    /// it off.
+    pub fn duration_alarm(self, percent: Option<u32>) -> ScheduledLambda {
+        self.update(|p| p.duration_alarm = percent)
     }
 
     /// Guard each scheduled run with a DynamoDB record so that it runs to

@@ -1,5 +1,6 @@
 //! A scheduled function's resources, in template order: the dead-letter
-//! queue and the alarms (its depth, the function's errors and throttles),
+//! queue and the alarms (its depth, the function's errors, throttles and
+//! duration),
 //! the idempotency table, the function (with its
 //! grants and asynchronous retries), the role the Scheduler assumes, the
 //! schedule, and the outputs.
@@ -12,7 +13,7 @@ use cloud_cron_contract::{self as contract, SchedulerInput};
 use serde_json::json;
 
 use super::Inner;
-use crate::constructs::alarms::FunctionRole;
+use crate::constructs::alarms::{FunctionRole, WatchedFunction};
 use crate::constructs::function::FunctionParts;
 use crate::constructs::grant::RolePolicy;
 use crate::resources::{iam, scheduler, serverless};
@@ -30,7 +31,11 @@ impl Inner {
         self.dead_letter.emit_alarm(template);
         self.dead_letter.emit_function_alarms(
             template,
-            self.function.logical_id(),
+            &WatchedFunction {
+                id: self.function.logical_id(),
+                timeout: self.function.settings().timeout,
+                duration_percent: p.duration_alarm,
+            },
             FunctionRole::Task,
         );
 
@@ -101,6 +106,7 @@ impl Inner {
             self.node.child_logical_id("Schedule"),
             Resource::new(scheduler::Schedule {
                 name: p.schedule_name.clone().map(Value::String),
+                group_name: Some(self.group.name()),
                 description: Some(description),
                 schedule_expression: expression,
                 schedule_expression_timezone: Some(time_zone),
