@@ -1,7 +1,9 @@
 //! Where the Lambda functions cloud-cron provides are built from: the
 //! notifiers of [`NotificationChannel`](crate::NotificationChannel) (one
-//! `notifier-<kind>` binary per channel kind) and the copier of
-//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`).
+//! `notifier-<kind>` binary per channel kind), the copier of
+//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`), and the
+//! missed-run watchdog a stack deploys when its tasks run on `cron(..)` or
+//! `at(..)` schedules (`watchdog`).
 //!
 //! cfn-gen cannot point a template at its own sources: wherever cargo keeps
 //! them (a git checkout, the registry), they are not part of the project
@@ -24,8 +26,8 @@ use crate::validate::Report;
 
 /// The packages that build cloud-cron's own functions: the notifiers
 /// (binaries `notifier-email`, `notifier-sms`, `notifier-slack`,
-/// `notifier-teams`, `notifier-webhook`) and the image copier (binary
-/// `image-copier`).
+/// `notifier-teams`, `notifier-webhook`), the image copier (binary
+/// `image-copier`) and the missed-run watchdog (binary `watchdog`).
 ///
 /// ```
 /// use cfn_gen::{App, BuiltinFunctions};
@@ -39,24 +41,40 @@ use crate::validate::Report;
 /// // Or a package per kind of function:
 /// let functions = BuiltinFunctions::default()
 ///     .notifiers("functions/notifiers")
-///     .image_copier("functions/image-copier");
+///     .image_copier("functions/image-copier")
+///     .watchdog("functions/watchdog");
+/// assert_eq!(functions.watchdog_dir().and_then(|d| d.to_str()), Some("functions/watchdog"));
 /// assert_eq!(functions.image_copier_dir().and_then(|d| d.to_str()), Some("functions/image-copier"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuiltinFunctions {
     notifiers: Option<PathBuf>,
     image_copier: Option<PathBuf>,
+    watchdog: Option<PathBuf>,
 }
 
 impl BuiltinFunctions {
     /// One package, in `package_dir`, holds every binary: the five
-    /// notifiers and the image copier (only those the app uses must exist).
+    /// notifiers, the image copier and the watchdog (only those the app
+    /// uses must exist).
     pub fn package(package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
         let dir = package_dir.into();
         BuiltinFunctions {
             notifiers: Some(dir.clone()),
-            image_copier: Some(dir),
+            image_copier: Some(dir.clone()),
+            watchdog: Some(dir),
         }
+    }
+
+    /// The package that holds the `watchdog` binary.
+    pub fn watchdog(mut self, package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
+        self.watchdog = Some(package_dir.into());
+        self
+    }
+
+    /// The watchdog's package, if set.
+    pub fn watchdog_dir(&self) -> Option<&Path> {
+        self.watchdog.as_deref()
     }
 
     /// The package that holds the `notifier-<kind>` binaries.
@@ -89,6 +107,8 @@ pub(crate) enum Builtin {
     Notifier(ChannelKind),
     /// The `ImageRepublish` copier.
     ImageCopier,
+    /// The missed-run watchdog.
+    Watchdog,
 }
 
 impl Builtin {
@@ -97,6 +117,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(kind) => format!("notifier-{}", kind.as_str()),
             Builtin::ImageCopier => "image-copier".to_owned(),
+            Builtin::Watchdog => "watchdog".to_owned(),
         }
     }
 
@@ -105,6 +126,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(kind) => format!("cloud-cron's {} notifier", kind.as_str()),
             Builtin::ImageCopier => "cloud-cron's image copier".to_owned(),
+            Builtin::Watchdog => "cloud-cron's missed-run watchdog".to_owned(),
         }
     }
 
@@ -113,6 +135,7 @@ impl Builtin {
         let (krate, call) = match self {
             Builtin::Notifier(kind) => ("cloud_cron_notifiers", kind.as_str()),
             Builtin::ImageCopier => ("cloud_cron_image_copier", "main"),
+            Builtin::Watchdog => ("cloud_cron_watchdog", "main"),
         };
         format!("fn main() -> Result<(), {krate}::bin::Error> {{ {krate}::bin::{call}() }}")
     }
@@ -122,6 +145,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(_) => "cloud-cron-notifiers",
             Builtin::ImageCopier => "cloud-cron-image-copier",
+            Builtin::Watchdog => "cloud-cron-watchdog",
         }
     }
 
@@ -130,6 +154,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(_) => "notifiers",
             Builtin::ImageCopier => "image_copier",
+            Builtin::Watchdog => "watchdog",
         }
     }
 
@@ -137,6 +162,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(_) => functions.notifiers_dir(),
             Builtin::ImageCopier => functions.image_copier_dir(),
+            Builtin::Watchdog => functions.watchdog_dir(),
         }
     }
 }
@@ -255,6 +281,10 @@ mod tests {
         assert_eq!(
             Builtin::ImageCopier.main_source(),
             "fn main() -> Result<(), cloud_cron_image_copier::bin::Error> { cloud_cron_image_copier::bin::main() }"
+        );
+        assert_eq!(
+            Builtin::Watchdog.main_source(),
+            "fn main() -> Result<(), cloud_cron_watchdog::bin::Error> { cloud_cron_watchdog::bin::main() }"
         );
     }
 

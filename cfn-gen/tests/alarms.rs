@@ -72,9 +72,10 @@ fn every_alarm_notifies_the_stack_target_when_it_fires_and_clears() {
     assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
     let t = synthesis.stacks[0].template.to_json();
     let found = alarms(&t);
-    // Report: DLQ, Errors, Throttles, Duration; Mail: the same and queue
-    // age; Failed: DLQ; the stack's schedule group: 4 delivery alarms.
-    assert_eq!(found.len(), 14, "{found:#?}");
+    // Report: DLQ, Errors, Throttles, Duration, missed run; Mail: DLQ,
+    // Errors, Throttles, Duration, queue age; Failed: DLQ; the stack's
+    // schedule group: 4 delivery alarms.
+    assert_eq!(found.len(), 15, "{found:#?}");
     let to_ops = json!([{"Ref": ops.node().logical_id()}]);
     for (id, alarm) in &found {
         assert_eq!(alarm["AlarmActions"], to_ops, "{id}");
@@ -93,7 +94,7 @@ fn an_explicit_alarm_to_wins_over_the_stack_target() {
     let found = alarms(&t);
     let (task, group): (Vec<_>, Vec<_>) =
         found.iter().partition(|(id, _)| id.starts_with("Report"));
-    assert_eq!(task.len(), 4);
+    assert_eq!(task.len(), 5);
     for (id, alarm) in &task {
         assert_eq!(
             alarm["AlarmActions"],
@@ -213,7 +214,7 @@ fn alarms_without_an_action_are_a_warning() {
     assert_eq!(w.len(), 1, "{:#?}", synthesis.warnings);
     assert_eq!(w[0].severity, Severity::Warning);
     assert_eq!(w[0].path, "Jobs");
-    assert!(w[0].message.starts_with("8 alarm(s)"), "{}", w[0].message);
+    assert!(w[0].message.starts_with("9 alarm(s)"), "{}", w[0].message);
     assert!(w[0].fix.contains("stack.alarms_to(&ops)"));
 }
 
@@ -459,4 +460,332 @@ fn each_stack_puts_its_schedules_in_its_own_group_with_delivery_alarms() {
     assert!(alarms(&t)
         .iter()
         .all(|(_, a)| a["Namespace"] != "AWS/Scheduler"));
+}
+
+/// A watched job: path, function, expression, zone, grace, late after.
+type WatchedRow<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, u32, Option<u32>);
+
+fn watchdog_app() -> App {
+    App::new().builtin_functions(
+        BuiltinFunctions::default()
+            .notifiers(concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers"))
+            .watchdog(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/watchdog")),
+    )
+}
+
+fn resources_of_type(t: &Value, ty: &str) -> Vec<(String, Value)> {
+    t["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .map(|(id, r)| (id.clone(), r.clone()))
+        .collect()
+}
+
+fn missed_run_alarms(t: &Value) -> Vec<(String, Value)> {
+    alarms(t)
+        .into_iter()
+        .filter(|(id, _)| id.contains("MissedRunAlarm"))
+        .collect()
+}
+
+#[test]
+fn a_rate_task_alarms_when_no_run_succeeded_in_one_interval_plus_the_grace() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Hourly");
+    job(&stack, "Patient")
+        .schedule(Schedule::rate(5, TimeUnit::Minutes))
+        .flexible_window(10)
+        .expect_runs(std::time::Duration::from_secs(30 * 60));
+    job(&stack, "Quiet").no_missed_run_alarm();
+    job(&stack, "Off").disabled();
+    let synthesis = app.synth().expect("valid");
+    let t = synthesis.stacks[0].template.to_json();
+    let found = missed_run_alarms(&t);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let (id, alarm) = &found[0];
+    assert!(id.starts_with("HourlyMissedRunAlarm"), "{id}");
+    let queries = alarm["Metrics"].as_array().expect("metric math");
+    assert_eq!(queries.len(), 3);
+    let function = only(&t, "AWS::Serverless::Function", "HourlyFunction");
+    for (query, metric) in queries.iter().zip(["Invocations", "Errors"]) {
+        let stat = &query["MetricStat"];
+        assert_eq!(stat["Metric"]["Namespace"], "AWS/Lambda");
+        assert_eq!(stat["Metric"]["MetricName"], metric);
+        assert_eq!(
+            stat["Metric"]["Dimensions"],
+            json!([{"Name": "FunctionName", "Value": {"Ref": function}}])
+        );
+        // One hour plus the default grace: 15 minutes, plus two Lambda
+        // retries of up to the 60 s timeout after up to 2 minutes each.
+        assert_eq!(stat["Period"], 3600 + 900 + 2 * (60 + 120));
+        assert_eq!(stat["Stat"], "Sum");
+        assert_eq!(query["ReturnData"], false);
+    }
+    assert_eq!(
+        queries[2]["Expression"],
+        "FILL(invocations, 0) - FILL(errors, 0)"
+    );
+    assert_eq!(queries[2]["ReturnData"], true);
+    assert_eq!(alarm["Threshold"], 1.0);
+    assert_eq!(alarm["ComparisonOperator"], "LessThanThreshold");
+    assert_eq!(alarm["TreatMissingData"], "breaching");
+    assert_eq!(alarm["AlarmActions"], ops_ref(&t));
+    assert_eq!(alarm["OKActions"], ops_ref(&t));
+    let text = alarm["AlarmDescription"].as_str().expect("description");
+    assert!(
+        text.starts_with("Jobs/Hourly: no successful run in the last 4860 s (schedule rate(1 hour) plus a 1260 s grace period"),
+        "{text}"
+    );
+
+    // The explicit grace replaces the default (which includes the window).
+    let (id, alarm) = &found[1];
+    assert!(id.starts_with("PatientMissedRunAlarm"), "{id}");
+    assert_eq!(alarm["Metrics"][0]["MetricStat"]["Period"], 300 + 1800);
+    // Rate tasks need no watchdog.
+    assert!(resources_of_type(&t, "AWS::Serverless::Function")
+        .iter()
+        .all(|(id, _)| !id.starts_with("MissedRunWatchdog")));
+}
+
+#[test]
+fn cron_and_at_tasks_are_checked_by_one_watchdog_per_stack() {
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Erp");
+    let ops = OpsTopic::new(&stack, "Ops");
+    stack.alarms_to(&ops);
+    job(&stack, "NightlySync")
+        .schedule(Schedule::cron("30 1 ? * MON-FRI *").in_time_zone("Europe/London"))
+        .flexible_window(15);
+    job(&stack, "YearEnd")
+        .schedule(Schedule::at("2027-12-31T18:00:00").in_time_zone("Europe/London"))
+        .expect_runs(std::time::Duration::from_secs(3600));
+    job(&stack, "Manual")
+        .schedule(Schedule::cron("0 9 * * ? *"))
+        .no_missed_run_alarm();
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
+    let t = synthesis.stacks[0].template.to_json();
+    let functions = resources_of_type(&t, "AWS::Serverless::Function");
+    let watchdogs: Vec<&(String, Value)> = functions
+        .iter()
+        .filter(|(id, _)| id.starts_with("MissedRunWatchdog"))
+        .collect();
+    assert_eq!(watchdogs.len(), 1, "one watchdog per stack");
+    let (watchdog_id, watchdog) = watchdogs[0];
+    let vars = &watchdog["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        vars["SNS_TOPIC_ARN_OPS"],
+        json!({"Ref": ops.node().logical_id()})
+    );
+
+    // The configuration: the contract's WatchdogConfig, with the function
+    // names filled in by Fn::Sub.
+    let text = vars["CLOUDCRON_WATCHDOG"]["Fn::Sub"]
+        .as_str()
+        .expect("an Fn::Sub");
+    let sync_fn = only(&t, "AWS::Serverless::Function", "NightlySyncFunction");
+    let year_fn = only(&t, "AWS::Serverless::Function", "YearEndFunction");
+    let filled = text
+        .replace(&format!("${{{sync_fn}}}"), "sync-fn")
+        .replace(&format!("${{{year_fn}}}"), "year-fn");
+    assert!(
+        !filled.contains("${"),
+        "only function names are substituted: {filled}"
+    );
+    let config: cloud_cron_contract::watchdog::WatchdogConfig =
+        serde_json::from_str(&filled).expect("the contract's config");
+    assert_eq!(config.ops_topic_env, "SNS_TOPIC_ARN_OPS");
+    assert_eq!(config.schedule.expression, "rate(15 minutes)");
+    let jobs: Vec<WatchedRow<'_>> = config
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.path.as_str(),
+                j.function_name.as_str(),
+                j.expression.as_str(),
+                j.time_zone.as_deref(),
+                j.grace_seconds,
+                j.late_after_seconds,
+            )
+        })
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            (
+                "Erp/NightlySync",
+                "sync-fn",
+                "cron(30 1 ? * MON-FRI *)",
+                Some("Europe/London"),
+                // 15 minutes, the 15-minute flexible window, two retries.
+                900 + 900 + 2 * (60 + 120),
+                Some(900 + 300)
+            ),
+            (
+                "Erp/YearEnd",
+                "year-fn",
+                "at(2027-12-31T18:00:00)",
+                Some("Europe/London"),
+                3600,
+                Some(300)
+            ),
+        ]
+    );
+    // Covers one watchdog interval, the longest grace and the settle time.
+    assert!(config.lookback_seconds >= 900 + 3600 + config.settle_seconds);
+
+    // Least privilege: metric reads (no resource exists for them),
+    // publishing to exactly the ops topic, and its key.
+    let role_id = watchdog["Properties"]["Role"]["Fn::GetAtt"][0]
+        .as_str()
+        .expect("own role");
+    let role = &t["Resources"][role_id];
+    let statements: Vec<Value> = role["Properties"]["Policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .flat_map(|p| {
+            p["PolicyDocument"]["Statement"]
+                .as_array()
+                .expect("statements")
+                .clone()
+        })
+        .collect();
+    let on_star: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Resource"] == json!(["*"]))
+        .collect();
+    assert_eq!(on_star.len(), 1, "{statements:#?}");
+    assert_eq!(on_star[0]["Action"], json!(["cloudwatch:GetMetricData"]));
+    assert!(statements
+        .iter()
+        .any(|s| s["Action"] == json!(["sns:Publish"])
+            && s["Resource"] == json!([{"Ref": ops.node().logical_id()}])));
+    assert!(statements.iter().any(|s| s["Action"]
+        == json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+        && s["Resource"] == json!([{"Fn::GetAtt": [ops.node().child_logical_id("Key"), "Arn"]}])));
+
+    // It runs on its own schedule, in the stack's group, and is watched by
+    // its own rate alarm; so are its errors.
+    let schedules = resources_of_type(&t, "AWS::Scheduler::Schedule");
+    let own = schedules
+        .iter()
+        .find(|(id, _)| id.starts_with("MissedRunWatchdogSchedule"))
+        .expect("the watchdog's schedule");
+    assert_eq!(
+        own.1["Properties"]["ScheduleExpression"],
+        "rate(15 minutes)"
+    );
+    assert_eq!(
+        own.1["Properties"]["Target"]["Arn"],
+        json!({"Fn::GetAtt": [watchdog_id, "Arn"]})
+    );
+    let watchdog_alarms: Vec<String> = alarms(&t)
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.starts_with("MissedRunWatchdog"))
+        .collect();
+    assert!(watchdog_alarms
+        .iter()
+        .any(|id| id.starts_with("MissedRunWatchdogErrorsAlarm")));
+    assert!(watchdog_alarms
+        .iter()
+        .any(|id| id.starts_with("MissedRunWatchdogMissedRunAlarm")));
+    // Cron tasks get no metric-math alarm of their own.
+    assert!(missed_run_alarms(&t)
+        .iter()
+        .all(|(id, _)| id.starts_with("MissedRunWatchdog")));
+}
+
+#[test]
+fn a_stack_whose_tasks_all_run_on_rates_deploys_no_watchdog() {
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report");
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.stacks[0]
+        .schedules
+        .iter()
+        .all(|s| !s.path.contains("Watchdog")));
+    assert!(!synthesis.stacks[0].text.contains("MissedRunWatchdog"));
+}
+
+#[test]
+fn a_watchdog_that_cannot_be_deployed_is_a_warning_naming_the_tasks() {
+    // No alarm topic to report to.
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Erp");
+    job(&stack, "Sync").schedule(Schedule::cron("0 9 ? * MON-FRI *"));
+    let synthesis = app.synth().expect("valid");
+    let w = synthesis
+        .warnings
+        .iter()
+        .find(|p| {
+            p.message
+                .starts_with("missed runs of Erp/Sync are not detected")
+        })
+        .expect("the warning");
+    assert_eq!(w.path, "Erp/MissedRunWatchdog");
+    assert!(w.fix.contains("stack.alarms_to(&ops)"), "{}", w.fix);
+    assert!(!synthesis.stacks[0].text.contains("CLOUDCRON_WATCHDOG"));
+
+    // No package builds the watchdog.
+    let app = new_app_without_watchdog();
+    let stack = Stack::new(&app, "Erp");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Sync").schedule(Schedule::cron("0 9 ? * MON-FRI *"));
+    let synthesis = app.synth().expect("valid");
+    let w = synthesis
+        .warnings
+        .iter()
+        .find(|p| p.message.contains("builds cloud-cron's watchdog"))
+        .expect("the warning");
+    assert!(w.fix.contains("src/bin/watchdog.rs"), "{}", w.fix);
+    assert!(!synthesis.stacks[0].text.contains("CLOUDCRON_WATCHDOG"));
+}
+
+fn new_app_without_watchdog() -> App {
+    App::new().builtin_functions(
+        BuiltinFunctions::default().notifiers(concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers")),
+    )
+}
+
+#[test]
+fn a_rate_too_long_for_an_alarm_needs_a_start_date_or_no_detection() {
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Weekly").schedule(Schedule::rate(7, TimeUnit::Days));
+    let errs = errors(&app);
+    let e = one_error(&errs, "longer than CloudWatch's one day");
+    assert_eq!(e.path, "Jobs/Weekly");
+    assert!(e.fix.contains(".start_date("), "{}", e.fix);
+
+    // The fix: a start date, so the watchdog counts the fire times.
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Weekly")
+        .schedule(Schedule::rate(7, TimeUnit::Days))
+        .start_date("2027-01-01T00:00:00Z");
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.stacks[0].text.contains("CLOUDCRON_WATCHDOG"));
+}
+
+#[test]
+fn a_grace_under_a_minute_is_an_error() {
+    let app = new_app();
+    let stack = Stack::new(&app, "Jobs");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    job(&stack, "Report").expect_runs(std::time::Duration::from_secs(30));
+    let errs = errors(&app);
+    let e = one_error(&errs, "missed-run grace period is 30 s");
+    assert_eq!(e.path, "Jobs/Report");
+    assert!(e.fix.contains(".expect_runs(Duration::from_secs(15 * 60))"));
 }

@@ -378,17 +378,17 @@ fn overlapping_runs_warn() {
 
 #[test]
 fn resource_limit_is_counted_after_the_transform() {
-    // Each ScheduledLambda is 11 resources after the transform (4 of them
+    // Each ScheduledLambda is 12 resources after the transform (5 of them
     // alarms), the operators' topic 4, and the stack's schedule group 5
-    // (the group and its 4 delivery alarms): 45 of them make 504, over the
+    // (the group and its 4 delivery alarms): 41 of them make 501, over the
     // limit of 500.
     let app = app_with(|s| {
-        for i in 0..45 {
+        for i in 0..41 {
             job(s, &format!("Job{i}"));
         }
     });
     let errs = errors(&app);
-    let e = error_with(&errs, "504 resources after the SAM transform");
+    let e = error_with(&errs, "501 resources after the SAM transform");
     assert_eq!(e.path, "Jobs");
 }
 

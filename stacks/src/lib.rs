@@ -2,9 +2,9 @@
 //!
 //! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
 //! them all; each routes its alarms to an operators' topic delivered by
-//! email ([`operators`]). `cargo run --bin synth` writes them to `out/`. The notifiers and
-//! the image copier are this repository's own `notifiers/` and
-//! `runtime/image-copier/` packages.
+//! email ([`operators`]). `cargo run --bin synth` writes them to `out/`. The notifiers,
+//! the image copier and the missed-run watchdog are this repository's own
+//! `notifiers/`, `runtime/image-copier/` and `runtime/watchdog/` packages.
 
 pub mod cloud_cron_example;
 pub mod erp_schedules;
@@ -28,7 +28,8 @@ pub fn app() -> App {
             .image_copier(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/../runtime/image-copier"
-            )),
+            ))
+            .watchdog(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/watchdog")),
     );
     cloud_cron_example::stack(&app);
     erp_schedules::stack(&app);

@@ -46,7 +46,7 @@ fn writes_every_stack_and_a_summary() {
         assert!(text.contains(&format!("{stack}: ")), "{text}");
     }
     assert!(
-        text.contains("CloudCronExample: 48 resources (49 after the SAM transform)"),
+        text.contains("CloudCronExample: 61 resources (62 after the SAM transform)"),
         "{text}"
     );
     assert!(text.contains("rate(5 minutes) (UTC)  next: "), "{text}");

@@ -44,6 +44,12 @@ pub trait AlarmDestination {
     /// The topic, as synth checks it. Read at synth, so builder calls made
     /// after `alarms_to`/`alarm_to` count.
     fn alarm_target(&self) -> AlarmTarget;
+
+    /// The topic itself, for constructs that publish their own findings
+    /// where the alarms go (the missed-run watchdog). `None` by default.
+    fn topic(&self) -> Option<crate::constructs::Topic> {
+        None
+    }
 }
 
 impl AlarmTarget {
@@ -86,6 +92,10 @@ impl StackAlarms {
 
     pub(crate) fn target(&self) -> Option<AlarmTarget> {
         self.0.borrow().as_ref().map(|d| d.alarm_target())
+    }
+
+    pub(crate) fn topic(&self) -> Option<crate::constructs::Topic> {
+        self.0.borrow().as_ref().and_then(|d| d.topic())
     }
 }
 

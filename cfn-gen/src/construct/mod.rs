@@ -58,6 +58,12 @@ impl Node {
         self.alarms.target()
     }
 
+    /// The topic the stack sends alarms to, when it is one cfn-gen knows
+    /// ([`Topic`](crate::Topic) or [`OpsTopic`](crate::OpsTopic)).
+    pub fn stack_alarm_topic(&self) -> Option<crate::constructs::Topic> {
+        self.alarms.topic()
+    }
+
     /// The full path, `Stack/Construct`.
     pub fn path(&self) -> String {
         format!("{}/{}", self.stack, self.id)

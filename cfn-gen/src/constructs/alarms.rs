@@ -37,6 +37,13 @@ fn actions(target: Option<&AlarmTarget>) -> (Vec<Value>, Vec<Value>) {
     (arns.clone(), arns)
 }
 
+/// Set the actions of a metric-math alarm from its route.
+pub(crate) fn route_math(alarm: &mut cloudwatch::MathAlarm, target: Option<&AlarmTarget>) {
+    let (on_alarm, on_ok) = actions(target);
+    alarm.alarm_actions = on_alarm;
+    alarm.ok_actions = on_ok;
+}
+
 /// Set the actions of an alarm from its route.
 pub(crate) fn route(alarm: &mut cloudwatch::Alarm, target: Option<&AlarmTarget>) {
     let (on_alarm, on_ok) = actions(target);

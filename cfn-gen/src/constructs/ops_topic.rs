@@ -97,6 +97,10 @@ impl AlarmDestination for OpsTopic {
     fn alarm_target(&self) -> AlarmTarget {
         self.0.topic.alarm_target()
     }
+
+    fn topic(&self) -> Option<Topic> {
+        Some(self.0.topic.clone())
+    }
 }
 
 impl std::fmt::Debug for OpsTopic {

@@ -343,4 +343,8 @@ impl crate::construct::AlarmDestination for Topic {
             encryption,
         }
     }
+
+    fn topic(&self) -> Option<Topic> {
+        Some(self.clone())
+    }
 }

@@ -15,7 +15,7 @@
 //! [`cadence`] (the watchdog's previous run), [`window`] (what one run judges),
 //! [`classify`] (one run's verdict), [`metrics`] and [`cloudwatch`] (fetching),
 //! [`finding`] (the published message), [`publish`] (SNS), [`handler`] (one
-//! run end to end), [`error`].
+//! run end to end), [`bin`] (the Lambda's `main`), [`error`].
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -47,6 +47,7 @@
 //! # Ok::<(), cloud_cron_watchdog::error::WatchdogError>(())
 //! ```
 
+pub mod bin;
 pub mod cadence;
 pub mod classify;
 pub mod cloudwatch;

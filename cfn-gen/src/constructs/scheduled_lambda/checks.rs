@@ -22,6 +22,7 @@ impl Inner {
         }
         self.dead_letter.validate(report);
         alarms::check_duration_percent(&self.node, p.duration_alarm, report);
+        super::missed_runs::check(path, &p, self.function.settings().timeout, report);
         check_retries(path, &p, report);
         if let Some(name) = &p.schedule_name {
             if let Err(message) = names::SCHEDULE.check(name) {

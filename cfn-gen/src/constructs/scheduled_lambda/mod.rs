@@ -8,13 +8,18 @@
 //!
 //! It composes the building blocks: a [`Function`], a [`DeadLetterQueue`]
 //! and, with `.idempotency()`, a [`RecordTable`]. Modules: [`checks`]
-//! (synth-time checks), [`synthesis`] (the schedule, its role, and wiring).
+//! (synth-time checks), [`synthesis`] (the schedule, its role, and wiring),
+//! [`missed_runs`] (how a missed run is detected, and the metric-math alarm
+//! of `rate(..)` schedules), [`watchdog`] (the stack's missed-run watchdog
+//! for `cron(..)`/`at(..)` schedules).
 
 mod checks;
+mod missed_runs;
 mod synthesis;
+mod watchdog;
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use crate::construct::{Construct, Node, Stack};
@@ -47,6 +52,16 @@ struct Props {
     schedule_name: Option<String>,
     idempotency: bool,
     duration_alarm: Option<u32>,
+    missed_runs: MissedRuns,
+}
+
+/// Whether and how patiently missed runs are detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MissedRuns {
+    /// Detect them; the grace period (default: see [`missed_runs`]).
+    Expect(Option<Duration>),
+    /// Do not.
+    Off,
 }
 
 struct Inner {
@@ -55,6 +70,8 @@ struct Inner {
     dead_letter: DeadLetterQueue,
     table: RecordTable,
     group: Rc<StackSchedules>,
+    /// Set on the stack's watchdog task: the watchdog it runs.
+    watchdog_of: Option<Weak<watchdog::Watchdog>>,
     props: RefCell<Props>,
 }
 
@@ -83,6 +100,17 @@ pub struct ScheduledLambda(Rc<Inner>);
 impl ScheduledLambda {
     /// A new scheduled function in `stack`.
     pub fn new(stack: &Stack, id: &str) -> ScheduledLambda {
+        let task = ScheduledLambda::create(stack, id, None);
+        watchdog::Watchdog::of(stack).watch(task.0.clone());
+        task
+    }
+
+    /// A scheduled function; `watchdog_of` is set for the stack's watchdog.
+    fn create(
+        stack: &Stack,
+        id: &str,
+        watchdog_of: Option<Weak<watchdog::Watchdog>>,
+    ) -> ScheduledLambda {
         let node = stack.claim(id);
         let function = Function::within(
             &node,
@@ -96,10 +124,13 @@ impl ScheduledLambda {
             format!("{}: a scheduled run failed after every retry; its event is in the dead-letter queue", node.path()),
         );
         let group = StackSchedules::of(stack);
-        group.add_task(node.path());
+        if watchdog_of.is_none() {
+            group.add_task(node.path());
+        }
         let inner = Rc::new(Inner {
             table: RecordTable::within(&node, "IdempotencyTable"),
             group,
+            watchdog_of,
             function,
             dead_letter,
             node,
@@ -116,6 +147,7 @@ impl ScheduledLambda {
                 schedule_name: None,
                 idempotency: false,
                 duration_alarm: Some(alarms::DEFAULT_DURATION_PERCENT),
+                missed_runs: MissedRuns::Expect(None),
             }),
         });
         stack.add(inner.clone());
@@ -271,6 +303,42 @@ impl ScheduledLambda {
         self.update(|p| p.duration_alarm = percent)
     }
 
+    /// Raise the alarm when a run that should have happened did not succeed
+    /// within `grace` of its scheduled time (default: 15 minutes, plus the
+    /// flexible window, plus the time Lambda's retries of a failed run may
+    /// take). On by default; this sets the grace period.
+    ///
+    /// A `rate(..)` schedule gets a CloudWatch metric-math alarm on the
+    /// function's `Invocations` minus `Errors` over one interval plus the
+    /// grace; `cron(..)` and `at(..)` schedules (and a rate with a
+    /// `.start_date(..)`) are checked by the stack's missed-run watchdog,
+    /// which publishes `missed`, `failed`, `late` and `overran` findings to
+    /// the stack's [`alarms_to`](crate::Stack::alarms_to) topic.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cfn_gen::{App, BuiltinFunctions, OpsTopic, Schedule, ScheduledLambda, Stack};
+    /// # let functions = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/watchdog");
+    /// let app = App::new().builtin_functions(BuiltinFunctions::default().watchdog(functions));
+    /// let stack = Stack::new(&app, "Erp");
+    /// stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    /// ScheduledLambda::new(&stack, "NightlySync")
+    ///     .image("123456789012.dkr.ecr.eu-west-2.amazonaws.com/erp:v1")
+    ///     .schedule(Schedule::cron("30 1 ? * MON-FRI *").in_time_zone("Europe/London"))
+    ///     .expect_runs(Duration::from_secs(30 * 60));
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("CLOUDCRON_WATCHDOG"));
+    /// ```
+    pub fn expect_runs(self, grace: Duration) -> ScheduledLambda {
+        self.update(|p| p.missed_runs = MissedRuns::Expect(Some(grace)))
+    }
+
+    /// Do not detect missed runs of this task (e.g. a task that is meant
+    /// to be switched on and off by hand).
+    pub fn no_missed_run_alarm(self) -> ScheduledLambda {
+        self.update(|p| p.missed_runs = MissedRuns::Off)
+    }
+
     /// Guard each scheduled run with a DynamoDB record so that it runs to
     /// completion at most once, however late a retry arrives (SNS FIFO
     /// deduplicates for five minutes only). Creates the table and lets the
@@ -311,20 +379,41 @@ impl ScheduledLambda {
     }
 }
 
+impl Inner {
+    /// Whether the task is part of the stack: always, except the stack's
+    /// watchdog when no task needs it.
+    fn deployed(&self) -> bool {
+        match &self.watchdog_of {
+            None => true,
+            Some(w) => w.upgrade().is_some_and(|w| w.active()),
+        }
+    }
+}
+
 impl Construct for Inner {
     fn node(&self) -> &Node {
         &self.node
     }
 
     fn validate(&self, report: &mut Report) {
+        self.check_watchdog(report);
+        if !self.deployed() {
+            return;
+        }
         self.check(report);
     }
 
     fn synthesize(&self, ctx: &SynthContext, template: &mut Template) {
+        if !self.deployed() {
+            return;
+        }
         self.emit(ctx, template);
     }
 
     fn schedules(&self) -> Vec<ScheduleSummary> {
+        if !self.deployed() {
+            return Vec::new();
+        }
         self.props
             .borrow()
             .schedule

@@ -1,6 +1,6 @@
 //! A scheduled function's resources, in template order: the dead-letter
 //! queue and the alarms (its depth, the function's errors, throttles and
-//! duration),
+//! duration, missed runs),
 //! the idempotency table, the function (with its
 //! grants and asynchronous retries), the role the Scheduler assumes, the
 //! schedule, and the outputs.
@@ -38,6 +38,7 @@ impl Inner {
             },
             FunctionRole::Task,
         );
+        self.emit_missed_run_alarm(&p, template);
 
         let grants = RolePolicy::new();
         self.dead_letter.grant_send(&grants);
@@ -50,6 +51,7 @@ impl Inner {
             );
             self.table.emit(template);
         }
+        self.watchdog_parts(&mut env, &grants);
         self.function.synthesize(
             ctx,
             template,
