@@ -789,3 +789,100 @@ fn a_grace_under_a_minute_is_an_error() {
     assert_eq!(e.path, "Jobs/Report");
     assert!(e.fix.contains(".expect_runs(Duration::from_secs(15 * 60))"));
 }
+
+// moto does not implement AWS::Chatbot, so the Slack channel's wiring is
+// checked here, on the template itself.
+#[test]
+fn a_slack_channel_posts_the_ops_topic_through_chatbot_with_least_privilege() {
+    use cfn_gen::{ChatbotLogging, Parameter, SlackChannel};
+    let app = new_app();
+    let stack = Stack::new(&app, "Erp");
+    let ops = OpsTopic::new(&stack, "Ops");
+    stack.alarms_to(&ops);
+    let workspace = stack.parameter("SlackWorkspaceId", Parameter::string());
+    SlackChannel::new(&stack, "OpsSlack")
+        .workspace_id(workspace.value())
+        .channel_id("C07EZ1ABC23")
+        .topic(&ops)
+        .logging(ChatbotLogging::Info);
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
+    let t = synthesis.stacks[0].template.to_json();
+    let id = only(&t, "AWS::Chatbot::SlackChannelConfiguration", "OpsSlack");
+    let p = &t["Resources"][&id]["Properties"];
+    assert_eq!(p["SlackWorkspaceId"], json!({"Ref": "SlackWorkspaceId"}));
+    assert_eq!(p["SlackChannelId"], "C07EZ1ABC23");
+    assert_eq!(p["SnsTopicArns"], ops_ref(&t));
+    assert_eq!(
+        p["GuardrailPolicies"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"}])
+    );
+    assert_eq!(p["LoggingLevel"], "INFO");
+    assert_eq!(p["UserRoleRequired"], false);
+    assert_eq!(
+        p["ConfigurationName"],
+        json!({"Fn::Sub": "${AWS::StackName}-OpsSlack"})
+    );
+    let role_id = p["IamRoleArn"]["Fn::GetAtt"][0].as_str().expect("own role");
+    let role = &t["Resources"][role_id]["Properties"];
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Principal"]["Service"], "chatbot.amazonaws.com");
+    assert_eq!(
+        trust["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    assert_eq!(statements.len(), 1);
+    assert_eq!(
+        statements[0]["Action"],
+        json!(["cloudwatch:DescribeAlarms"])
+    );
+    assert_eq!(
+        statements[0]["Resource"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"}])
+    );
+}
+
+#[test]
+fn a_slack_channel_checks_its_ids_and_topics() {
+    use cfn_gen::SlackChannel;
+    let app = new_app();
+    let stack = Stack::new(&app, "Erp");
+    let fifo = Topic::fifo(&stack, "Fifo").kms_key(KEY);
+    let plain = Topic::standard(&stack, "Plain");
+    SlackChannel::new(&stack, "Bad")
+        .workspace_id("my-workspace")
+        .channel_id("#ops")
+        .topic(&fifo)
+        .topic(&plain)
+        .guardrail_policies([]);
+    SlackChannel::new(&stack, "Empty");
+    let errs = errors(&app);
+    for needle in [
+        "Slack workspace id `my-workspace` is not a workspace id",
+        "Slack channel id `#ops` is not a channel id",
+        "posts FIFO topic Erp/Fifo",
+        "posts topic Erp/Plain, encrypted with the AWS managed key",
+        "no guardrail policy",
+        "the Slack channel has no workspace id",
+        "the Slack channel has no channel id",
+        "the Slack channel has no topic",
+    ] {
+        let e = one_error(&errs, needle);
+        assert!(e.path.starts_with("Erp/"), "{e:?}");
+        assert!(!e.fix.is_empty());
+    }
+
+    // The fixes the messages suggest validate.
+    let app = new_app();
+    let stack = Stack::new(&app, "Erp");
+    let ops = OpsTopic::new(&stack, "Ops");
+    stack.alarms_to(&ops);
+    SlackChannel::new(&stack, "Good")
+        .workspace_id("T07EA123LEP")
+        .channel_id("C07EZ1ABC23")
+        .topic(&ops);
+    assert!(errors(&app).is_empty(), "{:#?}", errors(&app));
+}

@@ -12,7 +12,7 @@ const IMAGE: &str = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/erp-jobs@sha25
 pub fn stack(app: &App) -> Stack {
     let stack = Stack::new(app, "ErpSchedules")
         .description("cloud-cron example: ERP jobs on London local time");
-    crate::operators::route_alarms(&stack);
+    crate::operators::route_alarms_to_slack(&stack);
     let results = Topic::standard(&stack, "SyncResults");
     ScheduledLambda::new(&stack, "NightlySync")
         .description("Pull yesterday's orders from the ERP into the warehouse")

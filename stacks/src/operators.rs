@@ -1,11 +1,13 @@
 //! Where every example stack's alarms go: an [`OpsTopic`] that the stack
-//! routes all its alarms to, delivered to operators by email.
+//! routes all its alarms to, delivered to operators by email, and for the
+//! ERP stack also posted to Slack through AWS Chatbot
+//! ([`route_alarms_to_slack`]).
 //!
 //! CloudWatch publishes its own alarm JSON (`AlarmName`, `NewStateValue`,
 //! `NewStateReason`, ...) to the topic, not a cloud-cron envelope; the
 //! templates read those fields from `payload`.
 
-use cfn_gen::{NotificationChannel, OpsTopic, Stack};
+use cfn_gen::{NotificationChannel, OpsTopic, Parameter, SlackChannel, Stack};
 
 /// Create the stack's `Ops` topic, route every alarm of `stack` to it, and
 /// email it to the operators (`OpsEmail`).
@@ -17,5 +19,29 @@ pub fn route_alarms(stack: &Stack) -> OpsTopic {
         .to(["ops@example.com"])
         .subject("[{{ payload.NewStateValue }}] {{ payload.AlarmName }}")
         .text("{{ payload.AlarmDescription }}\n\n{{ payload.NewStateReason }}");
+    ops
+}
+
+/// [`route_alarms`], and post the `Ops` topic to a Slack channel through AWS
+/// Chatbot (`OpsSlack`). The workspace and channel ids are stack parameters
+/// (`SlackWorkspaceId`, `SlackChannelId`), given at deploy:
+/// `sam deploy --parameter-overrides SlackWorkspaceId=T07EA123LEP SlackChannelId=C07EZ1ABC23`.
+pub fn route_alarms_to_slack(stack: &Stack) -> OpsTopic {
+    let ops = route_alarms(stack);
+    let workspace = stack.parameter(
+        "SlackWorkspaceId",
+        Parameter::string().description(
+            "Slack workspace id authorized in the AWS Chatbot console, e.g. T07EA123LEP",
+        ),
+    );
+    let channel = stack.parameter(
+        "SlackChannelId",
+        Parameter::string()
+            .description("Slack channel id (the end of the channel's link), e.g. C07EZ1ABC23"),
+    );
+    SlackChannel::new(stack, "OpsSlack")
+        .workspace_id(workspace.value())
+        .channel_id(channel.value())
+        .topic(&ops);
     ops
 }

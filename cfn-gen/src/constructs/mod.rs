@@ -8,6 +8,7 @@
 
 mod alarms;
 mod channel;
+mod chatbot;
 mod code;
 mod dead_letter;
 mod ecr_uri;
@@ -24,6 +25,7 @@ mod table;
 mod topic;
 
 pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams, Webhook};
+pub use chatbot::{ChatbotLogging, SlackChannel};
 pub use code::{Architecture, ImageBuild, ImageSource, RustBinary};
 pub use dead_letter::DeadLetterQueue;
 pub use function::Function;

@@ -120,10 +120,31 @@ pub fn assert_no_checkov_failures(name: &str, report: &Value) {
 pub fn moto_deploy(name: &str, stack_name: &str, cfn: &Path) -> Value {
     let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
     let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
-    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-        .arg(tools.join("moto_deploy.py"))
-        .args(["--endpoint", &endpoint, "--stack-name", stack_name])
-        .arg(cfn));
+    // Parameters without a default (e.g. the Slack ids of the ERP stack)
+    // get a placeholder: moto does not model what they configure.
+    let template: Value =
+        serde_json::from_str(&std::fs::read_to_string(cfn).expect("read template"))
+            .expect("JSON template");
+    let placeholders: Vec<String> = template["Parameters"]
+        .as_object()
+        .map(|ps| {
+            ps.iter()
+                .filter(|(_, p)| p.get("Default").is_none())
+                .map(|(key, _)| format!("{key}=T0PLACEHOLDER"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut command = Command::new(tool("CLOUDCRON_PYTHON"));
+    command.arg(tools.join("moto_deploy.py")).args([
+        "--endpoint",
+        &endpoint,
+        "--stack-name",
+        stack_name,
+    ]);
+    for p in &placeholders {
+        command.args(["--parameter", p]);
+    }
+    let o = run(command.arg(cfn));
     let out = text(&o.stdout);
     assert!(
         o.status.success(),
