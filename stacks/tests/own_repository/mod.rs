@@ -74,6 +74,7 @@ fn package_dir(package: &str) -> &'static str {
         "cloud-cron-cli" => "cfn-gen/cli",
         "cloud-cron-notifiers" => "notifiers",
         "cloud-cron-image-copier" => "runtime/image-copier",
+        "cloud-cron-watchdog" => "runtime/watchdog",
         other => panic!("the README depends on `{other}`, which this test does not know"),
     }
 }
@@ -119,6 +120,7 @@ fn write_project() -> tempfile::TempDir {
         "functions/src/bin/notifier-teams.rs",
         "functions/src/bin/notifier-webhook.rs",
         "functions/src/bin/image-copier.rs",
+        "functions/src/bin/watchdog.rs",
     ] {
         assert!(
             names.contains(&expected),
