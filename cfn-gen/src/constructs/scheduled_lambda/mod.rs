@@ -4,7 +4,11 @@
 //! Resources, all named from the construct path: the function, its execution
 //! role and log group, the schedule and the role the Scheduler assumes, one
 //! standard SQS dead-letter queue shared by both retry layers (Scheduler
-//! delivery failures and function errors), and an alarm on that queue.
+//! delivery failures and function errors), and the alarms: that queue's
+//! depth, the function's errors, throttles and duration, and (for a
+//! `rate(..)` schedule) missed runs. The schedule goes into the stack's
+//! schedule group (`StackSchedules`); cron and at schedules are watched by
+//! the stack's [`watchdog`].
 //!
 //! It composes the building blocks: a [`Function`], a [`DeadLetterQueue`]
 //! and, with `.idempotency()`, a [`RecordTable`]. Modules: [`checks`]
