@@ -51,10 +51,11 @@ pub use construct::{
 };
 pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
-    Architecture, AttributeType, DeadLetterQueue, Email, Function, GlobalIndex, Grantee,
-    ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NotificationChannel, OpsTopic,
-    Projection, QueueRef, RecordTable, RolePolicy, RustBinary, ScheduledLambda, SecretGrants,
-    Slack, Sms, StreamView, Table, TableEncryption, Teams, Topic, TopicEncryption, Webhook,
+    Architecture, AttributeType, DeadLetterQueue, Email, EndpointService, Function, GlobalIndex,
+    Grantee, ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NetworkIds,
+    NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable, RolePolicy, RustBinary,
+    ScheduledLambda, SecretGrants, Slack, Sms, StreamView, Table, TableEncryption, Teams, Topic,
+    TopicEncryption, VpcClient, VpcEndpoints, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

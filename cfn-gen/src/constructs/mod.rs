@@ -4,7 +4,8 @@
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
 //! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
-//! alarms go; the alarms themselves are written by [`alarms`]).
+//! alarms go; the alarms themselves are written by [`alarms`]). Private
+//! networking: [`NetworkIds`], [`VpcEndpoints`].
 
 mod alarms;
 mod channel;
@@ -14,6 +15,7 @@ mod ecr_uri;
 mod function;
 mod grant;
 mod image_republish;
+mod network;
 mod ops_topic;
 mod queue;
 mod record_table;
@@ -29,6 +31,7 @@ pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use network::{EndpointService, NetworkIds, VpcClient, VpcEndpoints};
 pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;

@@ -6,6 +6,7 @@
 
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod ec2;
 pub mod ecr;
 pub mod iam;
 pub mod kms;
