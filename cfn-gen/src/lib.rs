@@ -51,8 +51,8 @@ pub use construct::{
 };
 pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
-    Architecture, AttributeType, DeadLetterQueue, Email, EndpointService, Function, GlobalIndex,
-    Grantee, ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NetworkIds,
+    Architecture, AttributeType, DeadLetterQueue, Email, EndpointService, FargateJob, Function,
+    GlobalIndex, Grantee, ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NetworkIds,
     NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable, RolePolicy, RustBinary,
     ScheduledLambda, SecretGrants, Slack, Sms, StreamView, Table, TableEncryption, Teams, Topic,
     TopicEncryption, VpcClient, VpcEndpoints, Webhook,

@@ -2,7 +2,7 @@
 //!
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
-//! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
+//! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
 //! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]). Private
 //! networking: [`NetworkIds`], [`VpcEndpoints`].
@@ -12,6 +12,7 @@ mod channel;
 mod code;
 mod dead_letter;
 mod ecr_uri;
+mod fargate_job;
 mod function;
 mod grant;
 mod image_republish;
@@ -27,6 +28,7 @@ mod topic;
 pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams, Webhook};
 pub use code::{Architecture, ImageBuild, ImageSource, RustBinary};
 pub use dead_letter::DeadLetterQueue;
+pub use fargate_job::FargateJob;
 pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};

@@ -37,6 +37,8 @@ use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
 
+pub(crate) use checks::RETENTION_DAYS;
+pub(crate) use permissions::check_grants;
 pub use permissions::UNSCOPED_ACTIONS;
 use secrets::TaskSecret;
 pub(crate) use settings::{function_setters, FunctionSettings};
