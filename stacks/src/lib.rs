@@ -7,6 +7,7 @@
 //! `runtime/image-copier/` packages.
 
 pub mod cloud_cron_example;
+pub mod erp_long_jobs;
 pub mod erp_schedules;
 pub mod image_example;
 pub mod operators;

@@ -118,12 +118,29 @@ pub fn assert_no_checkov_failures(name: &str, report: &Value) {
 /// into the moto server as `stack_name`; asserts it reached
 /// `CREATE_COMPLETE` and returns what `moto_deploy.py` printed.
 pub fn moto_deploy(name: &str, stack_name: &str, cfn: &Path) -> Value {
+    moto_deploy_with(name, stack_name, cfn, &[])
+}
+
+/// [`moto_deploy`] with values for the template's parameters.
+pub fn moto_deploy_with(
+    name: &str,
+    stack_name: &str,
+    cfn: &Path,
+    parameters: &[(String, String)],
+) -> Value {
     let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
     let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
-    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
-        .arg(tools.join("moto_deploy.py"))
-        .args(["--endpoint", &endpoint, "--stack-name", stack_name])
-        .arg(cfn));
+    let mut command = Command::new(tool("CLOUDCRON_PYTHON"));
+    command.arg(tools.join("moto_deploy.py")).args([
+        "--endpoint",
+        &endpoint,
+        "--stack-name",
+        stack_name,
+    ]);
+    for (key, value) in parameters {
+        command.arg("--parameter").arg(format!("{key}={value}"));
+    }
+    let o = run(command.arg(cfn));
     let out = text(&o.stdout);
     assert!(
         o.status.success(),
