@@ -405,3 +405,29 @@ fn a_lambda_at_the_900_s_limit_is_pointed_to_fargate() {
     assert!(w[0].starts_with("Erp/Close: "), "{w:?}");
     assert!(w[0].contains("FargateJob::new(&stack, ID)"), "{w:?}");
 }
+
+#[test]
+fn stack_tags_reach_the_job_and_endpoint_resources() {
+    let app = App::new();
+    let stack = Stack::new(&app, "Erp");
+    stack.tag("team", "erp");
+    let job = job(&stack);
+    VpcEndpoints::new(&stack, "Endpoints", "vpc-0a1b2c3d", ["subnet-0a1b2c3d"])
+        .route_tables(["rtb-0a1b2c3d"])
+        .serve(&job);
+    let t = app.synth().expect("valid").stacks[0].template.to_json();
+    for ty in [
+        "AWS::ECS::Cluster",
+        "AWS::ECS::TaskDefinition",
+        "AWS::EC2::SecurityGroup",
+        "AWS::Events::Rule",
+    ] {
+        for (id, r) in of_type(&t, ty) {
+            assert_eq!(
+                r["Properties"]["Tags"],
+                json!([{"Key": "team", "Value": "erp"}]),
+                "{id} ({ty})"
+            );
+        }
+    }
+}
