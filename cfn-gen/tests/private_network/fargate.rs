@@ -337,6 +337,14 @@ fn a_fargate_job_is_checked_with_fixes_that_work() {
     assert_eq!(e.len(), 2, "{e:?}");
     let e = problems(&|j| ok(j).schedule_retries(200, Duration::from_secs(30)));
     assert_eq!(e.len(), 2, "{e:?}");
+    let e = problems(&|j| {
+        ok(j).secret_with_key(
+            "ODOO_PASSWORD",
+            SecretRef::ssm("/erp/odoo/password"),
+            "alias/erp",
+        )
+    });
+    assert!(e[0].contains("`alias/erp` is not a KMS key ARN"), "{e:?}");
     let e = problems(&|j| ok(j).log_retention_days(2));
     assert!(e[0].contains("log retention of 2 days"), "{e:?}");
 }

@@ -11,7 +11,7 @@ use cloud_cron_contract::task_secret::secret_env_var;
 
 use super::{sizes, Inner, Props};
 use crate::constructs::code::ImageSource;
-use crate::constructs::function::{check_grants, RETENTION_DAYS};
+use crate::constructs::function::{check_grants, is_kms_key_arn, RETENTION_DAYS};
 use crate::constructs::network::{services_warning, VpcUser};
 use crate::constructs::secret;
 use crate::validate::{names, secrets, Report};
@@ -225,6 +225,13 @@ fn check_variables(path: &str, p: &Props, report: &mut Report) {
                 path,
                 format!("secret {}: {message}", s.name),
                 "pass SecretRef::ssm(\"/app/parameter-name\") or SecretRef::secrets_manager(\"app/secret-name\")",
+            );
+        }
+        if let Some(key) = s.kms_key_arn.as_deref().filter(|k| !is_kms_key_arn(k)) {
+            report.error(
+                path,
+                format!("secret {}: `{key}` is not a KMS key ARN", s.name),
+                "pass the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID; not an alias) to .secret_with_key(), or use .secret() for a secret under an AWS managed key",
             );
         }
     }

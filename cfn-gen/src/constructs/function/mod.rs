@@ -40,6 +40,7 @@ use crate::value::Value;
 pub(crate) use checks::RETENTION_DAYS;
 pub(crate) use permissions::check_grants;
 pub use permissions::UNSCOPED_ACTIONS;
+pub(crate) use secrets::is_kms_key_arn;
 use secrets::TaskSecret;
 pub(crate) use settings::{function_setters, FunctionSettings};
 pub(crate) use synthesis::FunctionParts;
