@@ -2,9 +2,11 @@
 //!
 //! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
 //! them all; each routes its alarms to an operators' topic delivered by
-//! email ([`operators`]). `cargo run --bin synth` writes them to `out/`. The notifiers and
-//! the image copier are this repository's own `notifiers/` and
-//! `runtime/image-copier/` packages.
+//! email ([`operators`]); [`erp_long_jobs`] adds the ERP network, VPC
+//! endpoints and the month-end Fargate job to the ERP stack. `cargo run
+//! --bin synth` writes them to `out/`. The notifiers and the image copier
+//! are this repository's own `notifiers/` and `runtime/image-copier/`
+//! packages.
 
 pub mod cloud_cron_example;
 pub mod erp_long_jobs;
