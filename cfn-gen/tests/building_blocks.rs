@@ -397,3 +397,9 @@ fn a_republished_image_grants_pull_on_exactly_its_repository() {
         ])
     );
 }
+
+#[path = "private_network/vpc.rs"]
+mod vpc;
+
+#[path = "private_network/fargate.rs"]
+mod fargate;

@@ -2,11 +2,14 @@
 //!
 //! Each stack is a function that adds one stack to an [`App`]; [`app`] builds
 //! them all; each routes its alarms to an operators' topic delivered by
-//! email ([`operators`]). `cargo run --bin synth` writes them to `out/`. The notifiers,
-//! the image copier and the missed-run watchdog are this repository's own
-//! `notifiers/`, `runtime/image-copier/` and `runtime/watchdog/` packages.
+//! email ([`operators`]); [`erp_long_jobs`] adds the ERP network, VPC
+//! endpoints and the month-end Fargate job to the ERP stack. `cargo run
+//! --bin synth` writes them to `out/`. The notifiers, the image copier and
+//! the missed-run watchdog are this repository's own `notifiers/`,
+//! `runtime/image-copier/` and `runtime/watchdog/` packages.
 
 pub mod cloud_cron_example;
+pub mod erp_long_jobs;
 pub mod erp_schedules;
 pub mod image_example;
 pub mod operators;

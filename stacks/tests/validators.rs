@@ -15,7 +15,7 @@ use cfn_gen::{Format, SynthesizedStack};
 
 /// Resource types moto's CloudFormation skips (it logs "No Moto CloudFormation
 /// support for ..."); tests/wiring.rs checks these from the template instead.
-const MOTO_UNMODELLED: &[&str] = &[
+pub(crate) const MOTO_UNMODELLED: &[&str] = &[
     "AWS::Scheduler::Schedule",
     "AWS::Scheduler::ScheduleGroup",
     // Not implemented by moto at all: the wiring tests (cfn-gen's alarms
@@ -29,6 +29,9 @@ const MOTO_UNMODELLED: &[&str] = &[
 ];
 
 mod support;
+
+#[path = "validators/erp_long_jobs.rs"]
+mod erp_long_jobs;
 use support::validators::{
     assert_cfn_lint_clean, assert_no_checkov_failures, checkov, checkov_reports, moto_deploy,
     read_json, translate,

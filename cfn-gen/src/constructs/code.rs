@@ -331,6 +331,7 @@ pub use cloud_cron_contract::image_republish::Architecture;
 pub struct Republished {
     pub(crate) node: Node,
     pub(crate) image_uri: Value,
+    pub(crate) repository_arn: Value,
     pub(crate) architecture: Option<Architecture>,
 }
 

@@ -153,6 +153,11 @@ impl DeadLetterQueue {
         self.queue().grant_consume(grantee);
     }
 
+    /// The topic its alarms go to, when set on it.
+    pub(crate) fn alarm_topic(&self) -> Option<Topic> {
+        self.0.props.borrow().alarm_topic.clone()
+    }
+
     /// Make it FIFO or standard (for a holder that decides at synth).
     pub(crate) fn set_fifo(&self, fifo: bool) {
         self.0.props.borrow_mut().fifo = fifo;

@@ -187,13 +187,14 @@ impl ImageRepublish {
         Republished {
             node: self.0.node.clone(),
             image_uri: self.image_uri(),
+            repository_arn: self.repository_arn(),
             architecture: self.0.props.borrow().architecture,
         }
     }
 }
 
 /// What pulling an image takes, on its repository.
-const PULL: [&str; 3] = [
+pub(crate) const PULL: [&str; 3] = [
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
     "ecr:GetDownloadUrlForLayer",
@@ -220,7 +221,7 @@ fn grant_ecr_login(grantee: &dyn Grantee) {
 }
 
 /// Logging in, and `actions` on exactly the repository `repository_arn`.
-fn grant_ecr_access(repository_arn: &Value, actions: &[&str], grantee: &dyn Grantee) {
+pub(crate) fn grant_ecr_access(repository_arn: &Value, actions: &[&str], grantee: &dyn Grantee) {
     grant_ecr_login(grantee);
     grantee.add_to_role_policy(iam::Statement::allow(
         actions.iter().copied(),

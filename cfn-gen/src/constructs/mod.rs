@@ -2,9 +2,10 @@
 //!
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
-//! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
+//! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
 //! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
-//! alarms go; the alarms themselves are written by [`alarms`]).
+//! alarms go; the alarms themselves are written by [`alarms`]). Private
+//! networking: [`NetworkIds`], [`VpcEndpoints`].
 
 mod alarms;
 mod channel;
@@ -12,9 +13,11 @@ mod chatbot;
 mod code;
 mod dead_letter;
 mod ecr_uri;
+mod fargate_job;
 mod function;
 mod grant;
 mod image_republish;
+mod network;
 mod ops_topic;
 mod queue;
 mod record_table;
@@ -28,10 +31,12 @@ pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams
 pub use chatbot::{ChatbotLogging, SlackChannel};
 pub use code::{Architecture, ImageBuild, ImageSource, RustBinary};
 pub use dead_letter::DeadLetterQueue;
+pub use fargate_job::FargateJob;
 pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use network::{EndpointService, NetworkIds, VpcClient, VpcEndpoints};
 pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;

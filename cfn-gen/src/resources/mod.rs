@@ -6,7 +6,10 @@
 
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod ec2;
 pub mod ecr;
+pub mod ecs;
+pub mod events;
 pub mod iam;
 pub mod kms;
 pub mod lambda;

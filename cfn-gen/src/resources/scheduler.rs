@@ -34,6 +34,42 @@ pub struct DeadLetterConfig {
     pub arn: Value,
 }
 
+/// `AwsvpcConfiguration` of an ECS target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AwsvpcConfiguration {
+    /// A list of subnet ids.
+    pub subnets: Value,
+    /// A list of security group ids.
+    pub security_groups: Value,
+    /// `ENABLED` or `DISABLED`.
+    pub assign_public_ip: &'static str,
+}
+
+/// `NetworkConfiguration` of an ECS target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkConfiguration {
+    /// The task's subnets and security groups.
+    pub awsvpc_configuration: AwsvpcConfiguration,
+}
+
+/// `EcsParameters`: run an ECS task (the target's `Arn` is the cluster's).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EcsParameters {
+    /// The task definition (a revision's ARN).
+    pub task_definition_arn: Value,
+    /// `FARGATE`.
+    pub launch_type: &'static str,
+    /// `LATEST` or a platform version.
+    pub platform_version: &'static str,
+    /// Tasks per run.
+    pub task_count: u32,
+    /// Where the task's network interface goes.
+    pub network_configuration: NetworkConfiguration,
+}
+
 /// The schedule's target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -51,6 +87,9 @@ pub struct Target {
     /// Dead-letter queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<DeadLetterConfig>,
+    /// For an ECS target: the task to run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecs_parameters: Option<EcsParameters>,
 }
 
 /// Properties of `AWS::Scheduler::Schedule`.

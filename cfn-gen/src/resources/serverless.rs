@@ -61,6 +61,17 @@ pub struct EventInvokeConfig {
     pub destination_config: DestinationConfig,
 }
 
+/// `VpcConfig` of a function: the subnets and security groups its
+/// network interfaces go in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcConfig {
+    /// A list of subnet ids.
+    pub subnet_ids: Value,
+    /// A list of security group ids.
+    pub security_group_ids: Value,
+}
+
 /// Properties of `AWS::Serverless::Function`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -106,5 +117,8 @@ pub struct Function {
     /// Asynchronous invocation retries and destinations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_invoke_config: Option<EventInvokeConfig>,
+    /// The subnets and security groups, for a function in a VPC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_config: Option<VpcConfig>,
 }
 super::resource_type!(Function, "AWS::Serverless::Function");

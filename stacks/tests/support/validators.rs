@@ -118,6 +118,16 @@ pub fn assert_no_checkov_failures(name: &str, report: &Value) {
 /// into the moto server as `stack_name`; asserts it reached
 /// `CREATE_COMPLETE` and returns what `moto_deploy.py` printed.
 pub fn moto_deploy(name: &str, stack_name: &str, cfn: &Path) -> Value {
+    moto_deploy_with(name, stack_name, cfn, &[])
+}
+
+/// [`moto_deploy`] with values for the template's parameters.
+pub fn moto_deploy_with(
+    name: &str,
+    stack_name: &str,
+    cfn: &Path,
+    parameters: &[(String, String)],
+) -> Value {
     let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
     let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
     // Parameters without a default (e.g. the Slack ids of the ERP stack)
@@ -129,7 +139,9 @@ pub fn moto_deploy(name: &str, stack_name: &str, cfn: &Path) -> Value {
         .as_object()
         .map(|ps| {
             ps.iter()
-                .filter(|(_, p)| p.get("Default").is_none())
+                .filter(|(key, p)| {
+                    p.get("Default").is_none() && !parameters.iter().any(|(k, _)| k == *key)
+                })
                 .map(|(key, _)| format!("{key}=T0PLACEHOLDER"))
                 .collect()
         })
@@ -143,6 +155,9 @@ pub fn moto_deploy(name: &str, stack_name: &str, cfn: &Path) -> Value {
     ]);
     for p in &placeholders {
         command.args(["--parameter", p]);
+    }
+    for (key, value) in parameters {
+        command.arg("--parameter").arg(format!("{key}={value}"));
     }
     let o = run(command.arg(cfn));
     let out = text(&o.stdout);

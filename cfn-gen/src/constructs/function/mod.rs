@@ -8,13 +8,15 @@
 //!
 //! Modules: [`settings`] (what the builder sets), [`checks`] (synth-time
 //! checks), [`secrets`] (task secrets), [`permissions`] (extra statements
-//! and their check), [`synthesis`] (the three resources).
+//! and their check), [`vpc`] (placement in a VPC), [`synthesis`] (the
+//! three resources).
 
 mod checks;
 mod permissions;
 mod secrets;
 mod settings;
 mod synthesis;
+mod vpc;
 
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
@@ -27,6 +29,7 @@ use cloud_cron_contract::notifier::SecretRef;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::grant::{Grantee, RolePolicy};
+use crate::constructs::network::{services_warning, NetworkIds, VpcPlacement};
 use crate::constructs::Topic;
 use crate::resources::iam::Statement;
 use crate::synth::SynthContext;
@@ -34,7 +37,10 @@ use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
 
+pub(crate) use checks::RETENTION_DAYS;
+pub(crate) use permissions::check_grants;
 pub use permissions::UNSCOPED_ACTIONS;
+pub(crate) use secrets::is_kms_key_arn;
 use secrets::TaskSecret;
 pub(crate) use settings::{function_setters, FunctionSettings};
 pub(crate) use synthesis::FunctionParts;
@@ -72,6 +78,12 @@ struct Props {
     grants: Vec<Statement>,
     code_fix: &'static str,
     dead_letter_reason: Option<&'static str>,
+    /// Where it runs in a VPC, if it does.
+    vpc: Option<VpcPlacement>,
+    /// The `VpcEndpoints` serving it.
+    served_by: Option<String>,
+    /// Calls its holder's code makes, for the endpoints it needs.
+    holder_calls: Vec<Statement>,
 }
 
 struct Inner {
@@ -151,6 +163,9 @@ impl Function {
                 grants: Vec::new(),
                 code_fix,
                 dead_letter_reason,
+                vpc: None,
+                served_by: None,
+                holder_calls: Vec::new(),
             }),
         }))
     }
@@ -288,6 +303,62 @@ impl Function {
         self.0.props.borrow_mut().grants.push(statement);
     }
 
+    /// Run the function in a VPC: its network interfaces go in
+    /// `subnet_ids` (1 to 16) with `security_group_ids` (1 to 5). Each is a
+    /// list of literals (`subnet-0a1b2c3d`), single-id values (an
+    /// `AWS::EC2::SecurityGroup::Id` parameter's, an import), or one
+    /// `List<AWS::EC2::Subnet::Id>` parameter ([`NetworkIds`]).
+    ///
+    /// The role may create and delete network interfaces in the stack's
+    /// account and region (on exactly the subnets and security groups when
+    /// they are literals). Private subnets reach AWS APIs only through a NAT
+    /// gateway or VPC endpoints: synth warns, naming the endpoints the
+    /// function's grants need, until a [`VpcEndpoints`](crate::VpcEndpoints)
+    /// serves it, or [`vpc_behind_nat`](Function::vpc_behind_nat) says the
+    /// subnets have a NAT gateway.
+    ///
+    /// ```
+    /// use cfn_gen::{App, Function, NetworkIds, Parameter, Stack, Value};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Private");
+    /// let subnets = stack.parameter("SubnetIds", Parameter::of_type("List<AWS::EC2::Subnet::Id>"));
+    /// let sg = stack.parameter("SecurityGroupId", Parameter::of_type("AWS::EC2::SecurityGroup::Id"));
+    /// Function::new(&stack, "Sync")
+    ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/sync:v1")
+    ///     .vpc(&subnets, NetworkIds::each([sg.value()]));
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("VpcConfig"));
+    /// assert!(text.contains("ec2:CreateNetworkInterface"));
+    /// ```
+    pub fn vpc(
+        self,
+        subnet_ids: impl Into<NetworkIds>,
+        security_group_ids: impl Into<NetworkIds>,
+    ) -> Function {
+        self.set_vpc(VpcPlacement {
+            subnets: subnet_ids.into(),
+            security_groups: security_group_ids.into(),
+            behind_nat: false,
+        });
+        self
+    }
+
+    /// [`vpc`](Function::vpc) in subnets that route to the internet
+    /// through a NAT gateway: every AWS API is reachable, so no endpoints
+    /// are needed and synth does not warn.
+    pub fn vpc_behind_nat(
+        self,
+        subnet_ids: impl Into<NetworkIds>,
+        security_group_ids: impl Into<NetworkIds>,
+    ) -> Function {
+        self.set_vpc(VpcPlacement {
+            subnets: subnet_ids.into(),
+            security_groups: security_group_ids.into(),
+            behind_nat: true,
+        });
+        self
+    }
+
     /// Let `grantee` invoke the function: `lambda:InvokeFunction` on
     /// exactly its ARN.
     pub fn grant_invoke(&self, grantee: &dyn Grantee) {
@@ -362,6 +433,20 @@ impl Function {
         checks::check_publishes(node, &p.publishes, report);
         secrets::check_secrets(&node.path(), &p.secrets, &p.env, report);
         permissions::check_grants(&node.path(), &p.grants, report);
+        if let Some(placement) = &p.vpc {
+            placement.check(&node.path(), report);
+        }
+        let vpc = p.vpc.clone();
+        let served_by = p.served_by.clone();
+        drop(p);
+        services_warning(
+            &node.path(),
+            vpc.as_ref(),
+            served_by.as_deref(),
+            &self.called_statements(),
+            "&function",
+            report,
+        );
     }
 
     /// Emits the log group, role and function, with what the holding
@@ -391,6 +476,11 @@ impl Function {
         for statement in &p.grants {
             grants.add_to_role_policy(statement.clone());
         }
+        if let Some(placement) = &p.vpc {
+            for statement in vpc::eni_statements(placement) {
+                grants.add_to_role_policy(statement);
+            }
+        }
         let mut env: BTreeMap<String, Value> = p
             .publishes
             .iter()
@@ -414,6 +504,7 @@ impl Function {
                 env,
                 event_invoke_config: parts.event_invoke_config,
                 dead_letter_reason: p.dead_letter_reason,
+                vpc_config: p.vpc.as_ref().map(vpc::vpc_config),
             },
         );
     }

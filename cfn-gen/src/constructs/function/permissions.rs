@@ -50,7 +50,7 @@ fn describe(index: usize, statement: &Statement) -> String {
 }
 
 /// Each `Allow` statement: named actions, and resources that are exact ARNs.
-pub(super) fn check_grants(path: &str, grants: &[Statement], report: &mut Report) {
+pub(crate) fn check_grants(path: &str, grants: &[Statement], report: &mut Report) {
     for (index, statement) in grants.iter().enumerate() {
         if statement.effect != "Allow" {
             continue;

@@ -103,7 +103,7 @@ pub(super) fn check_secrets(
 }
 
 /// `arn:PARTITION:kms:REGION:ACCOUNT:key/ID`.
-fn is_kms_key_arn(text: &str) -> bool {
+pub(crate) fn is_kms_key_arn(text: &str) -> bool {
     let parts: Vec<&str> = text.splitn(6, ':').collect();
     parts.len() == 6
         && parts[0] == "arn"

@@ -37,6 +37,8 @@ pub(super) struct Emit<'a> {
     /// Why checkov's CKV_AWS_116 (a function dead-letter queue) does not
     /// apply, if it does not.
     pub dead_letter_reason: Option<&'static str>,
+    /// Subnets and security groups, for a function in a VPC.
+    pub vpc_config: Option<serverless::VpcConfig>,
 }
 
 /// Emits the log group, the execution role and the function.
@@ -112,18 +114,22 @@ pub(super) fn emit(ctx: &SynthContext, template: &mut Template, e: Emit<'_>) {
         handler: None,
         runtime: None,
         event_invoke_config: e.event_invoke_config,
+        vpc_config: e.vpc_config,
     };
+    let in_vpc = function.vpc_config.is_some();
     let metadata = code(ctx, settings, &mut function);
 
     let mut resource = Resource::new(function);
     if let Some(reason) = e.dead_letter_reason {
         resource = resource.skip_check("CKV_AWS_116", reason);
     }
-    resource = resource
-        .skip_check(
+    if !in_vpc {
+        resource = resource.skip_check(
             "CKV_AWS_117",
             "the functions call only public APIs (SNS, SQS, SES, Twilio, Slack, Teams, webhooks); a VPC would need NAT or endpoints and adds no isolation here",
-        )
+        );
+    }
+    resource = resource
         .skip_check(
             "CKV_AWS_173",
             "environment variables hold only resource names, ARNs and non-secret settings (synth rejects secret-looking values; secrets are SSM or Secrets Manager references read at run time); Lambda encrypts them at rest",

@@ -15,7 +15,15 @@ impl Inner {
         let path = path.as_str();
         let p = self.props.borrow();
         self.function.validate(table_env_bytes(&p), report);
-        let is_at = check_schedule(path, &p, self.function.settings().timeout.as_secs(), report);
+        let timeout = self.function.settings().timeout.as_secs();
+        let is_at = check_schedule(path, &p, timeout, report);
+        if timeout == 900 {
+            report.warning(
+                path,
+                "the timeout is Lambda's maximum of 900 s: a run that needs longer is stopped mid-way, and no retry finishes it",
+                "if a run can take longer than 15 minutes, run it as a FargateJob instead: FargateJob::new(&stack, ID).image(IMAGE).schedule(SCHEDULE).vpc(SUBNET_IDS, SECURITY_GROUP_IDS) has no time limit",
+            );
+        }
         check_dates(path, &p, is_at, report);
         if let Err(e) = p.flexible_window.validate() {
             report.error(path, e.problem(), e.fix());

@@ -93,7 +93,8 @@ pub(super) fn detection(p: &Props, timeout: Duration) -> Detection {
     }
 }
 
-/// Report a grace period or rate that missed-run detection cannot use.
+/// Report a grace period missed-run detection cannot use (an error), and a
+/// rate it cannot watch (a warning: the task is valid, only unwatched).
 pub(super) fn check(path: &str, p: &Props, timeout: Duration, report: &mut Report) {
     if let MissedRuns::Expect(Some(grace)) = p.missed_runs {
         if grace.as_secs() < 60 {
@@ -105,9 +106,9 @@ pub(super) fn check(path: &str, p: &Props, timeout: Duration, report: &mut Repor
         }
     }
     if let Detection::RateTooLong { period } = detection(p, timeout) {
-        report.error(
+        report.warning(
             path,
-            format!("missed runs of this rate schedule would need an alarm looking back {period} s (one interval plus the grace period), longer than CloudWatch's one day"),
+            format!("missed runs of this rate schedule are not detected: an alarm would need to look back {period} s (one interval plus the grace period), longer than CloudWatch's one day, and without a start date the watchdog cannot count its fire times"),
             "give the schedule a .start_date(\"2027-01-01T00:00:00Z\") so the stack's watchdog can count its fire times, or call .no_missed_run_alarm()",
         );
     }

@@ -31,6 +31,7 @@ use crate::constructs::alarms;
 use crate::constructs::code::{Code, ImageSource, RustBinary};
 use crate::constructs::dead_letter::DeadLetterQueue;
 use crate::constructs::function::{function_setters, Function, FunctionIds, FunctionSettings};
+use crate::constructs::network::{NetworkIds, VpcClient, VpcPlacement};
 use crate::constructs::record_table::RecordTable;
 use crate::constructs::stack_schedules::StackSchedules;
 use crate::constructs::Topic;
@@ -261,6 +262,51 @@ impl ScheduledLambda {
         self
     }
 
+    /// Run the function in a VPC: see [`Function::vpc`]. Synth warns,
+    /// naming the VPC endpoints its calls need (SNS for its topics, SSM or
+    /// Secrets Manager for its secrets, DynamoDB for `.idempotency()`, ...),
+    /// until a [`VpcEndpoints`](crate::VpcEndpoints) serves it.
+    ///
+    /// ```
+    /// use cfn_gen::{App, Schedule, ScheduledLambda, Stack, TimeUnit, VpcEndpoints};
+    /// let app = App::new();
+    /// let stack = Stack::new(&app, "Erp");
+    /// let sync = ScheduledLambda::new(&stack, "Sync")
+    ///     .image("123456789012.dkr.ecr.us-west-2.amazonaws.com/sync:v1")
+    ///     .schedule(Schedule::rate(1, TimeUnit::Hours))
+    ///     .idempotency()
+    ///     .vpc(["subnet-0a1b2c3d"], ["sg-0a1b2c3d"]);
+    /// let warnings = app.synth().expect("valid").warnings;
+    /// assert!(warnings.iter().any(|w| w.message.contains("dynamodb")), "{warnings:?}");
+    /// ```
+    pub fn vpc(
+        self,
+        subnet_ids: impl Into<NetworkIds>,
+        security_group_ids: impl Into<NetworkIds>,
+    ) -> ScheduledLambda {
+        self.0.function.set_vpc(VpcPlacement {
+            subnets: subnet_ids.into(),
+            security_groups: security_group_ids.into(),
+            behind_nat: false,
+        });
+        self
+    }
+
+    /// [`vpc`](ScheduledLambda::vpc) in subnets with a NAT gateway: no
+    /// endpoints needed, no warning.
+    pub fn vpc_behind_nat(
+        self,
+        subnet_ids: impl Into<NetworkIds>,
+        security_group_ids: impl Into<NetworkIds>,
+    ) -> ScheduledLambda {
+        self.0.function.set_vpc(VpcPlacement {
+            subnets: subnet_ids.into(),
+            security_groups: security_group_ids.into(),
+            behind_nat: true,
+        });
+        self
+    }
+
     /// How the Scheduler retries delivering a run to the function: up to
     /// `attempts` (0 to 185) retries, for at most `max_age` (60 s to 24 h).
     pub fn schedule_retries(self, attempts: u32, max_age: Duration) -> ScheduledLambda {
@@ -349,6 +395,16 @@ impl ScheduledLambda {
     /// function put, update and delete its items; the runtime finds it in
     /// `CLOUDCRON_IDEMPOTENCY_TABLE`.
     pub fn idempotency(self) -> ScheduledLambda {
+        if !self.0.props.borrow().idempotency {
+            self.0.function.note_call(Statement::allow(
+                [
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+                vec![self.0.table.arn()],
+            ));
+        }
         self.update(|p| p.idempotency = true)
     }
 
@@ -391,6 +447,12 @@ impl Inner {
             None => true,
             Some(w) => w.upgrade().is_some_and(|w| w.active()),
         }
+    }
+}
+
+impl From<&ScheduledLambda> for VpcClient {
+    fn from(scheduled: &ScheduledLambda) -> Self {
+        VpcClient::from(&scheduled.0.function)
     }
 }
 

@@ -128,6 +128,7 @@ impl Inner {
                         maximum_retry_attempts: p.schedule_retry_attempts,
                     }),
                     dead_letter_config: Some(scheduler::DeadLetterConfig { arn: dlq_arn }),
+                    ecs_parameters: None,
                 },
             })
             .metadata("cloudCron", json!({ "path": path })),
