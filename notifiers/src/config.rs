@@ -10,6 +10,10 @@
 //!   runtime's [`TemplateLoader`]. Every part is loaded and compiled once per
 //!   container, concurrently, so a bad template stops the function before it
 //!   takes a message;
+//! - `CLOUDCRON_TEMPLATE_ALARM_<PART>`: optional, the same for alarm messages
+//!   (CloudWatch alarm notifications, watchdog findings); when none is set,
+//!   the kind's default alarm templates
+//!   ([`cloud_cron_templates::default_alarm_templates`]) are used;
 //! - `CLOUDCRON_SECRET_<NAME>`: the references of the secrets the kind needs
 //!   ([`ChannelConfig::secrets`]), read into [`Secrets`];
 //! - `CLOUDCRON_DEDUP_TABLE`: optional, the DynamoDB table for durable
@@ -29,6 +33,7 @@ use cloud_cron_runtime::Environment;
 
 use crate::render::{RenderError, Templates};
 use crate::secrets::{SecretError, Secrets};
+use cloud_cron_templates::MessageKind;
 
 /// Why a notifier cannot start. The function fails its cold start with this
 /// error (Lambda reports it and retries the init on the next invocation).
@@ -162,6 +167,8 @@ pub struct NotifierConfig {
     pub channel: ChannelConfig,
     /// The compiled templates.
     pub templates: Templates,
+    /// The compiled alarm templates: the channel's own, else the kind's defaults.
+    pub alarm_templates: Templates,
     /// The secrets the channel kind needs.
     pub secrets: Secrets,
     /// The DynamoDB table for durable delivery dedup, when set.
@@ -184,11 +191,30 @@ impl NotifierConfig {
     ) -> Result<NotifierConfig, ConfigError> {
         let channel = channel_config(kind, env)?;
         let sources = template_sources(kind, env)?;
+        let alarm_sources = alarm_template_sources(kind, env)?;
         let secret_names = channel.secrets();
-        let (texts, secrets) = tokio::try_join!(load_templates(&sources, env, loader), async {
-            Ok(Secrets::resolve(kind, &secret_names, env, sdk).await?)
-        },)?;
-        let templates = compile(&texts)?;
+        let (texts, alarm_texts, secrets) = tokio::try_join!(
+            load_templates(MessageKind::Task, &sources, env, loader),
+            async {
+                match &alarm_sources {
+                    Some(sources) => load_templates(MessageKind::Alarm, sources, env, loader)
+                        .await
+                        .map(Some),
+                    None => Ok(None),
+                }
+            },
+            async { Ok(Secrets::resolve(kind, &secret_names, env, sdk).await?) },
+        )?;
+        let templates = compile(MessageKind::Task, &texts)?;
+        let alarm_templates = match alarm_texts {
+            Some(texts) => compile(MessageKind::Alarm, &texts)?,
+            None => {
+                Templates::default_alarm(kind).map_err(|source| ConfigError::TemplateSyntax {
+                    var: part_var(MessageKind::Alarm, source.part()),
+                    source: Box::new(source),
+                })?
+            }
+        };
         let dedup_table = env
             .get(DEDUP_TABLE_ENV)
             .map(str::trim)
@@ -197,6 +223,7 @@ impl NotifierConfig {
         Ok(NotifierConfig {
             channel,
             templates,
+            alarm_templates,
             secrets,
             dedup_table,
         })
@@ -227,9 +254,42 @@ pub fn template_sources(
     kind: ChannelKind,
     env: &Environment,
 ) -> Result<BTreeMap<TemplatePart, TemplateSource>, ConfigError> {
+    sources_for(MessageKind::Task, kind, env)
+}
+
+/// The template source of each alarm part `env` sets
+/// (`CLOUDCRON_TEMPLATE_ALARM_<PART>`), checked against what `kind` needs,
+/// or `None` when it sets none (the kind's defaults apply).
+pub fn alarm_template_sources(
+    kind: ChannelKind,
+    env: &Environment,
+) -> Result<Option<BTreeMap<TemplatePart, TemplateSource>>, ConfigError> {
+    let any = TemplatePart::ALL.iter().any(|part| {
+        env.get(&part.alarm_env_var())
+            .is_some_and(|v| !v.trim().is_empty())
+    });
+    if !any {
+        return Ok(None);
+    }
+    sources_for(MessageKind::Alarm, kind, env).map(Some)
+}
+
+/// The variable naming the template source of `part` for `message` kind.
+fn part_var(message: MessageKind, part: TemplatePart) -> String {
+    match message {
+        MessageKind::Task => part.env_var(),
+        MessageKind::Alarm => part.alarm_env_var(),
+    }
+}
+
+fn sources_for(
+    message: MessageKind,
+    kind: ChannelKind,
+    env: &Environment,
+) -> Result<BTreeMap<TemplatePart, TemplateSource>, ConfigError> {
     let mut sources = BTreeMap::new();
     for part in TemplatePart::ALL {
-        let var = part.env_var();
+        let var = part_var(message, part);
         let Some(spec) = env.get(&var).filter(|v| !v.trim().is_empty()) else {
             if kind.required_parts().contains(&part) {
                 return Err(ConfigError::TemplateMissing { kind, part, var });
@@ -249,13 +309,21 @@ pub fn template_sources(
         && !sources.contains_key(&TemplatePart::Html)
         && !sources.contains_key(&TemplatePart::Text)
     {
-        return Err(ConfigError::EmailBodyMissing);
+        return Err(match message {
+            MessageKind::Task => ConfigError::EmailBodyMissing,
+            MessageKind::Alarm => ConfigError::TemplateMissing {
+                kind,
+                part: TemplatePart::Text,
+                var: TemplatePart::Text.alarm_env_var(),
+            },
+        });
     }
     Ok(sources)
 }
 
 /// The text of every part: `env:` sources from `env`, the rest through `loader`.
 async fn load_templates(
+    message: MessageKind,
     sources: &BTreeMap<TemplatePart, TemplateSource>,
     env: &Environment,
     loader: &TemplateLoader,
@@ -274,18 +342,23 @@ async fn load_templates(
         };
         text.map(|text| (part, text))
             .map_err(|source| ConfigError::TemplateSource {
-                var: part.env_var(),
+                var: part_var(message, part),
                 source: Box::new(source),
             })
     });
     futures_util::future::try_join_all(loads).await
 }
 
-fn compile(texts: &[(TemplatePart, String)]) -> Result<Templates, ConfigError> {
-    Templates::compile(texts.iter().map(|(part, text)| (*part, text.as_str()))).map_err(|source| {
-        ConfigError::TemplateSyntax {
-            var: source.part().env_var(),
-            source: Box::new(source),
-        }
+fn compile(
+    message: MessageKind,
+    texts: &[(TemplatePart, String)],
+) -> Result<Templates, ConfigError> {
+    Templates::compile_for(
+        message,
+        texts.iter().map(|(part, text)| (*part, text.as_str())),
+    )
+    .map_err(|source| ConfigError::TemplateSyntax {
+        var: part_var(message, source.part()),
+        source: Box::new(source),
     })
 }

@@ -100,7 +100,8 @@ impl<C: FromConfig> Notifier<C> {
         // Boxed: the SDK futures nest too deeply for a binary's default recursion limit.
         let config = Box::pin(NotifierConfig::load(C::KIND, env, sdk, &loader)).await?;
         let channel = C::from_config(&config.channel, &config.secrets, sdk)?;
-        let notifier = Notifier::new(channel, config.templates);
+        let notifier =
+            Notifier::new(channel, config.templates).with_alarm_templates(config.alarm_templates);
         Ok(match config.dedup_table {
             Some(table) => notifier.with_dedup_store(IdempotencyStore::new(
                 aws_sdk_dynamodb::Client::new(sdk),
@@ -135,6 +136,7 @@ pub async fn run<C: FromConfig>() -> Result<(), lambda_runtime::Error> {
     tracing::info!(
         channel = %C::KIND,
         parts = ?notifier.templates().parts().map(|p| p.as_str()).collect::<Vec<_>>(),
+        alarm_parts = ?notifier.alarm_templates().map(|t| t.parts().map(|p| p.as_str()).collect::<Vec<_>>()),
         elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "notifier ready"
     );

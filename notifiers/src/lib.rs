@@ -13,13 +13,15 @@
 //! | [`config`] | reading the contract's environment at cold start: [`ChannelConfig`](cloud_cron_contract::notifier::ChannelConfig), templates, secrets, the dedup table |
 //! | [`secrets`] | [`Secrets`]: values from SSM SecureString parameters or Secrets Manager, held as [`secrecy::SecretString`] |
 //! | [`render`] | [`Templates`]: the channel's template parts compiled once, rendered per message |
-//! | [`message`] | parsing an SQS record's body into the envelope |
+//! | [`message`] | parsing an SQS record's body into a [`Message`](message::Message): a task's envelope or an alarm |
+//! | [`alarm`] | CloudWatch alarm notifications and watchdog findings: typed parsing, the alarm template view, console links |
 //! | [`processor`] | [`Notifier`]: the SQS batch processor (FIFO groups, dedup, partial batch failures) |
 //! | [`lambda`] | [`FromConfig`] (how a channel is built from its settings) and [`run`], the whole `main` of a notifier binary |
 //! | [`channels`] | the channel implementations |
 //! | [`bin`] | the whole `main` of each notifier binary, one call each |
 //! | [`template_source`] | where template text comes from (env, file, HTTPS, S3, SSM), cached per container |
 
+pub mod alarm;
 pub mod bin;
 pub mod channels;
 pub mod config;

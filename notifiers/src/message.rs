@@ -1,5 +1,7 @@
-//! Parsing an SQS record's body, a raw SNS delivery of the runtime's
-//! [`Envelope`], into the envelope.
+//! Parsing an SQS record's body (a raw SNS delivery) into a [`Message`]: the
+//! runtime's [`Envelope`] of a task's message, or an alarm message
+//! ([`AlarmMessage`]: a CloudWatch alarm notification or a watchdog finding
+//! published to the ops topic). Anything else is a [`MalformedMessage`].
 //!
 //! Errors describe what is wrong with the body's *shape* (not JSON, a missing
 //! or mistyped field, another envelope version, an SNS notification wrapper)
@@ -8,9 +10,14 @@
 use cloud_cron_contract::{Envelope, ENVELOPE_VERSION};
 use serde_json::{Map, Value};
 
-/// A body that is not a cloud-cron envelope. Permanent: retrying cannot fix it.
+use crate::alarm::{self, AlarmMessage};
+
+/// A body that is not a message a notifier reads. Permanent: retrying cannot fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the message is not a cloud-cron envelope: {reason}")]
+#[error(
+    "the message is not one a notifier reads (a cloud-cron envelope, a CloudWatch alarm \
+     notification or a watchdog finding): {reason}"
+)]
 pub struct MalformedMessage {
     /// What is wrong (never the body's content).
     pub reason: String,
@@ -20,6 +27,73 @@ fn malformed(reason: impl Into<String>) -> MalformedMessage {
     MalformedMessage {
         reason: reason.into(),
     }
+}
+
+/// A message a notifier reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A task's message.
+    Task(Envelope<Value>),
+    /// A CloudWatch alarm notification or a watchdog finding.
+    Alarm(Box<AlarmMessage>),
+}
+
+impl Message {
+    /// The envelope the channels and the dedup use (for an alarm, its
+    /// stand-in: see [`AlarmMessage::envelope`]).
+    pub fn envelope(&self) -> &Envelope<Value> {
+        match self {
+            Message::Task(envelope) => envelope,
+            Message::Alarm(alarm) => &alarm.envelope,
+        }
+    }
+}
+
+/// Parses `body`: a cloud-cron envelope (it has `cloudCron`), a CloudWatch
+/// alarm notification (`AlarmName` and `NewStateValue`) or a watchdog
+/// finding (`version`, `kind`, `job`, `expectedUtc`).
+///
+/// ```
+/// use cloud_cron_notifiers::message::{parse_message, Message};
+/// let body = r#"{"AlarmName":"a","AlarmDescription":null,"NewStateValue":"ALARM",
+///               "AlarmArn":"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a"}"#;
+/// let Ok(Message::Alarm(alarm)) = parse_message(body) else { panic!() };
+/// assert_eq!(alarm.alarm.region, "eu-west-1");
+/// let err = parse_message(r#"{"name": "Jane Doe"}"#).unwrap_err();
+/// assert!(err.to_string().contains("neither a CloudWatch alarm notification"), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// [`MalformedMessage`] saying what is wrong, without the body's content.
+pub fn parse_message(body: &str) -> Result<Message, MalformedMessage> {
+    let object = parse_object(body)?;
+    if object.contains_key("cloudCron") {
+        return envelope_from(object).map(Message::Task);
+    }
+    if alarm::is_cloudwatch_alarm(&object) {
+        return alarm::cloudwatch_alarm(Value::Object(object))
+            .map(|a| Message::Alarm(Box::new(a)))
+            .map_err(|reason| {
+                malformed(format!(
+                    "it looks like a CloudWatch alarm notification but does not read as one: {reason}"
+                ))
+            });
+    }
+    if alarm::is_watchdog_finding(&object) {
+        return alarm::watchdog_finding(Value::Object(object))
+            .map(|a| Message::Alarm(Box::new(a)))
+            .map_err(|reason| {
+                malformed(format!(
+                    "it looks like a watchdog finding but does not read as one: {reason}"
+                ))
+            });
+    }
+    Err(malformed(
+        "the field `cloudCron` (the envelope version) is missing, and the body is neither a \
+         CloudWatch alarm notification (`AlarmName`, `NewStateValue`) nor a watchdog finding \
+         (`version`, `kind`, `job`, `expectedUtc`)",
+    ))
 }
 
 /// Parses `body` into an envelope with a JSON payload.
@@ -37,6 +111,11 @@ fn malformed(reason: impl Into<String>) -> MalformedMessage {
 ///
 /// [`MalformedMessage`] saying what is wrong.
 pub fn parse_envelope(body: &str) -> Result<Envelope<Value>, MalformedMessage> {
+    envelope_from(parse_object(body)?)
+}
+
+/// The body as a JSON object.
+fn parse_object(body: &str) -> Result<Map<String, Value>, MalformedMessage> {
     let value: Value = serde_json::from_str(body).map_err(|e| {
         if body.trim().is_empty() {
             malformed("the body is empty")
@@ -49,7 +128,7 @@ pub fn parse_envelope(body: &str) -> Result<Envelope<Value>, MalformedMessage> {
             ))
         }
     })?;
-    let Value::Object(mut object) = value else {
+    let Value::Object(object) = value else {
         return Err(malformed(format!(
             "the body is JSON {}, not an object",
             json_type(&value)
@@ -64,6 +143,11 @@ pub fn parse_envelope(body: &str) -> Result<Envelope<Value>, MalformedMessage> {
              (RawMessageDelivery=true) on the topic's subscription to this queue",
         ));
     }
+    Ok(object)
+}
+
+/// The envelope in `object`.
+fn envelope_from(mut object: Map<String, Value>) -> Result<Envelope<Value>, MalformedMessage> {
     let version = object
         .get("cloudCron")
         .ok_or_else(|| malformed("the field `cloudCron` (the envelope version) is missing"))?;

@@ -7,12 +7,16 @@
 //!    `MessageGroupId` attribute), once a record fails,
 //!    every later record of the same message group in the batch fails too,
 //!    without being attempted, so the group is retried in order.
-//! 2. **Parse** the body, a raw SNS delivery of the runtime's envelope
-//!    ([`parse_envelope`]).
+//! 2. **Parse** the body, a raw SNS delivery of the runtime's envelope or
+//!    of an alarm message (a CloudWatch alarm notification or a watchdog
+//!    finding on the ops topic) ([`parse_message`]). Anything else fails
+//!    permanently and ends in the dead-letter queue.
 //! 3. **Dedup in memory.** An envelope id this container delivered before
 //!    (a bounded set, [`DEFAULT_SEEN_CAPACITY`] ids) is skipped: a standard
 //!    queue's duplicate reaching a warm container is delivered once.
-//! 4. **Render** the channel's templates ([`Templates::render`]).
+//! 4. **Render** the channel's templates ([`Templates::render`]), or for an
+//!    alarm its alarm templates ([`Templates::render_alarm`],
+//!    [`Notifier::with_alarm_templates`]).
 //! 5. **Dedup durably** (when `CLOUDCRON_DEDUP_TABLE` is set): a conditional
 //!    DynamoDB write on [`delivery_key`]`(id)`, the record shape of the
 //!    runtime's [`IdempotencyStore`]: an id delivered before (by any
@@ -37,11 +41,10 @@ use std::time::SystemTime;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use cloud_cron_contract::notifier::delivery_key;
-use cloud_cron_contract::Envelope;
 use cloud_cron_runtime::idempotency::{Decision, Guard, IdempotencyError, IdempotencyStore};
 
-use crate::delivery::{Channel, Delivery, DeliveryError};
-use crate::message::{parse_envelope, MalformedMessage};
+use crate::delivery::{Channel, Delivery, DeliveryError, Rendered};
+use crate::message::{parse_message, MalformedMessage, Message};
 use crate::render::{RenderError, Templates};
 
 /// How many delivered envelope ids a container remembers by default.
@@ -63,6 +66,13 @@ pub enum ProcessError {
     /// The channel failed to deliver.
     #[error(transparent)]
     Delivery(#[from] DeliveryError),
+    /// An alarm message reached a notifier built without alarm templates.
+    #[error(
+        "this notifier has no alarm templates, so it cannot render a CloudWatch alarm \
+         notification or a watchdog finding; build it with Notifier::with_alarm_templates \
+         (the notifier binaries do, with the channel kind's defaults)"
+    )]
+    NoAlarmTemplates,
     /// The durable dedup table could not be consulted.
     #[error("delivery dedup table: {0}")]
     Dedup(#[from] IdempotencyError),
@@ -92,7 +102,9 @@ impl ProcessError {
     /// `maxReceiveCount`); this only changes how they are logged.
     pub fn is_transient(&self) -> bool {
         match self {
-            ProcessError::Malformed(_) | ProcessError::Render(_) => false,
+            ProcessError::Malformed(_)
+            | ProcessError::Render(_)
+            | ProcessError::NoAlarmTemplates => false,
             ProcessError::Delivery(e) => e.is_transient(),
             ProcessError::Dedup(e) => {
                 e.is_transient() || matches!(e, IdempotencyError::DeadlinePassed)
@@ -221,6 +233,7 @@ impl SeenIds {
 pub struct Notifier<C> {
     channel: C,
     templates: Templates,
+    alarm_templates: Option<Templates>,
     seen: Mutex<SeenIds>,
     store: Option<IdempotencyStore>,
 }
@@ -232,9 +245,20 @@ impl<C: Channel> Notifier<C> {
         Notifier {
             channel,
             templates,
+            alarm_templates: None,
             seen: Mutex::new(SeenIds::new(DEFAULT_SEEN_CAPACITY)),
             store: None,
         }
+    }
+
+    /// Renders alarm messages (CloudWatch alarm notifications, watchdog
+    /// findings) with `templates` (compiled for
+    /// [`MessageKind::Alarm`](cloud_cron_templates::MessageKind::Alarm), e.g.
+    /// [`Templates::default_alarm`]); without them an alarm message fails
+    /// permanently.
+    pub fn with_alarm_templates(mut self, templates: Templates) -> Notifier<C> {
+        self.alarm_templates = Some(templates);
+        self
     }
 
     /// Adds durable dedup: delivery records in `store`'s table, keyed
@@ -259,6 +283,11 @@ impl<C: Channel> Notifier<C> {
     /// The templates.
     pub fn templates(&self) -> &Templates {
         &self.templates
+    }
+
+    /// The alarm templates, when set.
+    pub fn alarm_templates(&self) -> Option<&Templates> {
+        self.alarm_templates.as_ref()
     }
 
     /// Processes `event` and returns the Lambda response (see
@@ -357,25 +386,40 @@ impl<C: Channel> Notifier<C> {
         record: &SqsMessage,
         deadline: Option<SystemTime>,
     ) -> (Option<String>, Outcome) {
-        let envelope = match parse_envelope(record.body.as_deref().unwrap_or_default()) {
-            Ok(envelope) => envelope,
+        let message = match parse_message(record.body.as_deref().unwrap_or_default()) {
+            Ok(message) => message,
             Err(e) => return (None, Outcome::Failed(e.into())),
         };
-        let id = Some(envelope.id.clone());
-        (id, self.deliver_once(&envelope, deadline).await)
+        let id = Some(message.envelope().id.clone());
+        (id, self.deliver_once(&message, deadline).await)
     }
 
-    async fn deliver_once(
-        &self,
-        envelope: &Envelope<serde_json::Value>,
-        deadline: Option<SystemTime>,
-    ) -> Outcome {
+    fn render(&self, message: &Message) -> Result<Rendered, ProcessError> {
+        match message {
+            Message::Task(envelope) => Ok(self.templates.render(envelope)?),
+            Message::Alarm(alarm) => {
+                tracing::info!(
+                    source = alarm.source().as_str(),
+                    task = %alarm.envelope.task,
+                    "alarm message"
+                );
+                let templates = self
+                    .alarm_templates
+                    .as_ref()
+                    .ok_or(ProcessError::NoAlarmTemplates)?;
+                Ok(templates.render_alarm(alarm)?)
+            }
+        }
+    }
+
+    async fn deliver_once(&self, message: &Message, deadline: Option<SystemTime>) -> Outcome {
+        let envelope = message.envelope();
         if self.seen().contains(&envelope.id) {
             return Outcome::Duplicate(DuplicateOf::Memory);
         }
-        let rendered = match self.templates.render(envelope) {
+        let rendered = match self.render(message) {
             Ok(rendered) => rendered,
-            Err(e) => return Outcome::Failed(e.into()),
+            Err(e) => return Outcome::Failed(e),
         };
         let guard = match self.claim(&envelope.id, deadline).await {
             Ok(Claim::Proceed(guard)) => guard,

@@ -20,6 +20,16 @@
 //! Synth rejects a template that uses any other variable (see
 //! [`cloud_cron_templates::check`]).
 //!
+//! # Alarm messages
+//!
+//! A CloudWatch alarm notification or a watchdog finding
+//! ([`AlarmMessage`]) is rendered with the channel's alarm templates
+//! ([`MessageKind::Alarm`]: its own `CLOUDCRON_TEMPLATE_ALARM_<PART>`, else
+//! [`Templates::default_alarm`]) and the context `alarm` (the fields of
+//! [`cloud_cron_templates::ALARM_FIELDS`]), `source` (`cloudwatch` or
+//! `watchdog`) and, for a finding, `finding`
+//! ([`cloud_cron_templates::FINDING_FIELDS`]).
+//!
 //! # Rules
 //!
 //! - **Strict undefined**: using a variable or attribute the message does not
@@ -39,9 +49,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use cloud_cron_contract::notifier::TemplatePart;
+use cloud_cron_contract::notifier::{ChannelKind, TemplatePart};
 use cloud_cron_contract::Envelope;
-use cloud_cron_templates::template_name;
+use cloud_cron_templates::{template_name, MessageKind};
+
+use crate::alarm::AlarmMessage;
 use minijinja::{Environment, ErrorKind};
 
 use crate::delivery::Rendered;
@@ -70,9 +82,11 @@ pub enum RenderError {
          {} (test optional fields with `is defined`)",
         match .expression { Some(e) => format!("`{e}`"), None => "a value".to_owned() },
         at_line(*.line),
-        CONTEXT_VARIABLES.join(", ")
+        .kind.variables().join(", ")
     )]
     Undefined {
+        /// The kind of message the template is for.
+        kind: MessageKind,
         /// The part.
         part: TemplatePart,
         /// The failing expression as written in the template (`payload.missing`).
@@ -130,6 +144,7 @@ fn at_line(line: Option<usize>) -> String {
 /// # Ok::<(), cloud_cron_notifiers::RenderError>(())
 /// ```
 pub struct Templates {
+    kind: MessageKind,
     env: Environment<'static>,
     sources: BTreeMap<TemplatePart, String>,
 }
@@ -137,18 +152,44 @@ pub struct Templates {
 impl fmt::Debug for Templates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Templates")
+            .field("kind", &self.kind)
             .field("parts", &self.sources.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
 
 impl Templates {
-    /// Compiles each `(part, template text)`.
+    /// Compiles each `(part, template text)` of a task's messages.
     ///
     /// # Errors
     ///
     /// [`RenderError::Syntax`] for the first part that does not compile.
     pub fn compile<'a>(
+        parts: impl IntoIterator<Item = (TemplatePart, &'a str)>,
+    ) -> Result<Templates, RenderError> {
+        Templates::compile_for(MessageKind::Task, parts)
+    }
+
+    /// The default alarm templates of channel `kind`
+    /// ([`cloud_cron_templates::default_alarm_templates`]).
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Syntax`] (never in practice: a test compiles every default).
+    pub fn default_alarm(kind: ChannelKind) -> Result<Templates, RenderError> {
+        Templates::compile_for(
+            MessageKind::Alarm,
+            cloud_cron_templates::default_alarm_templates(kind),
+        )
+    }
+
+    /// Compiles each `(part, template text)` of messages of `kind`.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Syntax`] for the first part that does not compile.
+    pub fn compile_for<'a>(
+        kind: MessageKind,
         parts: impl IntoIterator<Item = (TemplatePart, &'a str)>,
     ) -> Result<Templates, RenderError> {
         // The environment synth checks templates with: strict undefined,
@@ -166,7 +207,12 @@ impl Templates {
                 })?;
             sources.insert(part, text.to_owned());
         }
-        Ok(Templates { env, sources })
+        Ok(Templates { kind, env, sources })
+    }
+
+    /// The kind of message these templates are for.
+    pub fn kind(&self) -> MessageKind {
+        self.kind
     }
 
     /// The parts there are templates for.
@@ -180,14 +226,31 @@ impl Templates {
     ///
     /// The first part's [`RenderError::Undefined`] or [`RenderError::Failed`].
     pub fn render(&self, envelope: &Envelope<serde_json::Value>) -> Result<Rendered, RenderError> {
-        let context = cloud_cron_templates::context(envelope);
+        self.render_context(&cloud_cron_templates::context(envelope))
+    }
+
+    /// Renders every part for an alarm message: the context is `alarm`,
+    /// `source` and, for a watchdog finding, `finding`
+    /// ([`cloud_cron_templates::alarm_context`]).
+    ///
+    /// # Errors
+    ///
+    /// The first part's [`RenderError::Undefined`] or [`RenderError::Failed`].
+    pub fn render_alarm(&self, alarm: &AlarmMessage) -> Result<Rendered, RenderError> {
+        self.render_context(&cloud_cron_templates::alarm_context(
+            &alarm.alarm,
+            alarm.finding.as_ref(),
+        ))
+    }
+
+    fn render_context(&self, context: &minijinja::Value) -> Result<Rendered, RenderError> {
         let mut rendered = Rendered::new();
         for (&part, source) in &self.sources {
             let text = self
                 .env
                 .get_template(template_name(part))
-                .and_then(|template| template.render(&context))
-                .map_err(|e| render_error(part, source, &e))?;
+                .and_then(|template| template.render(context))
+                .map_err(|e| render_error(self.kind, part, source, &e))?;
             rendered.insert(part, text);
         }
         Ok(rendered)
@@ -203,7 +266,12 @@ fn describe(error: &minijinja::Error) -> String {
     }
 }
 
-fn render_error(part: TemplatePart, source: &str, error: &minijinja::Error) -> RenderError {
+fn render_error(
+    kind: MessageKind,
+    part: TemplatePart,
+    source: &str,
+    error: &minijinja::Error,
+) -> RenderError {
     let expression = error
         .range()
         .and_then(|range| {
@@ -219,6 +287,7 @@ fn render_error(part: TemplatePart, source: &str, error: &minijinja::Error) -> R
         .filter(|e| !e.is_empty());
     match error.kind() {
         ErrorKind::UndefinedError => RenderError::Undefined {
+            kind,
             part,
             expression,
             line: error.line(),
@@ -325,6 +394,7 @@ mod tests {
         assert_eq!(
             err,
             RenderError::Undefined {
+                kind: MessageKind::Task,
                 part: TemplatePart::Text,
                 expression: Some("payload.user.name".into()),
                 line: Some(2),

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use cloud_cron_contract::notifier::TemplatePart;
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
-use crate::context::CONTEXT_VARIABLES;
+use crate::context::MessageKind;
 use crate::environment::{environment, template_name};
 
 /// A variable a template uses that the notifier's context does not have.
@@ -43,6 +43,8 @@ pub enum CheckError {
     /// The template uses variables outside the context.
     #[error("{}", describe_unknown(.variables))]
     UnknownVariables {
+        /// The kind of message the template is for (whose variables it may use).
+        kind: MessageKind,
         /// The variables, in order of first use.
         variables: Vec<UnknownVariable>,
     },
@@ -80,11 +82,24 @@ impl CheckError {
     pub fn fix(&self) -> String {
         match self {
             CheckError::Syntax { .. } => "fix the Jinja2 syntax there (minijinja renders it; see https://docs.rs/minijinja/latest/minijinja/syntax/)".to_owned(),
-            CheckError::UnknownVariables { variables } => {
+            CheckError::UnknownVariables {
+                kind: MessageKind::Task,
+                variables,
+            } => {
                 let first = variables.first().map_or("field", |v| v.name.as_str());
                 format!(
                     "a template can use only {} (and what it binds itself with set, for or macro); a message's own fields are under payload: write `payload.{first}`",
-                    CONTEXT_VARIABLES.join(", ")
+                    MessageKind::Task.variables().join(", ")
+                )
+            }
+            CheckError::UnknownVariables {
+                kind: MessageKind::Alarm,
+                variables,
+            } => {
+                let first = variables.first().map_or("field", |v| v.name.as_str());
+                format!(
+                    "an alarm template can use only {} (and what it binds itself with set, for or macro); the alarm's fields are under alarm: write `alarm.{first}`",
+                    MessageKind::Alarm.variables().join(", ")
                 )
             }
             CheckError::Unsupported { .. } => "use minijinja's built-in filters and tests or minijinja-contrib's (truncate, striptags, pluralize, filesizeformat); see https://docs.rs/minijinja/latest/minijinja/filters/".to_owned(),
@@ -130,6 +145,26 @@ fn describe_unknown(variables: &[UnknownVariable]) -> String {
 ///
 /// The first kind of problem found, in the order syntax, variables, filters.
 pub fn check(part: TemplatePart, text: &str) -> Result<(), CheckError> {
+    check_for(MessageKind::Task, part, text)
+}
+
+/// [`check`] for a template of messages of `kind`: an alarm template may use
+/// the alarm context's variables ([`MessageKind::variables`]) instead of a
+/// task message's.
+///
+/// ```
+/// use cloud_cron_contract::notifier::TemplatePart;
+/// use cloud_cron_templates::{check_for, MessageKind};
+///
+/// assert!(check_for(MessageKind::Alarm, TemplatePart::Subject, "[{{ alarm.state }}] {{ alarm.task }}").is_ok());
+/// let err = check_for(MessageKind::Alarm, TemplatePart::Subject, "{{ payload.x }}").unwrap_err();
+/// assert!(err.fix().contains("alarm, finding, source"), "{}", err.fix());
+/// ```
+///
+/// # Errors
+///
+/// As [`check`].
+pub fn check_for(kind: MessageKind, part: TemplatePart, text: &str) -> Result<(), CheckError> {
     let env = environment();
     let template = env
         .template_from_named_str(template_name(part), text)
@@ -137,9 +172,12 @@ pub fn check(part: TemplatePart, text: &str) -> Result<(), CheckError> {
             line: e.line(),
             detail: detail(&e),
         })?;
-    let unknown = unknown_variables(&env, template.undeclared_variables(false), text);
+    let unknown = unknown_variables(&env, kind, template.undeclared_variables(false), text);
     if !unknown.is_empty() {
-        return Err(CheckError::UnknownVariables { variables: unknown });
+        return Err(CheckError::UnknownVariables {
+            kind,
+            variables: unknown,
+        });
     }
     dry_run(part, text)
 }
@@ -195,6 +233,7 @@ fn detail(e: &minijinja::Error) -> String {
 /// ordered by first use.
 fn unknown_variables(
     env: &Environment<'_>,
+    kind: MessageKind,
     undeclared: HashSet<String>,
     text: &str,
 ) -> Vec<UnknownVariable> {
@@ -202,7 +241,7 @@ fn unknown_variables(
     let mut unknown: Vec<UnknownVariable> = undeclared
         .into_iter()
         .filter(|name| {
-            !CONTEXT_VARIABLES.contains(&name.as_str()) && !globals.contains(name.as_str())
+            !kind.variables().contains(&name.as_str()) && !globals.contains(name.as_str())
         })
         .map(|name| UnknownVariable {
             line: first_use(text, &name),
@@ -266,10 +305,11 @@ fn word_positions(text: &str, name: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::CONTEXT_VARIABLES;
 
     fn unknown(text: &str) -> Vec<(String, Option<usize>)> {
         match check(TemplatePart::Text, text) {
-            Err(CheckError::UnknownVariables { variables }) => {
+            Err(CheckError::UnknownVariables { variables, .. }) => {
                 variables.into_iter().map(|v| (v.name, v.line)).collect()
             }
             Ok(()) => Vec::new(),

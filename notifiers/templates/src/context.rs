@@ -88,6 +88,35 @@ pub const CONTEXT_VARIABLES: [&str; 7] = {
     names
 };
 
+/// The kinds of message a notifier renders, each with its own templates and
+/// context variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageKind {
+    /// A task's message: the runtime's envelope ([`CONTEXT_VARIABLES`]).
+    Task,
+    /// An alarm: a CloudWatch alarm notification or a watchdog finding
+    /// ([`ALARM_CONTEXT_VARIABLES`](crate::ALARM_CONTEXT_VARIABLES)).
+    Alarm,
+}
+
+impl MessageKind {
+    /// The variables its templates may use.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            MessageKind::Task => &CONTEXT_VARIABLES,
+            MessageKind::Alarm => &crate::alarm::ALARM_CONTEXT_VARIABLES,
+        }
+    }
+
+    /// `task` or `alarm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Task => "task",
+            MessageKind::Alarm => "alarm",
+        }
+    }
+}
+
 /// The context one message's templates are rendered with: every
 /// [`ContextVariable`], from its envelope.
 pub fn context<P: Serialize>(envelope: &Envelope<P>) -> Value {

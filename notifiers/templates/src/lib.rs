@@ -8,7 +8,11 @@
 //! - [`ContextVariable`] and [`context`]: the variables a template may use,
 //!   taken from the message's [`Envelope`](cloud_cron_contract::Envelope).
 //! - [`check`]: what synth checks before a template ships (syntax, variables
-//!   outside the context, unknown filters, tests and functions).
+//!   outside the context, unknown filters, tests and functions); [`check_for`]
+//!   the same for a [`MessageKind`].
+//! - [`AlarmView`] and [`alarm_context`]: the context of alarm messages
+//!   (CloudWatch alarm notifications and watchdog findings), and
+//!   [`default_alarm_templates`], each channel kind's default alarm templates.
 //!
 //! ```
 //! use cloud_cron_contract::{notifier::TemplatePart, Envelope};
@@ -32,10 +36,16 @@
 //! # Ok::<(), minijinja::Error>(())
 //! ```
 
+mod alarm;
 mod check;
 mod context;
+mod defaults;
 mod environment;
 
-pub use check::{check, CheckError, UnknownVariable};
-pub use context::{context, ContextVariable, CONTEXT_VARIABLES};
+pub use alarm::{
+    alarm_context, AlarmSource, AlarmView, ALARM_CONTEXT_VARIABLES, ALARM_FIELDS, FINDING_FIELDS,
+};
+pub use check::{check, check_for, CheckError, UnknownVariable};
+pub use context::{context, ContextVariable, MessageKind, CONTEXT_VARIABLES};
+pub use defaults::default_alarm_templates;
 pub use environment::{environment, template_name};

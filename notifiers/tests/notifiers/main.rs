@@ -4,6 +4,7 @@
 //! The tests that change process-wide environment variables are in the
 //! `process_env` binary, where nothing runs beside them.
 
+mod alarms;
 mod email_ses;
 mod end_to_end;
 mod from_config;

@@ -6,6 +6,7 @@
 //! | `CLOUDCRON_CHANNEL` | the channel's settings as JSON, a [`ChannelConfig`]; never a secret |
 //! | `CLOUDCRON_TEMPLATE_<PART>` | where template part `<PART>` ([`TemplatePart`]) comes from: a template source setting (`env:NAME`, `ssm:NAME`, `file:PATH`, `https://...`, `s3://BUCKET/KEY`) |
 //! | `CLOUDCRON_TEMPLATE_<PART>_TEXT` | the template's text, when the construct ships it inline; `CLOUDCRON_TEMPLATE_<PART>` is then `env:CLOUDCRON_TEMPLATE_<PART>_TEXT` |
+//! | `CLOUDCRON_TEMPLATE_ALARM_<PART>` (and `..._TEXT`) | optional: the same for alarm messages (CloudWatch alarm notifications, watchdog findings); without any, the notifier's default alarm templates for the kind are used |
 //! | `CLOUDCRON_SECRET_<NAME>` | where secret `<NAME>` ([`SecretName`]) lives: a [`SecretRef`], `ssm:NAME` (a SecureString parameter) or `secretsmanager:ARN-OR-NAME` |
 //! | `CLOUDCRON_DEDUP_TABLE` | optional: the DynamoDB table recording delivered message ids (key [`super::IDEMPOTENCY_KEY_ATTRIBUTE`], TTL [`super::IDEMPOTENCY_TTL_ATTRIBUTE`]) |
 //!
@@ -301,7 +302,34 @@ impl TemplatePart {
     pub fn inline_env_var(self) -> String {
         format!("{TEMPLATE_ENV_PREFIX}{}_TEXT", self.as_str())
     }
+
+    /// The variable holding the template source of the part for alarm
+    /// messages (CloudWatch alarm notifications and watchdog findings):
+    /// `CLOUDCRON_TEMPLATE_ALARM_<PART>`. When no alarm part is set, the
+    /// notifier renders alarms with its default templates for the channel kind.
+    ///
+    /// ```
+    /// use cloud_cron_contract::notifier::TemplatePart;
+    /// assert_eq!(TemplatePart::Subject.alarm_env_var(), "CLOUDCRON_TEMPLATE_ALARM_SUBJECT");
+    /// ```
+    pub fn alarm_env_var(self) -> String {
+        format!(
+            "{TEMPLATE_ENV_PREFIX}{ALARM_TEMPLATE_INFIX}{}",
+            self.as_str()
+        )
+    }
+
+    /// The variable holding the alarm part's text when it is shipped inline.
+    pub fn alarm_inline_env_var(self) -> String {
+        format!(
+            "{TEMPLATE_ENV_PREFIX}{ALARM_TEMPLATE_INFIX}{}_TEXT",
+            self.as_str()
+        )
+    }
 }
+
+/// What follows [`TEMPLATE_ENV_PREFIX`] in the variables of alarm templates.
+pub const ALARM_TEMPLATE_INFIX: &str = "ALARM_";
 
 impl fmt::Display for TemplatePart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
