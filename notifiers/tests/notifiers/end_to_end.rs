@@ -309,3 +309,128 @@ async fn task_to_inbox_exactly_once_with_poison_dead_lettered() {
     assert_eq!(delivered, mail.len());
     assert_eq!(delivered + dead.len(), published);
 }
+
+/// The ops topic path: CloudWatch publishes its alarm JSON to a standard
+/// topic (an alarm cannot target a FIFO topic), SNS delivers it raw to the
+/// email channel's queue, and the notifier, whose only templates are for
+/// task messages, renders it with the default alarm templates: SES holds a
+/// readable mail.
+#[tokio::test]
+#[ignore = "needs the SES moto server: run scripts/test"]
+async fn a_cloudwatch_alarm_on_the_ops_topic_reaches_the_inbox_as_a_readable_mail() {
+    let endpoint = support::moto_ses_endpoint();
+    let sdk = sdk_config(&endpoint).await;
+    let unique = format!("ops-{}", std::process::id());
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let topic_arn = sns
+        .create_topic()
+        .name(&unique)
+        .send()
+        .await
+        .expect("CreateTopic")
+        .topic_arn
+        .expect("topic ARN");
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(format!("{unique}-email"))
+        .send()
+        .await
+        .expect("CreateQueue")
+        .queue_url
+        .expect("queue URL");
+    let queue_arn = queue_arn(&sqs, &queue_url).await;
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .expect("Subscribe");
+
+    // As CloudWatch publishes it: the alarm JSON as the message, its own subject.
+    let alarm = crate::alarms::CLOUDWATCH_ALARM.replace(
+        "CloudCronExample/Reports/Daily",
+        &format!("{unique}/Reports/Daily"),
+    );
+    sns.publish()
+        .topic_arn(&topic_arn)
+        .subject("ALARM: \"CloudCronExample-ReportsDailyErrorsAlarm-1K2L3M4N5O6P\" in EU (Ireland)")
+        .message(&alarm)
+        .send()
+        .await
+        .expect("Publish");
+
+    verify_sender(&sdk, "cloud-cron@example.com").await;
+    let channel =
+        json!({"kind": "email", "from": "cloud-cron@example.com", "to": ["ops@example.com"]});
+    let notifier_env = Environment::from_pairs([
+        ("CLOUDCRON_CHANNEL", channel.to_string()),
+        (
+            "CLOUDCRON_TEMPLATE_SUBJECT",
+            "env:CLOUDCRON_TEMPLATE_SUBJECT_TEXT".to_owned(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_SUBJECT_TEXT",
+            "[{{ task }}] {{ payload.title }}".to_owned(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_TEXT",
+            "env:CLOUDCRON_TEMPLATE_TEXT_TEXT".to_owned(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_TEXT_TEXT",
+            "{{ payload.text }}".to_owned(),
+        ),
+    ]);
+    let notifier = Notifier::<Email>::from_env(&notifier_env, &sdk)
+        .await
+        .expect("notifier configured");
+
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue_url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .expect("ReceiveMessage");
+    let messages = received.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        messages[0].body().unwrap_or_default(),
+        alarm,
+        "raw delivery: the body is CloudWatch's JSON"
+    );
+    let event = support::event(
+        messages
+            .iter()
+            .map(|m| lambda_record(m, &queue_arn))
+            .collect(),
+    );
+    let response = notifier.handle(&event, None).await;
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+
+    let mail = sent_mail_tagged(&endpoint, &unique).await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(
+        mail[0]["subject"],
+        format!("ALARM: {unique}/Reports/Daily (Errors)")
+    );
+    assert_eq!(
+        mail[0]["destinations"]["ToAddresses"],
+        json!(["ops@example.com"])
+    );
+    // moto keeps the HTML body.
+    let body = mail[0]["body"].as_str().unwrap_or_default();
+    for expected in [
+        "<tr><th align=\"left\">State</th><td>OK &rarr; <b>ALARM</b> at 2026-12-03T06:05:27.123+0000</td></tr>",
+        "reported an error (Lambda Errors &gt;= 1 in 5 minutes)",
+        "<tr><th align=\"left\">Metric</th><td>AWS&#x2f;Lambda Errors FunctionName=CloudCronExample-ReportsDaily-AbC123</td></tr>",
+        "<tr><th align=\"left\">Account</th><td>123456789012 (eu-west-1)</td></tr>",
+        "<a href=\"https:&#x2f;&#x2f;eu-west-1.console.aws.amazon.com&#x2f;cloudwatch&#x2f;home?region=eu-west-1#alarmsV2:alarm&#x2f;CloudCronExample-ReportsDailyErrorsAlarm-1K2L3M4N5O6P\">Open in the AWS console</a>",
+    ] {
+        assert!(body.contains(expected), "{expected} not in {body}");
+    }
+}
