@@ -45,7 +45,7 @@ pub mod value;
 pub mod writer;
 
 pub use builtin_functions::BuiltinFunctions;
-pub use cloud_cron_contract::notifier::SecretRef;
+pub use cloud_cron_contract::notifier::{SecretRef, TemplatePart};
 pub use construct::{
     AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
 };

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cfn_gen::{
     App, BuiltinFunctions, ImageRepublish, MessageTemplate, NotificationChannel, Problem,
-    SecretRef, Stack, Topic,
+    SecretRef, Stack, TemplatePart, Topic,
 };
 use serde_json::{json, Value};
 
@@ -203,6 +203,64 @@ fn large_templates_move_to_ssm_parameters_and_huge_ones_are_errors() {
     let e = error_with(&errs, "html template is 9000 bytes");
     assert_eq!(e.path, "Notify/Mail");
     assert!(e.fix.contains("MessageTemplate::s3"));
+}
+
+#[test]
+fn alarm_templates_ship_beside_the_others_and_are_checked_with_the_alarm_context() {
+    let big = format!("{{{{ alarm.reason }}}}{}", "x".repeat(5_000));
+    let app = app_with(|s, _, reports| {
+        email(s, "Mail", reports)
+            .alarm_template(
+                TemplatePart::Subject,
+                "[{{ alarm.state }}] {{ alarm.task }}",
+            )
+            .alarm_template(TemplatePart::Html, big.as_str());
+    });
+    let t = template(&app);
+    let text = serde_json::to_string(&t).expect("json");
+    for expected in [
+        r#""CLOUDCRON_TEMPLATE_ALARM_SUBJECT":"env:CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT""#,
+        r#""CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT":"[{{ alarm.state }}] {{ alarm.task }}""#,
+        r#""CLOUDCRON_TEMPLATE_SUBJECT":"env:CLOUDCRON_TEMPLATE_SUBJECT_TEXT""#,
+        r#""Description":"The alarm html template of Notify/Mail""#,
+        r#"/alarm-html"}"#,
+        r#""CLOUDCRON_TEMPLATE_ALARM_HTML":{"Fn::Sub":"ssm:/cloudcron/${AWS::StackName}/Mail"#,
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+    let params = of_type(&t, "AWS::SSM::Parameter");
+    assert_eq!(params.len(), 1);
+    assert!(
+        params[0].0.starts_with("MailAlarmHtmlTemplate"),
+        "{}",
+        params[0].0
+    );
+
+    // Task variables in an alarm template, a part the kind lacks, a missing body.
+    let app = app_with(|s, _, reports| {
+        email(s, "Mail", reports)
+            .alarm_template(TemplatePart::Subject, "{{ payload.AlarmName }}")
+            .alarm_template(TemplatePart::Body, "{{ alarm.title }}");
+    });
+    let errs = errors(&app);
+    let e = error_with(&errs, "the alarm subject template (given inline)");
+    assert!(e.message.contains("`payload`"), "{}", e.message);
+    assert!(e.fix.contains("alarm, finding, source"), "{}", e.fix);
+    assert_eq!(e.path, "Notify/Mail");
+    let e = error_with(&errs, "has no body part");
+    assert!(
+        e.fix
+            .contains("TemplatePart::Subject, TemplatePart::Html, TemplatePart::Text"),
+        "{}",
+        e.fix
+    );
+    let e = error_with(&errs, "alarm templates replace the defaults but lack");
+    assert!(
+        e.message
+            .contains("TemplatePart::Text or TemplatePart::Html"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

@@ -25,6 +25,7 @@ impl Inner {
             );
         }
         check_required_parts(path, &p, report);
+        check_alarm_parts(path, &p, report);
         check_secrets(path, &p, report);
 
         let loaded = self.load_templates(&p, Some(report));
@@ -128,6 +129,59 @@ fn check_required_parts(path: &str, p: &Props, report: &mut Report) {
             path,
             "the email channel has neither an HTML nor a text body template",
             "call .html(MessageTemplate::file(PATH)) and/or .text(\"...\")",
+        );
+    }
+}
+
+/// Alarm templates, when given, are the kind's parts and every one it needs.
+fn check_alarm_parts(path: &str, p: &Props, report: &mut Report) {
+    if p.alarm_templates.is_empty() {
+        return;
+    }
+    let kind = p.config.kind();
+    let allowed: Vec<TemplatePart> = kind
+        .required_parts()
+        .iter()
+        .chain(kind.optional_parts())
+        .copied()
+        .collect();
+    let names = |parts: &[TemplatePart]| {
+        parts
+            .iter()
+            .map(|p| format!("TemplatePart::{p:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for part in p.alarm_templates.keys() {
+        if !allowed.contains(part) {
+            report.error(
+                path,
+                format!("the {kind} channel has no {part} part, so its alarm template would never be used"),
+                format!("give alarm templates for {} only", names(&allowed)),
+            );
+        }
+    }
+    let missing: Vec<TemplatePart> = kind
+        .required_parts()
+        .iter()
+        .filter(|part| !p.alarm_templates.contains_key(part))
+        .copied()
+        .collect();
+    let no_email_body = kind == ChannelKind::Email
+        && !p.alarm_templates.contains_key(&TemplatePart::Html)
+        && !p.alarm_templates.contains_key(&TemplatePart::Text);
+    if !missing.is_empty() || no_email_body {
+        let mut what = names(&missing);
+        if no_email_body {
+            if !what.is_empty() {
+                what.push_str(" and ");
+            }
+            what.push_str("TemplatePart::Text or TemplatePart::Html");
+        }
+        report.error(
+            path,
+            format!("the {kind} channel's alarm templates replace the defaults but lack {what}"),
+            format!("add .alarm_template(PART, \"...\") for {what}, or remove the alarm templates to keep the notifier's defaults"),
         );
     }
 }

@@ -56,6 +56,7 @@ struct Props {
     topic: Topic,
     config: ChannelConfig,
     templates: BTreeMap<TemplatePart, MessageTemplate>,
+    alarm_templates: BTreeMap<TemplatePart, MessageTemplate>,
     secrets: BTreeMap<SecretName, SecretRef>,
     filter: Option<serde_json::Value>,
     batch_size: u32,
@@ -153,6 +154,7 @@ impl<K> NotificationChannel<K> {
                 topic: topic.clone(),
                 config,
                 templates: BTreeMap::new(),
+                alarm_templates: BTreeMap::new(),
                 secrets: BTreeMap::new(),
                 filter: None,
                 batch_size: 10,
@@ -265,6 +267,40 @@ impl<K> NotificationChannel<K> {
         // The queue is a shared handle: its builder changes it in place.
         self.inner.dead_letter.clone().alarm_to(topic);
         self
+    }
+
+    /// Replace the notifier's default template of `part` for alarm messages:
+    /// the CloudWatch alarm notifications and watchdog findings that reach
+    /// the channel from an ops topic. Without any, the notifier renders
+    /// alarms with its built-in templates for the kind; once one is set, the
+    /// channel's alarm templates are exactly those given, so give every part
+    /// the kind needs (email: `Subject` and `Text` and/or `Html`; SMS and
+    /// Slack: `Body`; Teams: `Body`, optional `Title`; webhook: `Body`).
+    /// They see `alarm` (`alarm.title`, `alarm.state`, `alarm.reason`,
+    /// `alarm.task`, `alarm.console_url`, ...), `finding` (watchdog findings
+    /// only) and `source`, and are checked at synth like the others.
+    ///
+    /// ```
+    /// use cfn_gen::{App, BuiltinFunctions, NotificationChannel, OpsTopic, Stack, TemplatePart};
+    /// # let notifiers = concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers");
+    /// let app = App::new().builtin_functions(BuiltinFunctions::package(notifiers));
+    /// let stack = Stack::new(&app, "Demo");
+    /// let ops = OpsTopic::new(&stack, "Ops");
+    /// NotificationChannel::email(&stack, "OpsEmail", &ops.topic())
+    ///     .from("cloud-cron@example.com")
+    ///     .to(["ops@example.com"])
+    ///     .subject("{{ payload.title }}")
+    ///     .text("{{ payload.text }}")
+    ///     .alarm_template(TemplatePart::Subject, "[{{ alarm.state }}] {{ alarm.task or alarm.name }}")
+    ///     .alarm_template(TemplatePart::Text, "{{ alarm.reason }}\n{{ alarm.console_url }}");
+    /// let text = &app.synth().expect("valid").stacks[0].text;
+    /// assert!(text.contains("CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT"));
+    /// ```
+    pub fn alarm_template(self, part: TemplatePart, template: impl Into<MessageTemplate>) -> Self {
+        let template = template.into();
+        self.update(|p| {
+            p.alarm_templates.insert(part, template);
+        })
     }
 
     /// Record every delivered message id in a DynamoDB table, so a message

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use cloud_cron_contract::notifier::{TemplatePart, DEDUP_TABLE_ENV};
+use cloud_cron_templates::MessageKind;
 
 use super::template::{self, Loaded};
 use super::{Inner, Props};
@@ -20,6 +21,40 @@ const SSM_MAX_BYTES: usize = 8_192;
 /// The most a Standard-tier SSM parameter holds.
 const SSM_STANDARD_MAX_BYTES: usize = 4_096;
 
+/// One template of a channel: a part of a task message's or of an alarm's
+/// templates. Task templates order first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Slot {
+    pub(super) kind: MessageKind,
+    pub(super) part: TemplatePart,
+}
+
+impl Slot {
+    /// The variable holding its template source.
+    pub(super) fn env_var(self) -> String {
+        match self.kind {
+            MessageKind::Task => self.part.env_var(),
+            MessageKind::Alarm => self.part.alarm_env_var(),
+        }
+    }
+
+    /// The variable holding its text when shipped inline.
+    pub(super) fn inline_env_var(self) -> String {
+        match self.kind {
+            MessageKind::Task => self.part.inline_env_var(),
+            MessageKind::Alarm => self.part.alarm_inline_env_var(),
+        }
+    }
+
+    /// `subject`, or `alarm subject`.
+    pub(super) fn label(self) -> String {
+        match self.kind {
+            MessageKind::Task => self.part.to_string(),
+            MessageKind::Alarm => format!("alarm {}", self.part),
+        }
+    }
+}
+
 /// How each template part reaches the notifier.
 pub(super) enum Shipping {
     /// In `CLOUDCRON_TEMPLATE_<PART>_TEXT`.
@@ -31,16 +66,25 @@ pub(super) enum Shipping {
 }
 
 impl Inner {
-    pub(super) fn parameter_id(&self, part: TemplatePart) -> String {
+    pub(super) fn parameter_id(&self, slot: Slot) -> String {
+        let prefix = match slot.kind {
+            MessageKind::Task => "",
+            MessageKind::Alarm => "Alarm",
+        };
         self.node
-            .child_logical_id(&format!("{}Template", capitalized(part)))
+            .child_logical_id(&format!("{prefix}{}Template", capitalized(slot.part)))
     }
 
-    /// The SSM parameter name of a template part (one per stack and channel).
-    pub(super) fn parameter_name(&self, part: TemplatePart) -> String {
+    /// The SSM parameter name of a template (one per stack and channel).
+    pub(super) fn parameter_name(&self, slot: Slot) -> String {
+        let prefix = match slot.kind {
+            MessageKind::Task => "",
+            MessageKind::Alarm => "alarm-",
+        };
         format!(
-            "/cloudcron/${{AWS::StackName}}/{}/{part}",
-            self.node.logical_id()
+            "/cloudcron/${{AWS::StackName}}/{}/{prefix}{}",
+            self.node.logical_id(),
+            slot.part
         )
     }
 
@@ -51,11 +95,7 @@ impl Inner {
 
     /// Bytes of the variables the construct sets, besides inline templates,
     /// with generated names estimated at their longest.
-    pub(super) fn fixed_env_bytes(
-        &self,
-        p: &Props,
-        sources: &BTreeMap<TemplatePart, Loaded>,
-    ) -> usize {
+    pub(super) fn fixed_env_bytes(&self, p: &Props, sources: &BTreeMap<Slot, Loaded>) -> usize {
         let channel = "CLOUDCRON_CHANNEL".len() + Self::channel_json(p).len();
         let secrets: usize = p
             .secrets
@@ -70,11 +110,11 @@ impl Inner {
         // Every part's source setting: at most an SSM name with a 128-character stack name.
         let settings: usize = sources
             .iter()
-            .map(|(part, loaded)| {
-                part.env_var().len()
+            .map(|(slot, loaded)| {
+                slot.env_var().len()
                     + match loaded {
                         Loaded::Source(s) => s.len(),
-                        Loaded::Text(_) => "ssm:".len() + self.parameter_name(*part).len() + 128,
+                        Loaded::Text(_) => "ssm:".len() + self.parameter_name(*slot).len() + 128,
                     }
             })
             .sum();
@@ -86,14 +126,22 @@ impl Inner {
         &self,
         p: &Props,
         report: Option<&mut Report>,
-    ) -> BTreeMap<TemplatePart, Loaded> {
+    ) -> BTreeMap<Slot, Loaded> {
         let path = self.node.path();
         let mut loaded = BTreeMap::new();
         let mut problems = Vec::new();
-        for (part, t) in &p.templates {
-            match template::load(*part, t) {
+        let task = p
+            .templates
+            .iter()
+            .map(|(part, t)| (MessageKind::Task, part, t));
+        let alarm = p
+            .alarm_templates
+            .iter()
+            .map(|(part, t)| (MessageKind::Alarm, part, t));
+        for (kind, part, t) in task.chain(alarm) {
+            match template::load(kind, *part, t) {
                 Ok(l) => {
-                    loaded.insert(*part, l);
+                    loaded.insert(Slot { kind, part: *part }, l);
                 }
                 Err(problem) => problems.push(problem),
             }
@@ -112,31 +160,32 @@ impl Inner {
     pub(super) fn ship(
         &self,
         p: &Props,
-        loaded: &BTreeMap<TemplatePart, Loaded>,
-    ) -> (BTreeMap<TemplatePart, Shipping>, Vec<(String, String)>) {
+        loaded: &BTreeMap<Slot, Loaded>,
+    ) -> (BTreeMap<Slot, Shipping>, Vec<(String, String)>) {
         let mut budget = limits::MAX_ENVIRONMENT_BYTES
             .saturating_sub(self.function.env_bytes())
             .saturating_sub(self.fixed_env_bytes(p, loaded));
-        let mut texts: Vec<(usize, TemplatePart, &str)> = Vec::new();
+        let mut texts: Vec<(usize, Slot, &str)> = Vec::new();
         let mut out = BTreeMap::new();
-        for (part, l) in loaded {
+        for (slot, l) in loaded {
             match l {
                 Loaded::Source(s) => {
-                    out.insert(*part, Shipping::Source(s.clone()));
+                    out.insert(*slot, Shipping::Source(s.clone()));
                 }
-                Loaded::Text(t) => texts.push((t.len(), *part, t)),
+                Loaded::Text(t) => texts.push((t.len(), *slot, t)),
             }
         }
         texts.sort();
         let mut problems = Vec::new();
-        for (len, part, text) in texts {
-            let cost = part.inline_env_var().len() + len;
+        for (len, slot, text) in texts {
+            let cost = slot.inline_env_var().len() + len;
             if cost <= budget {
                 budget -= cost;
-                out.insert(part, Shipping::Inline(text.to_owned()));
+                out.insert(slot, Shipping::Inline(text.to_owned()));
             } else if len <= SSM_MAX_BYTES {
-                out.insert(part, Shipping::Parameter(text.to_owned()));
+                out.insert(slot, Shipping::Parameter(text.to_owned()));
             } else {
+                let part = slot.label();
                 problems.push((
                     format!("the {part} template is {len} bytes: too large for the function's environment (4 KB in all) and for an SSM parameter (8 KB)"),
                     "upload it to S3 and use MessageTemplate::s3(BUCKET, KEY), or host it at an HTTPS URL".to_owned(),
@@ -162,25 +211,26 @@ impl Inner {
     /// (first) and S3 objects (then) the templates ship in.
     pub(super) fn emit_templates(
         &self,
-        shipping: &BTreeMap<TemplatePart, Shipping>,
+        shipping: &BTreeMap<Slot, Shipping>,
         template: &mut Template,
         env: &mut BTreeMap<String, Value>,
         grantee: &dyn Grantee,
     ) {
         let path = self.node.path();
-        for (part, how) in shipping {
+        for (slot, how) in shipping {
+            let part = slot.label();
             match how {
                 Shipping::Inline(text) => {
                     env.insert(
-                        part.env_var(),
-                        Value::String(format!("env:{}", part.inline_env_var())),
+                        slot.env_var(),
+                        Value::String(format!("env:{}", slot.inline_env_var())),
                     );
-                    env.insert(part.inline_env_var(), Value::String(text.clone()));
+                    env.insert(slot.inline_env_var(), Value::String(text.clone()));
                 }
                 Shipping::Parameter(text) => {
-                    let name = self.parameter_name(*part);
+                    let name = self.parameter_name(*slot);
                     template.add_resource(
-                        self.parameter_id(*part),
+                        self.parameter_id(*slot),
                         Resource::new(ssm::Parameter {
                             name: Some(Value::sub(&name)),
                             parameter_type: "String",
@@ -193,16 +243,16 @@ impl Inner {
                             description: Some(format!("The {part} template of {path}")),
                         }),
                     );
-                    env.insert(part.env_var(), Value::sub(format!("ssm:{name}")));
+                    env.insert(slot.env_var(), Value::sub(format!("ssm:{name}")));
                 }
                 Shipping::Source(source) => {
-                    env.insert(part.env_var(), Value::String(source.clone()));
+                    env.insert(slot.env_var(), Value::String(source.clone()));
                 }
             }
         }
-        for (part, how) in shipping {
+        for (slot, how) in shipping {
             if let Shipping::Parameter(_) = how {
-                grant_parameter_read(&self.parameter_name(*part), grantee);
+                grant_parameter_read(&self.parameter_name(*slot), grantee);
             }
         }
         for how in shipping.values() {

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use cloud_cron_contract::notifier::TemplatePart;
+use cloud_cron_templates::MessageKind;
 
 /// Where a message template (Jinja2 syntax, rendered by minijinja) comes
 /// from. A `&str` converts to [`MessageTemplate::inline`].
@@ -83,19 +84,20 @@ pub(crate) enum Loaded {
     Source(String),
 }
 
-/// Loads and checks one template; errors are `(message, fix)`.
+/// Loads and checks one template of messages of `kind`; errors are `(message, fix)`.
 pub(crate) fn load(
+    kind: MessageKind,
     part: TemplatePart,
     template: &MessageTemplate,
 ) -> Result<Loaded, (String, String)> {
     match template {
         MessageTemplate::Inline(text) => {
-            compile(part, "given inline", text)?;
+            compile(kind, part, "given inline", text)?;
             Ok(Loaded::Text(text.clone()))
         }
         MessageTemplate::File(path) => {
             let text = read(part, path)?;
-            compile(part, &path.display().to_string(), &text)?;
+            compile(kind, part, &path.display().to_string(), &text)?;
             Ok(Loaded::Text(text))
         }
         MessageTemplate::Url(url) => {
@@ -152,10 +154,22 @@ fn read(part: TemplatePart, path: &Path) -> Result<String, (String, String)> {
 /// and template context): syntax, variables outside the context, unknown
 /// filters, tests and functions. Messages name the part, the origin (file
 /// or inline) and the line.
-fn compile(part: TemplatePart, origin: &str, text: &str) -> Result<(), (String, String)> {
-    cloud_cron_templates::check(part, text).map_err(|e| {
+fn compile(
+    kind: MessageKind,
+    part: TemplatePart,
+    origin: &str,
+    text: &str,
+) -> Result<(), (String, String)> {
+    cloud_cron_templates::check_for(kind, part, text).map_err(|e| {
         let line = e.line().map(|l| format!(", line {l}")).unwrap_or_default();
-        (format!("the {part} template ({origin}{line}) {e}"), e.fix())
+        let which = match kind {
+            MessageKind::Task => String::new(),
+            MessageKind::Alarm => "alarm ".to_owned(),
+        };
+        (
+            format!("the {which}{part} template ({origin}{line}) {e}"),
+            e.fix(),
+        )
     })
 }
 
@@ -174,6 +188,7 @@ mod tests {
     #[test]
     fn syntax_errors_name_the_line() {
         let err = load(
+            MessageKind::Task,
             TemplatePart::Html,
             &MessageTemplate::inline("<p>\n{{ payload.text }\n</p>"),
         )
@@ -188,6 +203,7 @@ mod tests {
     #[test]
     fn unknown_filters_are_found_and_contrib_filters_are_known() {
         let (message, fix) = load(
+            MessageKind::Task,
             TemplatePart::Subject,
             &MessageTemplate::inline("{{ payload.text | shout }}"),
         )
@@ -200,6 +216,7 @@ mod tests {
         );
         assert!(fix.contains("truncate"), "{fix}");
         let (message, _) = load(
+            MessageKind::Task,
             TemplatePart::Subject,
             &MessageTemplate::inline("{{ payload.text | truncate(60) }}"),
         )
@@ -214,7 +231,12 @@ mod tests {
             "{{ task | upper }}",
         ] {
             assert!(
-                load(TemplatePart::Subject, &MessageTemplate::inline(known)).is_ok(),
+                load(
+                    MessageKind::Task,
+                    TemplatePart::Subject,
+                    &MessageTemplate::inline(known)
+                )
+                .is_ok(),
                 "{known}"
             );
         }
@@ -223,6 +245,7 @@ mod tests {
     #[test]
     fn variables_outside_the_context_name_the_origin_and_line() {
         let (message, fix) = load(
+            MessageKind::Task,
             TemplatePart::Text,
             &MessageTemplate::inline("Run {{ task }}\n{{ level }}: {{ payload.text }}"),
         )
@@ -241,6 +264,7 @@ mod tests {
     #[test]
     fn sources_are_checked() {
         let (message, _) = load(
+            MessageKind::Task,
             TemplatePart::Body,
             &MessageTemplate::url("http://x/t?sig=1"),
         )
@@ -251,6 +275,7 @@ mod tests {
         );
         assert_eq!(
             load(
+                MessageKind::Task,
                 TemplatePart::Body,
                 &MessageTemplate::s3("my-bucket", "t.j2")
             )
@@ -258,6 +283,7 @@ mod tests {
             Loaded::Source("s3://my-bucket/t.j2".into())
         );
         assert!(load(
+            MessageKind::Task,
             TemplatePart::Body,
             &MessageTemplate::s3("My_Bucket", "t.j2")
         )
