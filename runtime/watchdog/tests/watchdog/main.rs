@@ -391,3 +391,133 @@ async fn moto_keeps_lambda_metrics_per_function_and_minute() {
     );
     assert_eq!(fetched[&b].at(utc(6, 2)).invocations, 3.0);
 }
+
+fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .single()
+        .expect("valid instant")
+}
+
+/// The schedules whose fire times vary, against moto's metrics, around
+/// London's fall-back (Sunday 31 October 2027, also the month's last day):
+/// a `rate(..)` counted from its start date, an end-of-month `L` cron, and a
+/// weekday cron in Europe/London on both sides of the change.
+#[tokio::test]
+#[ignore = "needs moto: run with scripts/test"]
+async fn rate_month_end_and_london_fall_back_against_moto() {
+    let endpoint = moto_endpoint();
+    let aws = sdk_config(&endpoint).await;
+    let cloudwatch = MotoCloudWatch::new(&endpoint);
+    let (topic, queue_url) = ops_topic(&aws).await;
+    let hourly = unique("hourly");
+    let month_end = unique("month-end");
+    let london = unique("london");
+
+    // Jobs/Hourly, rate(1 hour) from 00:30 UTC: 05:30 starts at 05:38 (late), 06:30 on time.
+    cloudwatch
+        .put(&hourly, "Invocations", at(2027, 10, 31, 5, 38), 1.0)
+        .await;
+    cloudwatch
+        .put(&hourly, "Invocations", at(2027, 10, 31, 6, 30), 1.0)
+        .await;
+    // Jobs/MonthEnd, cron(0 6 L * ? *): the 31st's run fails, with its retry.
+    for minute in [0, 2] {
+        let t = at(2027, 10, 31, 6, minute);
+        cloudwatch.put(&month_end, "Invocations", t, 1.0).await;
+        cloudwatch.put(&month_end, "Errors", t, 1.0).await;
+    }
+    // Jobs/London, 09:00 London on weekdays: Friday 09:00 BST (08:00 UTC) ran;
+    // Monday 09:00 GMT (09:00 UTC) did not. A run at 08:00 UTC on Monday, an
+    // hour early, is not the expected one.
+    cloudwatch
+        .put(&london, "Invocations", at(2027, 10, 29, 8, 0), 1.0)
+        .await;
+    cloudwatch
+        .put(&london, "Invocations", at(2027, 11, 1, 8, 0), 1.0)
+        .await;
+
+    let mut hourly_job = job("Jobs/Hourly", &hourly, "rate(1 hour)", None, 1200);
+    hourly_job.start_date = Some("2027-10-31T00:30:00Z".into());
+    hourly_job.late_after_seconds = Some(300);
+    let plan = Plan::new(
+        "CLOUDCRON_WATCHDOG",
+        WatchdogConfig {
+            version: 1,
+            ops_topic_env: "SNS_TOPIC_ARN_OPS".into(),
+            schedule: WatchdogSchedule {
+                expression: "rate(15 minutes)".into(),
+                time_zone: None,
+            },
+            lookback_seconds: 7200,
+            settle_seconds: 0,
+            jobs: vec![
+                hourly_job,
+                job("Jobs/MonthEnd", &month_end, "cron(0 6 L * ? *)", None, 600),
+                job(
+                    "Jobs/London",
+                    &london,
+                    "cron(0 9 ? * MON-FRI *)",
+                    Some("Europe/London"),
+                    900,
+                ),
+            ],
+        },
+    )
+    .expect("valid plan");
+    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &topic);
+    let clock = FixedClock(at(2030, 1, 1, 0, 0));
+
+    // Each watchdog run judges (previous - grace, now - grace].
+    let mut by_run = Vec::new();
+    for check_at in [
+        at(2027, 10, 29, 8, 15), // London, Friday 08:00 UTC: ran
+        at(2027, 10, 30, 6, 15), // the 30th is not the month's last day
+        at(2027, 10, 31, 6, 0),  // Hourly 05:30: late
+        at(2027, 10, 31, 6, 15), // MonthEnd 06:00: failed
+        at(2027, 10, 31, 7, 0),  // Hourly 06:30: fine
+        at(2027, 11, 1, 8, 15),  // London Monday 08:00 UTC is not a fire time any more
+        at(2027, 11, 1, 9, 15),  // London Monday 09:00 GMT: missed
+    ] {
+        let summary = handle(
+            &plan,
+            &scheduler_event(check_at),
+            &clock,
+            "us-east-1",
+            &cloudwatch,
+            &publisher,
+        )
+        .await
+        .expect("watchdog run");
+        by_run.push(
+            summary
+                .findings
+                .iter()
+                .map(|f| format!("{} {} {}", f.kind.as_str(), f.job, f.expected_utc))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        by_run,
+        [
+            vec![],
+            vec![],
+            vec!["late Jobs/Hourly 2027-10-31T05:30:00Z".to_owned()],
+            vec!["failed Jobs/MonthEnd 2027-10-31T06:00:00Z".to_owned()],
+            vec![],
+            vec![],
+            vec!["missed Jobs/London 2027-11-01T09:00:00Z".to_owned()],
+        ]
+    );
+    let received = drain(&aws, &queue_url).await;
+    assert_eq!(received.len(), 3, "{received:#?}");
+    let missed = received
+        .iter()
+        .find(|r| r.finding.job == "Jobs/London")
+        .expect("the London finding");
+    // GMT is a zero offset, which RFC 3339 writes as `Z`.
+    assert_eq!(missed.finding.expected_local, "2027-11-01T09:00:00Z");
+    assert_eq!(
+        missed.subject,
+        "Missed run: Jobs/London at 2027-11-01 09:00 GMT"
+    );
+}
