@@ -305,3 +305,157 @@ async fn a_users_alarm_template_replaces_the_default() {
         ]
     );
 }
+
+fn email_env(extra: &[(&str, &str)]) -> cloud_cron_runtime::Environment {
+    let mut pairs: Vec<(String, String)> = vec![
+        (
+            "CLOUDCRON_CHANNEL".into(),
+            r#"{"kind":"email","from":"me@example.com","to":["ops@example.com"]}"#.into(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_SUBJECT".into(),
+            "env:CLOUDCRON_TEMPLATE_SUBJECT_TEXT".into(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_SUBJECT_TEXT".into(),
+            "{{ task }}".into(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_TEXT".into(),
+            "env:CLOUDCRON_TEMPLATE_TEXT_TEXT".into(),
+        ),
+        (
+            "CLOUDCRON_TEMPLATE_TEXT_TEXT".into(),
+            "{{ payload.text }}".into(),
+        ),
+    ];
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    cloud_cron_runtime::Environment::from_pairs(pairs)
+}
+
+fn offline_sdk() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .build()
+}
+
+#[tokio::test]
+async fn the_environment_chooses_the_alarm_templates() {
+    use cloud_cron_notifiers::channels::email::Email;
+    use cloud_cron_notifiers::ConfigError;
+
+    // None set: the kind's defaults.
+    let notifier = Notifier::<Email>::from_env(&email_env(&[]), &offline_sdk())
+        .await
+        .expect("configured");
+    let parts: Vec<TemplatePart> = notifier
+        .alarm_templates()
+        .expect("alarm templates")
+        .parts()
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            TemplatePart::Subject,
+            TemplatePart::Html,
+            TemplatePart::Text
+        ]
+    );
+
+    // The channel's own, exactly those.
+    let notifier = Notifier::<Email>::from_env(
+        &email_env(&[
+            (
+                "CLOUDCRON_TEMPLATE_ALARM_SUBJECT",
+                "env:CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT",
+            ),
+            (
+                "CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT",
+                "[{{ alarm.state }}] {{ alarm.task }}",
+            ),
+            (
+                "CLOUDCRON_TEMPLATE_ALARM_TEXT",
+                "env:CLOUDCRON_TEMPLATE_ALARM_TEXT_TEXT",
+            ),
+            ("CLOUDCRON_TEMPLATE_ALARM_TEXT_TEXT", "{{ alarm.reason }}"),
+        ]),
+        &offline_sdk(),
+    )
+    .await
+    .expect("configured");
+    let templates = notifier.alarm_templates().expect("alarm templates");
+    assert_eq!(
+        templates.parts().collect::<Vec<_>>(),
+        [TemplatePart::Subject, TemplatePart::Text]
+    );
+    let Ok(cloud_cron_notifiers::message::Message::Alarm(alarm)) =
+        cloud_cron_notifiers::message::parse_message(CLOUDWATCH_ALARM)
+    else {
+        panic!("an alarm")
+    };
+    let rendered = templates.render_alarm(&alarm).expect("renders");
+    assert_eq!(
+        rendered.get(TemplatePart::Subject),
+        Some("[ALARM] CloudCronExample/Reports/Daily")
+    );
+
+    // A part the kind lacks, or an incomplete set, names the variable to fix.
+    let err = Notifier::<Email>::from_env(
+        &email_env(&[
+            ("CLOUDCRON_TEMPLATE_ALARM_SUBJECT", "env:X"),
+            ("CLOUDCRON_TEMPLATE_ALARM_TEXT", "env:X"),
+            ("CLOUDCRON_TEMPLATE_ALARM_BODY", "env:X"),
+        ]),
+        &offline_sdk(),
+    )
+    .await
+    .expect_err("email has no body part");
+    assert!(
+        matches!(&err, ConfigError::TemplateUnexpected { var, .. } if var == "CLOUDCRON_TEMPLATE_ALARM_BODY"),
+        "{err}"
+    );
+    let err = Notifier::<Email>::from_env(
+        &email_env(&[
+            (
+                "CLOUDCRON_TEMPLATE_ALARM_SUBJECT",
+                "env:CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT",
+            ),
+            ("CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT", "{{ alarm.title }}"),
+        ]),
+        &offline_sdk(),
+    )
+    .await
+    .expect_err("no alarm body");
+    assert!(
+        err.to_string().contains("CLOUDCRON_TEMPLATE_ALARM_TEXT"),
+        "{err}"
+    );
+    // A syntax error in an alarm template names its variable.
+    let err = Notifier::<Email>::from_env(
+        &email_env(&[
+            (
+                "CLOUDCRON_TEMPLATE_ALARM_SUBJECT",
+                "env:CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT",
+            ),
+            ("CLOUDCRON_TEMPLATE_ALARM_SUBJECT_TEXT", "{{ alarm.title"),
+            (
+                "CLOUDCRON_TEMPLATE_ALARM_TEXT",
+                "env:CLOUDCRON_TEMPLATE_ALARM_TEXT_TEXT",
+            ),
+            ("CLOUDCRON_TEMPLATE_ALARM_TEXT_TEXT", "{{ alarm.reason }}"),
+        ]),
+        &offline_sdk(),
+    )
+    .await
+    .expect_err("syntax");
+    assert!(
+        err.to_string()
+            .starts_with("CLOUDCRON_TEMPLATE_ALARM_SUBJECT:"),
+        "{err}"
+    );
+}
