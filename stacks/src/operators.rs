@@ -3,9 +3,10 @@
 //! ERP stack also posted to Slack through AWS Chatbot
 //! ([`route_alarms_to_slack`]).
 //!
-//! CloudWatch publishes its own alarm JSON (`AlarmName`, `NewStateValue`,
-//! `NewStateReason`, ...) to the topic, not a cloud-cron envelope; the
-//! templates read those fields from `payload`.
+//! CloudWatch alarm notifications and the watchdog's findings on the topic
+//! are rendered with the notifiers' default alarm templates (the README's
+//! "What a person receives"); the channel's own subject and text below apply
+//! only to a task that publishes to the ops topic itself.
 
 use cfn_gen::{NotificationChannel, OpsTopic, Parameter, SlackChannel, Stack};
 
@@ -17,8 +18,8 @@ pub fn route_alarms(stack: &Stack) -> OpsTopic {
     NotificationChannel::email(stack, "OpsEmail", &ops.topic())
         .from("cloud-cron@example.com")
         .to(["ops@example.com"])
-        .subject("[{{ payload.NewStateValue }}] {{ payload.AlarmName }}")
-        .text("{{ payload.AlarmDescription }}\n\n{{ payload.NewStateReason }}");
+        .subject("[cloud-cron] {{ task }}")
+        .text("{{ task }} at {{ scheduled_time }}:\n\n{{ payload | tojson }}");
     ops
 }
 
