@@ -4,13 +4,15 @@
 //! passes), checked for dangling references and template limits, and
 //! rendered; every problem of every stack is reported together.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::construct::{App, Stack};
 use crate::passes::{references, Origins};
 use crate::template::Template;
+use crate::validate::imports::Exports;
+use crate::validate::physical_names::PhysicalNames;
 use crate::validate::{alarms, ids, limits, quotas, Problem, Report, Severity};
 use crate::writer::Format;
 
@@ -154,6 +156,19 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         ids::check_stack_ids(stack.name(), &construct_ids, &mut report);
         built.push(stack.build(&ctx, &mut report));
     }
+    // Constructs with an error of their own: checks over whole templates
+    // (dangling references) would only repeat that mistake in other words.
+    let faulty: HashSet<String> = report
+        .problems_cloned()
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.path)
+        .collect();
+    let mut app_exports = Exports::default();
+    for (template, origins) in &built {
+        app_exports.add_template(template, origins);
+    }
+    let mut physical_names = PhysicalNames::default();
     let mut out = Vec::new();
     for (i, (stack, (template, origins))) in stacks.iter().zip(built.iter()).enumerate() {
         for id in template.collisions() {
@@ -164,7 +179,21 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
             );
         }
         let elsewhere = names_elsewhere(&built, i);
-        references::check(template, origins, &elsewhere, &mut report);
+        let mut dangling = Report::default();
+        references::check(template, origins, &elsewhere, &mut dangling);
+        report.extend(
+            dangling
+                .into_problems()
+                .into_iter()
+                .filter(|p| !faulty.contains(&p.path)),
+        );
+        app_exports.check_imports(template, origins, &mut report);
+        physical_names.add_template(
+            stack.declared_region().as_deref(),
+            template,
+            origins,
+            &mut report,
+        );
         let text = render(template, format);
         limits::check_template(stack.name(), template, text.len(), &mut report);
         alarms::check_actions(stack.name(), template, &mut report);

@@ -433,6 +433,12 @@ impl Template {
         &self.collisions
     }
 
+    /// Forget the collisions recorded after the first `len`: they repeat a
+    /// mistake already reported (a construct id used twice).
+    pub(crate) fn forget_collisions_since(&mut self, len: usize) {
+        self.collisions.truncate(len);
+    }
+
     /// The template as a JSON tree in CloudFormation's section order.
     pub fn to_json(&self) -> Json {
         let mut out = Map::new();

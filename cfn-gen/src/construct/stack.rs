@@ -4,11 +4,11 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde_json::Value as Json;
 
 use crate::builtin_functions::{Builtin, BuiltinCode, SharedBuiltins};
@@ -41,7 +41,8 @@ struct Inner {
     region: Rc<RefCell<Option<String>>>,
     alarms: StackAlarms,
     constructs: RefCell<Vec<Rc<dyn Construct>>>,
-    ids: RefCell<Vec<String>>,
+    /// Every id claimed so far: a set, so each claim is checked in constant time.
+    ids: RefCell<IndexSet<String>>,
     problems: RefCell<Report>,
     settings: RefCell<Settings>,
     builtins: SharedBuiltins,
@@ -84,7 +85,7 @@ impl Stack {
                 region: Rc::new(RefCell::new(None)),
                 alarms: StackAlarms::default(),
                 constructs: RefCell::new(Vec::new()),
-                ids: RefCell::new(Vec::new()),
+                ids: RefCell::new(IndexSet::new()),
                 problems: RefCell::new(report),
                 settings: RefCell::new(Settings::default()),
                 builtins: app.builtins(),
@@ -153,6 +154,11 @@ impl Stack {
         self
     }
 
+    /// The region declared with [`Stack::region`], if any.
+    pub fn declared_region(&self) -> Option<String> {
+        self.inner.region.borrow().clone()
+    }
+
     /// The stack's name.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -177,7 +183,7 @@ impl Stack {
             );
         }
         let mut ids = self.inner.ids.borrow_mut();
-        if ids.iter().any(|existing| existing == id) {
+        if !ids.insert(id.to_owned()) {
             problems.error(
                 &node.path(),
                 format!(
@@ -187,8 +193,6 @@ impl Stack {
                 ),
                 "give each construct in a stack a different id",
             );
-        } else {
-            ids.push(id.to_owned());
         }
         node
     }
@@ -272,9 +276,16 @@ impl Stack {
         template.parameters = settings.parameters.clone();
         let mut origins = Origins::new(self.name());
         let constructs = self.constructs();
+        let mut built = HashSet::with_capacity(constructs.len());
         for c in &constructs {
             let before = Snapshot::of(&template);
+            let collisions = template.collisions().len();
             c.synthesize(ctx, &mut template);
+            if !built.insert(c.node().id()) {
+                // A duplicate id was reported when it was claimed; the logical
+                // IDs its resources collide on are that same mistake.
+                template.forget_collisions_since(collisions);
+            }
             origins.record(c.node().id(), &before, &template);
         }
         for name in template.parameters.keys() {

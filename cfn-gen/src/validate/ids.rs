@@ -9,6 +9,8 @@
 //! - The path lands in IAM role descriptions ("Execution role of PATH"): at most 1,000
 //!   characters of Latin-1 (tab, newline and U+0020 to U+00FF, without controls).
 
+use std::collections::HashMap;
+
 use crate::logical_id::MAX_LOGICAL_ID_LEN;
 use crate::validate::Report;
 
@@ -27,7 +29,9 @@ fn iam_description_char(c: char) -> bool {
 
 /// Checks the construct ids of one stack.
 pub fn check_stack_ids(stack: &str, ids: &[String], report: &mut Report) {
-    let mut seen: Vec<(String, &str)> = Vec::new();
+    // Readable form -> the first id with it: one lookup per id, so a stack
+    // of thousands of constructs is checked in linear time.
+    let mut seen: HashMap<String, &str> = HashMap::with_capacity(ids.len());
     for id in ids {
         let path = format!("{stack}/{id}");
         check_id(stack, id, report);
@@ -39,15 +43,18 @@ pub fn check_stack_ids(stack: &str, ids: &[String], report: &mut Report) {
                 "use an id with letters, e.g. \"NightlyReport\"",
             );
         }
-        match seen.iter().find(|(r, _)| *r == readable) {
+        match seen.get(&readable) {
             // The same id twice is the stack's own "used twice" error.
-            Some((_, first)) if *first == id => {}
-            Some((_, first)) if !readable.is_empty() => report.warning(
+            Some(first) if *first == id => {}
+            Some(first) if !readable.is_empty() => report.warning(
                 &path,
                 format!("construct ids `{first}` and `{id}` differ only in characters logical ids drop, so their resources differ only in an 8-hex hash in the console"),
                 format!("give one a distinct name, e.g. `{id}2`"),
             ),
-            _ => seen.push((readable, id)),
+            Some(_) => {}
+            None => {
+                seen.insert(readable, id);
+            }
         }
     }
 }

@@ -7,15 +7,19 @@
 //! grammar), [`secrets`] (secret-looking literals, never echoed), [`schedules`]
 //! (legacy time zones, schedules that never fire), [`quotas`] (account-wide
 //! reserved concurrency), [`regions`] (AWS regions, malformed ECR hosts) and
-//! [`ids`] (construct ids that break logical ids or IAM descriptions);
+//! [`ids`] (construct ids that break logical ids or IAM descriptions),
+//! [`physical_names`] (user-set names two resources would both claim) and
+//! [`imports`] (imports of export names no stack of the app defines);
 //! [`alarms`] warns about alarms that notify nobody.
 
 pub mod address;
 pub mod alarms;
 pub mod filter_policy;
 pub mod ids;
+pub mod imports;
 pub mod limits;
 pub mod names;
+pub mod physical_names;
 pub mod quotas;
 pub mod regions;
 pub mod schedules;

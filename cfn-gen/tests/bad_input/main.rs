@@ -1,10 +1,13 @@
 //! Bad input caught at synth, one module per class: every error names the construct
 //! path, says what is wrong, and its fix, applied, validates.
 
+mod exports;
 mod filter_policy;
+mod follow_on;
 mod ids;
 mod image_uris;
 mod never_fires;
+mod physical_names;
 mod quotas;
 mod secrets;
 mod time_zones;

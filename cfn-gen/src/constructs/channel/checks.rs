@@ -40,7 +40,10 @@ impl Inner {
             report.error(
                 path,
                 format!("subscribes to topic {} from another stack", p.topic.node().path()),
-                "create the channel in the topic's stack, or import the topic with Topic::from_arn(&stack, \"ID\", Value::import(\"NAME\"))",
+                format!(
+                    "create the channel in the topic's stack, or export the topic with .export_arn(\"NAME\") and import it in {} with Topic::from_arn(&stack, \"ID\", Value::import(\"NAME\"))",
+                    self.node.stack_name()
+                ),
             );
         }
         self.dead_letter.validate(report);
