@@ -3,7 +3,15 @@
 
 Usage:
   moto_deploy.py --endpoint http://127.0.0.1:PORT --stack-name NAME [--parameter KEY=VALUE ...]
-                 [--timeout SECONDS] TEMPLATE.json
+                 [--timeout SECONDS] [--nested-dir DIR] TEMPLATE.json
+
+Nested stacks (--nested-dir DIR): like `sam deploy` uploading what `sam package`
+wrote, each AWS::CloudFormation::Stack whose TemplateURL is
+https://s3.amazonaws.com/sam-package-placeholder/<KEY> (what sam_translate.py makes of a
+local `Location`) gets DIR/<KEY>, the translated child, uploaded to moto's S3 there
+(with the child's code and the FIFO name workaround applied to it too). moto then
+creates the child stacks itself; "nested" in the output lists each child: its
+logical id, S3 key, declared resource count, stack status and created resources.
 
 Calls cloudformation:CreateStack (capabilities CAPABILITY_IAM, CAPABILITY_NAMED_IAM,
 CAPABILITY_AUTO_EXPAND, OnFailure=DO_NOTHING so a failed stack keeps its events)
@@ -260,6 +268,41 @@ def answer_custom_resources(endpoint: str, stack_id: str, stack_name: str, decla
     return answered
 
 
+NESTED_PREFIX = "https://s3.amazonaws.com/sam-package-placeholder/"
+
+
+def upload_nested_templates(body: str, nested_dir: str, endpoint: str, stack_name: str) -> list[dict]:
+    """Upload the translated child of each nested stack the root names."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return []
+    s3 = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    ).client("s3", endpoint_url=endpoint, config=botocore.config.Config(s3={"addressing_style": "path"}))
+    uploaded = []
+    for lid, res in (doc.get("Resources") or {}).items():
+        if res.get("Type") != "AWS::CloudFormation::Stack":
+            continue
+        url = (res.get("Properties") or {}).get("TemplateURL")
+        if not (isinstance(url, str) and url.startswith(NESTED_PREFIX)):
+            continue
+        key = url[len(NESTED_PREFIX):]
+        with open(os.path.join(nested_dir, key), encoding="utf-8") as fh:
+            child = fh.read()
+        child, _ = patch_fifo_names(child, f"{stack_name}-{lid}")
+        upload_packaged_code(child, endpoint)
+        bucket = NESTED_PREFIX.rstrip("/").rsplit("/", 1)[1]
+        try:
+            s3.create_bucket(Bucket=bucket)
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        s3.put_object(Bucket=bucket, Key=key, Body=child.encode("utf-8"))
+        uploaded.append({"logical_id": lid, "key": key, "resources": len(template_resources(child))})
+        log(f"uploaded nested template {key} for {lid}")
+    return uploaded
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5000")
@@ -271,6 +314,7 @@ def main() -> int:
         action="store_true",
         help="send the template unchanged (by default unnamed FIFO topics/queues get an explicit .fifo name)",
     )
+    ap.add_argument("--nested-dir", help="directory of the translated nested templates (see above)")
     ap.add_argument("template")
     args = ap.parse_args()
 
@@ -295,6 +339,9 @@ def main() -> int:
             log(f"moto workaround: patched {p['logical_id']} [{p['type']}]")
 
     uploaded = upload_packaged_code(body, args.endpoint)
+    nested_uploads = (
+        upload_nested_templates(body, args.nested_dir, args.endpoint, args.stack_name) if args.nested_dir else []
+    )
     body, resolved = resolve_custom_attributes(body, args.stack_name)
     for r in resolved:
         log(f"moto workaround: {r['at']} reads {r['attribute']}, written in as {r['value']}")
@@ -319,6 +366,7 @@ def main() -> int:
         "failed_events": [],
         "moto_workarounds": patched,
         "uploaded_code": uploaded,
+        "nested": nested_uploads,
         "resolved_custom_attributes": resolved,
     }
     started = time.monotonic()
@@ -373,6 +421,17 @@ def main() -> int:
                 code = lam.get_function(FunctionName=r["physical_id"]).get("Code", {})
                 if code.get("ImageUri"):
                     result["image_functions"].append({"logical_id": r["logical_id"], "image_uri": code["ImageUri"]})
+        for n in nested_uploads:
+            physical = next((r["physical_id"] for r in result["resources"] if r["logical_id"] == n["logical_id"]), None)
+            n["status"], n["created"] = None, []
+            if physical:
+                n["status"] = cfn.describe_stacks(StackName=physical)["Stacks"][0]["StackStatus"]
+                for page in cfn.get_paginator("list_stack_resources").paginate(StackName=physical):
+                    n["created"].extend(
+                        {"logical_id": c["LogicalResourceId"], "type": c["ResourceType"]}
+                        for c in page["StackResourceSummaries"]
+                        if c.get("LogicalResourceId")
+                    )
         seen = {s["LogicalResourceId"] for s in summaries}
         result["not_created"] = [{"logical_id": k, "type": t} for k, t in declared.items() if k not in seen]
 

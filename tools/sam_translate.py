@@ -14,7 +14,9 @@ Local code is replaced the way `sam package` would replace it before the
 transform runs: a function's local `CodeUri` (a path, as `sam build` reads it)
 becomes `s3://sam-package-placeholder/<LogicalId>.zip`, and an image function
 that SAM builds from `Metadata: Dockerfile` gets a placeholder `ImageUri`.
-Each replacement is reported on stderr.
+A nested application's local `Location` becomes
+https://s3.amazonaws.com/sam-package-placeholder/<Child>.cfn.json (see
+moto_deploy.py --nested-dir). Each replacement is reported on stderr.
 
 Exit status: 0 on success, 1 when the template is invalid (every translator
 error is printed to stderr, one per line), 2 on a usage or I/O error.
@@ -58,10 +60,33 @@ PACKAGE_BUCKET = "sam-package-placeholder"
 PACKAGE_REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sam-package-placeholder"
 
 
+def nested_template_key(location: str) -> str:
+    """The S3 key a nested stack's translated template is expected under:
+    `LargeAppPart01.template.yaml` -> `LargeAppPart01.cfn.json`."""
+    name = os.path.basename(location)
+    for suffix in (".template.yaml", ".template.json", ".yaml", ".yml", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return f"{name}.cfn.json"
+
+
 def package_local_code(template: dict) -> None:
-    """Stand in for `sam package`: local code becomes an S3 object / ECR image."""
+    """Stand in for `sam package`: local code becomes an S3 object / ECR image,
+    and a nested application's local template (`Location: Child.template.yaml`)
+    an S3 URL, https://s3.amazonaws.com/sam-package-placeholder/Child.cfn.json,
+    where moto_deploy.py --nested-dir uploads the translated child."""
     for lid, res in (template.get("Resources") or {}).items():
-        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+        if not isinstance(res, dict):
+            continue
+        if res.get("Type") == "AWS::Serverless::Application":
+            props = res.setdefault("Properties", {})
+            location = props.get("Location")
+            if isinstance(location, str) and not location.startswith(("https://", "http://", "s3://")):
+                props["Location"] = f"https://s3.amazonaws.com/{PACKAGE_BUCKET}/{nested_template_key(location)}"
+                print(f"sam_translate: packaged {lid} Location {location} as {props['Location']}", file=sys.stderr)
+            continue
+        if res.get("Type") != "AWS::Serverless::Function":
             continue
         props = res.setdefault("Properties", {})
         code_uri = props.get("CodeUri")

@@ -37,6 +37,7 @@ pub mod logical_id;
 pub mod passes;
 pub mod paths;
 pub mod resources;
+pub mod split;
 pub mod suggest;
 pub mod synth;
 pub mod template;
@@ -58,7 +59,9 @@ pub use constructs::{
     Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
-pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};
+pub use synth::{
+    SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedNested, SynthesizedStack,
+};
 pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};
 pub use validate::{Problem, Severity};
 pub use value::{Pseudo, Value};

@@ -1,8 +1,10 @@
 //! Synthesis: validate the whole app, then render each stack's template.
 //!
 //! Each stack is built ([`Stack::build`]: constructs, then the stack-level
-//! passes), checked for dangling references and template limits, and
-//! rendered; every problem of every stack is reported together.
+//! passes), checked for dangling references, split into nested stacks when
+//! it would pass CloudFormation's limits ([`crate::split`]), checked for
+//! template limits, and rendered; every problem of every stack is reported
+//! together.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -10,6 +12,7 @@ use std::path::PathBuf;
 
 use crate::construct::{App, Stack};
 use crate::passes::{references, Origins};
+use crate::split;
 use crate::template::Template;
 use crate::validate::imports::Exports;
 use crate::validate::physical_names::PhysicalNames;
@@ -31,6 +34,34 @@ pub struct SynthesizedStack {
     pub format: Format,
     /// The schedules the stack runs.
     pub schedules: Vec<ScheduleSummary>,
+    /// The nested stacks the stack was split into when it would pass
+    /// CloudFormation's limits (see [`crate::split`]); empty otherwise.
+    pub nested: Vec<SynthesizedNested>,
+}
+
+/// One nested stack of a split stack, written next to the root template.
+#[derive(Debug, Clone)]
+pub struct SynthesizedNested {
+    /// Its name, `<Stack>Part<bits>`.
+    pub name: String,
+    /// The logical ID of its `AWS::Serverless::Application` in the root.
+    pub logical_id: String,
+    /// The ids of the constructs placed in it.
+    pub constructs: Vec<String>,
+    /// The template model.
+    pub template: Template,
+    /// The rendered template.
+    pub text: String,
+    /// The format of `text`.
+    pub format: Format,
+}
+
+impl SynthesizedNested {
+    /// The file name `synth` writes: `<Stack>Part<bits>.template.<yaml|json>`,
+    /// which the root's `Location` names.
+    pub fn file_name(&self) -> String {
+        format!("{}.template.{}", self.name, self.format.extension())
+    }
 }
 
 impl SynthesizedStack {
@@ -194,8 +225,34 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
             origins,
             &mut report,
         );
-        let text = render(template, format);
-        limits::check_template(stack.name(), template, text.len(), &mut report);
+        let mut text = render(template, format);
+        let mut root = template;
+        let mut nested = Vec::new();
+        let split = split::needs_split(template, text.len())
+            .then(|| split::split(template, origins, format.extension()))
+            .flatten();
+        if let Some(split) = &split {
+            root = &split.root;
+            text = render(root, format);
+            for child in &split.nested {
+                let child_text = render(&child.template, format);
+                limits::check_nested_template(
+                    &format!("{}/{}", stack.name(), child.name),
+                    &child.template,
+                    child_text.len(),
+                    &mut report,
+                );
+                nested.push(SynthesizedNested {
+                    name: child.name.clone(),
+                    logical_id: child.logical_id.clone(),
+                    constructs: child.constructs.clone(),
+                    template: child.template.clone(),
+                    text: child_text,
+                    format,
+                });
+            }
+        }
+        limits::check_template(stack.name(), root, text.len(), &mut report);
         alarms::check_actions(stack.name(), template, &mut report);
         reserved.extend(quotas::reserved_in_template(stack.name(), template));
         quotas::check_mapping_concurrency(stack.name(), template, &mut report);
@@ -208,10 +265,11 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
         }
         out.push(SynthesizedStack {
             name: stack.name().to_owned(),
-            template: template.clone(),
+            template: root.clone(),
             text,
             format,
             schedules,
+            nested,
         });
     }
     limits::check_exports(&exports, &mut report);

@@ -157,6 +157,37 @@ impl Resource {
         &mut self.properties
     }
 
+    /// How many resources CloudFormation sees for this one once the SAM
+    /// transform has expanded it (see
+    /// [`Template::resource_count_after_transform`]).
+    pub fn count_after_transform(&self) -> usize {
+        match self.resource_type() {
+            "AWS::Serverless::Function" => {
+                let props = self.properties();
+                let has = |k: &str| props.get(k).is_some();
+                let events = props
+                    .get("Events")
+                    .and_then(Json::as_object)
+                    .map_or(0, |e| e.len() * 2);
+                1 + usize::from(!has("Role"))
+                    + usize::from(has("EventInvokeConfig"))
+                    + 2 * usize::from(has("AutoPublishAlias"))
+                    + events
+            }
+            _ => 1,
+        }
+    }
+
+    /// The resources it waits for, for splitting a stack.
+    pub(crate) fn depends_on_mut(&mut self) -> &mut Vec<String> {
+        &mut self.depends_on
+    }
+
+    /// The condition it is created under, if any.
+    pub(crate) fn condition_name(&self) -> Option<&str> {
+        self.condition.as_deref()
+    }
+
     /// Set (`Some`) or delete (`None`) the value at `path`, a path from the
     /// resource's root as in CDK's `addOverride` (`Properties.Foo.Bar`,
     /// `DeletionPolicy`, `Metadata.Key`). Missing objects on the way are
@@ -502,21 +533,7 @@ impl Template {
     pub fn resource_count_after_transform(&self) -> usize {
         self.resources
             .values()
-            .map(|r| match r.resource_type() {
-                "AWS::Serverless::Function" => {
-                    let props = r.properties();
-                    let has = |k: &str| props.get(k).is_some();
-                    let events = props
-                        .get("Events")
-                        .and_then(Json::as_object)
-                        .map_or(0, |e| e.len() * 2);
-                    1 + usize::from(!has("Role"))
-                        + usize::from(has("EventInvokeConfig"))
-                        + 2 * usize::from(has("AutoPublishAlias"))
-                        + events
-                }
-                _ => 1,
-            })
+            .map(Resource::count_after_transform)
             .sum()
     }
 }

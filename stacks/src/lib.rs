@@ -12,6 +12,7 @@ pub mod cloud_cron_example;
 pub mod erp_long_jobs;
 pub mod erp_schedules;
 pub mod image_example;
+pub mod large_app;
 pub mod operators;
 pub mod task_example;
 
@@ -25,7 +26,18 @@ use cfn_gen::{App, BuiltinFunctions};
 /// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "TaskExample"]);
 /// ```
 pub fn app() -> App {
-    let app = App::new().builtin_functions(
+    let app = new_app();
+    cloud_cron_example::stack(&app);
+    erp_schedules::stack(&app);
+    image_example::stack(&app);
+    task_example::stack(&app);
+    app
+}
+
+/// An empty app whose built-in functions (notifiers, image copier,
+/// missed-run watchdog) are this repository's packages.
+pub fn new_app() -> App {
+    App::new().builtin_functions(
         BuiltinFunctions::default()
             .notifiers(concat!(env!("CARGO_MANIFEST_DIR"), "/../notifiers"))
             .image_copier(concat!(
@@ -33,10 +45,5 @@ pub fn app() -> App {
                 "/../runtime/image-copier"
             ))
             .watchdog(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/watchdog")),
-    );
-    cloud_cron_example::stack(&app);
-    erp_schedules::stack(&app);
-    image_example::stack(&app);
-    task_example::stack(&app);
-    app
+    )
 }

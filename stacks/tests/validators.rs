@@ -28,6 +28,7 @@ pub(crate) const MOTO_UNMODELLED: &[&str] = &[
     "AWS::SNS::TopicPolicy",
 ];
 
+mod large_apps;
 mod support;
 
 #[path = "validators/erp_long_jobs.rs"]

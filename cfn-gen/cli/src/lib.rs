@@ -143,6 +143,11 @@ fn synth(
     for stack in selected {
         let path = args.out_dir.join(stack.file_name());
         fs::write(&path, &stack.text).with_context(|| format!("writing {}", path.display()))?;
+        for child in &stack.nested {
+            let child_path = args.out_dir.join(child.file_name());
+            fs::write(&child_path, &child.text)
+                .with_context(|| format!("writing {}", child_path.display()))?;
+        }
         write_summary(stack, &path, out)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -165,8 +170,16 @@ fn check(
         return Ok(ExitCode::from(VALIDATION_FAILED));
     }
     let mut drifted = 0;
-    for stack in stacks {
-        let path = out_dir.join(stack.file_name());
+    let files = stacks.iter().flat_map(|stack| {
+        std::iter::once((stack.file_name(), &stack.text)).chain(
+            stack
+                .nested
+                .iter()
+                .map(|child| (child.file_name(), &child.text)),
+        )
+    });
+    for (file_name, text) in files {
+        let path = out_dir.join(file_name);
         let on_disk = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -176,7 +189,7 @@ fn check(
             }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        if on_disk == stack.text {
+        if on_disk == *text {
             writeln!(out, "{}: up to date", path.display())?;
             continue;
         }
@@ -186,7 +199,7 @@ fn check(
             "{}: differs from what synth would write",
             path.display()
         )?;
-        let diff = TextDiff::from_lines(&on_disk, &stack.text);
+        let diff = TextDiff::from_lines(&on_disk, text);
         write!(
             out,
             "{}",
@@ -249,7 +262,8 @@ fn git_ignores(dir: &Path) -> Option<bool> {
 }
 
 /// The summary `synth` prints for a stack written to `path`: resource count
-/// (before and after the SAM transform), size, and each schedule's next
+/// (before and after the SAM transform), size, the nested stacks it was
+/// split into (each with its constructs, resources and file), each schedule's next
 /// three fire times in its own time zone, and where its alarms go (the
 /// alarm actions' logical IDs, with how many alarms notify each).
 ///
@@ -271,6 +285,24 @@ pub fn write_summary(
         stack.text.len(),
         path.display()
     )?;
+    if !stack.nested.is_empty() {
+        writeln!(
+            out,
+            "  split into {} nested stacks (CloudFormation allows 500 resources a stack), written next to it:",
+            stack.nested.len()
+        )?;
+        for child in &stack.nested {
+            writeln!(
+                out,
+                "    {}: {} constructs, {} resources after the SAM transform, {} bytes -> {}",
+                child.logical_id,
+                child.constructs.len(),
+                child.template.resource_count_after_transform(),
+                child.text.len(),
+                child.file_name()
+            )?;
+        }
+    }
     let now = Utc::now();
     for summary in &stack.schedules {
         let zone = summary.schedule.time_zone().unwrap_or("UTC");

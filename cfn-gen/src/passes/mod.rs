@@ -70,6 +70,11 @@ impl Origins {
         self.path_of(self.outputs.get(output_id))
     }
 
+    /// The id of the construct that wrote output `output_id`.
+    pub fn output_owner(&self, output_id: &str) -> Option<&str> {
+        self.outputs.get(output_id).map(String::as_str)
+    }
+
     /// The id of the construct that wrote resource `logical_id`.
     pub fn resource_owner(&self, logical_id: &str) -> Option<&str> {
         self.resources.get(logical_id).map(String::as_str)

@@ -29,6 +29,27 @@ pub fn check_template(
     rendered_bytes: usize,
     report: &mut Report,
 ) {
+    check(stack, template, rendered_bytes, true, report);
+}
+
+/// Check a nested stack's template: as [`check_template`], without the
+/// inline-size warning (`sam deploy` always uploads nested templates to S3).
+pub fn check_nested_template(
+    stack: &str,
+    template: &Template,
+    rendered_bytes: usize,
+    report: &mut Report,
+) {
+    check(stack, template, rendered_bytes, false, report);
+}
+
+fn check(
+    stack: &str,
+    template: &Template,
+    rendered_bytes: usize,
+    inline: bool,
+    report: &mut Report,
+) {
     let count = template.resource_count_after_transform();
     if count > MAX_RESOURCES {
         report.error(
@@ -49,7 +70,7 @@ pub fn check_template(
             format!("the template is {rendered_bytes} bytes; CloudFormation reads at most {MAX_S3_TEMPLATE_BYTES} bytes even from S3"),
             "split the constructs across two or more stacks",
         );
-    } else if rendered_bytes > MAX_INLINE_TEMPLATE_BYTES {
+    } else if inline && rendered_bytes > MAX_INLINE_TEMPLATE_BYTES {
         report.warning(
             stack,
             format!("the template is {rendered_bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline"),

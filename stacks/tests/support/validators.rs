@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cfn_gen::SynthesizedStack;
+use cfn_gen::{SynthesizedNested, SynthesizedStack};
 use serde_json::Value;
 
 use super::{run, text};
@@ -40,6 +40,28 @@ pub fn translate(dir: &Path, stack: &SynthesizedStack) -> PathBuf {
         o.status.success(),
         "aws-sam-translator rejected {}:\n{}{}",
         stack.name,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    output
+}
+
+/// Write the nested template `child` into `dir` and translate it into
+/// `<Child>.cfn.json`, the key sam_translate.py gives the root's `Location`
+/// of it (moto_deploy.py --nested-dir uploads it from there).
+pub fn translate_nested(dir: &Path, child: &SynthesizedNested) -> PathBuf {
+    let input = dir.join(child.file_name());
+    fs::write(&input, &child.text).expect("write template");
+    let output = dir.join(format!("{}.cfn.json", child.name));
+    let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
+    let o = run(Command::new(tool("CLOUDCRON_PYTHON"))
+        .arg(tools.join("sam_translate.py"))
+        .arg(&input)
+        .arg(&output));
+    assert!(
+        o.status.success(),
+        "aws-sam-translator rejected {}:\n{}{}",
+        child.name,
         text(&o.stdout),
         text(&o.stderr)
     );
@@ -128,6 +150,22 @@ pub fn moto_deploy_with(
     cfn: &Path,
     parameters: &[(String, String)],
 ) -> Value {
+    moto_deploy_full(name, stack_name, cfn, parameters, &[])
+}
+
+/// [`moto_deploy`] with more moto_deploy.py options (`--nested-dir DIR`,
+/// `--timeout SECONDS`).
+pub fn moto_deploy_options(name: &str, stack_name: &str, cfn: &Path, options: &[&str]) -> Value {
+    moto_deploy_full(name, stack_name, cfn, &[], options)
+}
+
+fn moto_deploy_full(
+    name: &str,
+    stack_name: &str,
+    cfn: &Path,
+    parameters: &[(String, String)],
+    options: &[&str],
+) -> Value {
     let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
     let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
     // Parameters without a default (e.g. the Slack ids of the ERP stack)
@@ -159,7 +197,7 @@ pub fn moto_deploy_with(
     for (key, value) in parameters {
         command.arg("--parameter").arg(format!("{key}={value}"));
     }
-    let o = run(command.arg(cfn));
+    let o = run(command.args(options).arg(cfn));
     let out = text(&o.stdout);
     assert!(
         o.status.success(),
