@@ -225,12 +225,20 @@ fn synthesize(stacks: &[Stack], options: &SynthOptions) -> Result<Synthesis, Syn
             origins,
             &mut report,
         );
-        let mut text = render(template, format);
+        // A template over the counts is split without rendering it whole.
+        let mut text = if split::over_counts(template) {
+            String::new()
+        } else {
+            render(template, format)
+        };
         let mut root = template;
         let mut nested = Vec::new();
         let split = split::needs_split(template, text.len())
             .then(|| split::split(template, origins, format.extension()))
             .flatten();
+        if text.is_empty() && split.is_none() {
+            text = render(template, format);
+        }
         if let Some(split) = &split {
             root = &split.root;
             text = render(root, format);

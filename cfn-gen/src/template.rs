@@ -178,6 +178,11 @@ impl Resource {
         }
     }
 
+    /// The logical IDs it waits for (`DependsOn`).
+    pub fn depends_on_ids(&self) -> &[String] {
+        &self.depends_on
+    }
+
     /// The resources it waits for, for splitting a stack.
     pub(crate) fn depends_on_mut(&mut self) -> &mut Vec<String> {
         &mut self.depends_on

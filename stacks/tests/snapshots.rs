@@ -91,3 +91,36 @@ fn yaml_1_1_booleans_and_numbers_stay_strings() {
         );
     }
 }
+
+/// A small split app (60 jobs: past 500 resources): the root template as
+/// written, and each nested stack's file, parameters, outputs and resources.
+#[test]
+fn a_split_app_matches_its_snapshot() {
+    let synthesis = cloud_cron_stacks::large_app::app(60)
+        .synth()
+        .expect("the large app is valid");
+    let stack = &synthesis.stacks[0];
+    assert!(stack.nested.len() >= 2, "60 jobs are split");
+    let mut children = String::new();
+    for child in &stack.nested {
+        let t = &child.template;
+        children.push_str(&format!(
+            "{} ({}): {}\n  parameters: {}\n  outputs: {}\n  constructs: {}\n  resources: {}\n",
+            child.file_name(),
+            child.logical_id,
+            t.description.as_deref().unwrap_or_default(),
+            t.parameters.keys().cloned().collect::<Vec<_>>().join(", "),
+            t.outputs.keys().cloned().collect::<Vec<_>>().join(", "),
+            child.constructs.join(", "),
+            t.resources.keys().cloned().collect::<Vec<_>>().join(", "),
+        ));
+    }
+    insta::with_settings!({
+        snapshot_path => "../../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("LargeApp60.template.yaml", stack.text);
+        insta::assert_snapshot!("LargeApp60.nested.txt", children);
+    });
+}

@@ -106,14 +106,16 @@ impl Names {
     }
 
     fn resolves(&self, kind: Kind, name: &str) -> bool {
+        // Exact names first: the prefix scan is the slow part in a template
+        // of thousands of functions.
         self.resources.contains(name)
             || self.sam_exact.contains(name)
+            || (kind.takes_parameters()
+                && (self.parameters.contains(name) || PSEUDO_PARAMETERS.contains(&name)))
             || self
                 .sam_prefixes
                 .iter()
                 .any(|p| name.starts_with(p.as_str()))
-            || (kind.takes_parameters()
-                && (self.parameters.contains(name) || PSEUDO_PARAMETERS.contains(&name)))
     }
 
     fn candidates(&self, kind: Kind) -> Vec<&str> {

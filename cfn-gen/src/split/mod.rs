@@ -77,12 +77,17 @@ pub struct Split {
     pub nested: Vec<NestedStack>,
 }
 
-/// Whether a template must be split: more resources after the SAM
-/// transform, outputs or bytes than CloudFormation takes.
-pub fn needs_split(template: &Template, rendered_bytes: usize) -> bool {
+/// Whether a template has more resources after the SAM transform or more
+/// outputs than CloudFormation takes, so it must be split whatever its size.
+pub fn over_counts(template: &Template) -> bool {
     template.resource_count_after_transform() > limits::MAX_RESOURCES
         || template.outputs.len() > limits::MAX_OUTPUTS
-        || rendered_bytes > limits::MAX_S3_TEMPLATE_BYTES
+}
+
+/// Whether a template must be split: [`over_counts`], or more bytes than
+/// CloudFormation reads.
+pub fn needs_split(template: &Template, rendered_bytes: usize) -> bool {
+    over_counts(template) || rendered_bytes > limits::MAX_S3_TEMPLATE_BYTES
 }
 
 /// Split `template` (the stack `origins` describes) into a root and
@@ -96,7 +101,7 @@ pub fn split(template: &Template, origins: &Origins, extension: &str) -> Option<
     }
     let items: Vec<placement::Item> = movable
         .iter()
-        .map(|id| analysis.item(template, origins, id))
+        .map(|id| analysis.item(template, origins.stack(), id))
         .collect();
     let parts = placement::place(&items);
     Some(wiring::build(

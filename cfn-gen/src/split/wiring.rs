@@ -27,6 +27,8 @@ pub struct Analysis {
     serverless: HashSet<String>,
     /// The resources each construct wrote, in template order.
     owned: HashMap<String, Vec<String>>,
+    /// How many outputs each construct wrote.
+    outputs: HashMap<String, usize>,
     /// Construct ids that another construct refers to: they stay in the root.
     pinned: HashSet<String>,
 }
@@ -46,16 +48,23 @@ impl Analysis {
                 owned.entry(owner.to_owned()).or_default().push(id.clone());
             }
         }
+        let mut outputs: HashMap<String, usize> = HashMap::new();
+        for id in template.outputs.keys() {
+            if let Some(owner) = origins.output_owner(id) {
+                *outputs.entry(owner.to_owned()).or_default() += 1;
+            }
+        }
         let mut analysis = Analysis {
             serverless,
             owned,
+            outputs,
             pinned: HashSet::new(),
         };
         let mut pinned = HashSet::new();
         for (id, resource) in &template.resources {
             let from = origins.resource_owner(id);
-            let mut names = Vec::new();
-            names_in(&resource.to_json(), &mut names);
+            let mut names = resource.depends_on_ids().to_vec();
+            names_in(resource.properties(), &mut names);
             for name in names {
                 analysis.pin_owner(template, origins, from, &name, &mut pinned);
             }
@@ -154,7 +163,7 @@ impl Analysis {
     }
 
     /// What construct `id` costs a part.
-    pub fn item(&self, template: &Template, origins: &Origins, id: &str) -> Item {
+    pub fn item(&self, template: &Template, stack: &str, id: &str) -> Item {
         let own: HashSet<&str> = self
             .owned
             .get(id)
@@ -162,14 +171,10 @@ impl Analysis {
             .unwrap_or_default();
         let mut item = Item {
             id: id.to_owned(),
-            path: format!("{}/{id}", origins.stack()),
+            path: format!("{stack}/{id}"),
             resources: 0,
             bytes: 0,
-            outputs: template
-                .outputs
-                .keys()
-                .filter(|o| origins.output_owner(o) == Some(id))
-                .count(),
+            outputs: self.outputs.get(id).copied().unwrap_or_default(),
             parameters: BTreeSet::new(),
         };
         for r in &own {
@@ -177,9 +182,9 @@ impl Analysis {
                 continue;
             };
             item.resources += resource.count_after_transform();
-            let rendered = resource.to_json();
-            item.bytes += rendered.to_string().len();
-            let mut scratch = rendered;
+            let mut scratch = resource.properties().clone();
+            // Compact JSON plus the entry's type, policies and metadata.
+            item.bytes += scratch.to_string().len() + 200;
             let mut params = BTreeMap::new();
             let scope = Scope {
                 analysis: self,
@@ -219,7 +224,11 @@ impl Scope<'_> {
         }
         if let Some(p) = self.template.parameters.get(name) {
             let value = if p.parameter_type.contains("List") {
-                Value::join(",", [Value::reference(name)])
+                // `Fn::Join` of the list itself (not of a one-item list).
+                Value::Map(BTreeMap::from([(
+                    "Fn::Join".to_owned(),
+                    Value::List(vec![Value::from(","), Value::reference(name)]),
+                )]))
             } else {
                 Value::reference(name)
             };
@@ -512,4 +521,142 @@ pub fn build(
     }
     root.outputs.retain(|id, _| !moved_outputs.contains(id));
     Split { root, nested }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::Snapshot;
+
+    fn raw(ty: &str, props: Json) -> Resource {
+        let mut r = Resource::raw(ty, Value::Map(BTreeMap::new()));
+        *r.properties_mut() = props;
+        r
+    }
+
+    /// A shared topic `Shared` and a job `Job` that uses it every way a
+    /// template can, plus a root parameter.
+    fn template() -> (Template, Origins) {
+        let mut t = Template::default();
+        t.parameters.insert("Mode".into(), Parameter::string());
+        t.parameters.insert(
+            "Subnets".into(),
+            Parameter::of_type("List<AWS::EC2::Subnet::Id>"),
+        );
+        let mut origins = Origins::new("S");
+        let before = Snapshot::of(&t);
+        t.add_resource("Shared", raw("AWS::SNS::Topic", json!({})));
+        origins.record("Shared", &before, &t);
+        let before = Snapshot::of(&t);
+        t.add_resource(
+            "JobQueue",
+            raw(
+                "AWS::SQS::Queue",
+                json!({
+                    "Topic": {"Ref": "Shared"},
+                    "TopicName": {"Fn::GetAtt": ["Shared", "TopicName"]},
+                    "Arn": {"Fn::Sub": "${Shared.TopicArn}/${AWS::Region}/${AWS::StackName}/${JobOther}"},
+                    "Mode": {"Ref": "Mode"},
+                    "Subnets": {"Ref": "Subnets"},
+                }),
+            )
+            .depends_on("Shared"),
+        );
+        t.add_resource(
+            "JobOther",
+            raw(
+                "AWS::SQS::Queue",
+                json!({"Q": {"Fn::GetAtt": "JobQueue.Arn"}}),
+            ),
+        );
+        let mut exported = Output::new(Value::reference("JobQueue"), "queue");
+        exported.export_name = Some(Value::from("job-queue"));
+        t.add_output("JobQueueUrl", exported);
+        t.add_output(
+            "JobOtherUrl",
+            Output::new(Value::reference("JobOther"), "other"),
+        );
+        origins.record("Job", &before, &t);
+        (t, origins)
+    }
+
+    fn split() -> Split {
+        let (t, origins) = template();
+        let analysis = Analysis::of(&t, &origins);
+        let movable = analysis.movable_constructs(&t, &origins);
+        assert_eq!(movable, ["Job"], "the shared topic stays in the root");
+        let items: Vec<Item> = movable
+            .iter()
+            .map(|id| analysis.item(&t, "S", id))
+            .collect();
+        let parts = vec![("1".to_owned(), vec![0])];
+        build(&t, &origins, &analysis, &items, &parts, "yaml")
+    }
+
+    #[test]
+    fn outside_names_become_parameters_the_root_passes() {
+        let s = split();
+        let child = &s.nested[0];
+        let queue = child.template.resources["JobQueue"].properties();
+        assert_eq!(queue["Topic"], json!({"Ref": "Shared"}));
+        assert_eq!(queue["TopicName"], json!({"Ref": "SharedTopicName"}));
+        assert_eq!(
+            queue["Arn"],
+            json!({"Fn::Sub": "${SharedTopicArn}/${AWS::Region}/${ParentStackName}/${JobOther}"})
+        );
+        assert_eq!(queue["Subnets"], json!({"Ref": "Subnets"}));
+        let params: Vec<&String> = child.template.parameters.keys().collect();
+        assert_eq!(
+            params,
+            [
+                "Mode",
+                "ParentStackName",
+                "Shared",
+                "SharedTopicArn",
+                "SharedTopicName",
+                "Subnets"
+            ]
+        );
+        assert_eq!(
+            child.template.parameters["Subnets"].parameter_type,
+            "CommaDelimitedList"
+        );
+        // Inside the part nothing changes.
+        let other = child.template.resources["JobOther"].properties();
+        assert_eq!(other["Q"], json!({"Fn::GetAtt": "JobQueue.Arn"}));
+        assert!(child.template.resources["JobQueue"]
+            .depends_on_ids()
+            .is_empty());
+
+        let app = s.root.resources[&child.logical_id].to_json();
+        assert_eq!(app["Type"], "AWS::Serverless::Application");
+        assert_eq!(app["DependsOn"], json!(["Shared"]));
+        let passed = &app["Properties"]["Parameters"];
+        assert_eq!(
+            passed["SharedTopicArn"],
+            json!({"Fn::GetAtt": ["Shared", "TopicArn"]})
+        );
+        assert_eq!(passed["ParentStackName"], json!({"Ref": "AWS::StackName"}));
+        assert_eq!(
+            passed["Subnets"],
+            json!({"Fn::Join": [",", {"Ref": "Subnets"}]})
+        );
+        assert_eq!(app["Properties"]["Location"], "SPart1.template.yaml");
+    }
+
+    #[test]
+    fn exported_outputs_stay_in_the_root_and_others_move() {
+        let s = split();
+        let child = &s.nested[0];
+        assert!(child.template.outputs.contains_key("JobQueueUrl"));
+        assert!(child.template.outputs.contains_key("JobOtherUrl"));
+        assert!(!s.root.outputs.contains_key("JobOtherUrl"));
+        let root = &s.root.outputs["JobQueueUrl"];
+        assert_eq!(
+            root.value,
+            Value::get_att(&child.logical_id, "Outputs.JobQueueUrl")
+        );
+        assert_eq!(root.export_name, Some(Value::from("job-queue")));
+        assert!(child.template.outputs["JobQueueUrl"].export_name.is_none());
+    }
 }

@@ -33,7 +33,8 @@ pub fn check_template(
 }
 
 /// Check a nested stack's template: as [`check_template`], without the
-/// inline-size warning (`sam deploy` always uploads nested templates to S3).
+/// warnings (`sam deploy` always uploads nested templates to S3, and a part
+/// nearing 500 resources is split at the next synth).
 pub fn check_nested_template(
     stack: &str,
     template: &Template,
@@ -47,7 +48,7 @@ fn check(
     stack: &str,
     template: &Template,
     rendered_bytes: usize,
-    inline: bool,
+    top_level: bool,
     report: &mut Report,
 ) {
     let count = template.resource_count_after_transform();
@@ -57,7 +58,7 @@ fn check(
             format!("the template has {count} resources after the SAM transform; CloudFormation allows {MAX_RESOURCES}"),
             "split the constructs across two or more stacks",
         );
-    } else if count >= WARN_RESOURCES {
+    } else if top_level && count >= WARN_RESOURCES {
         report.warning(
             stack,
             format!("the template has {count} resources after the SAM transform, {}% of CloudFormation's limit of {MAX_RESOURCES}", count * 100 / MAX_RESOURCES),
@@ -70,7 +71,7 @@ fn check(
             format!("the template is {rendered_bytes} bytes; CloudFormation reads at most {MAX_S3_TEMPLATE_BYTES} bytes even from S3"),
             "split the constructs across two or more stacks",
         );
-    } else if inline && rendered_bytes > MAX_INLINE_TEMPLATE_BYTES {
+    } else if top_level && rendered_bytes > MAX_INLINE_TEMPLATE_BYTES {
         report.warning(
             stack,
             format!("the template is {rendered_bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline"),
