@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use cfn_gen::{App, Problem, Schedule, ScheduledLambda, Severity, Stack, TimeUnit, Topic, Value};
+use cfn_gen::{
+    App, Problem, Resource, Schedule, ScheduledLambda, Severity, Stack, TimeUnit, Topic, Value,
+};
 
 const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs@sha256:3b5f1c4e9a7d2b8c6e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
 
@@ -381,10 +383,36 @@ fn resource_limit_is_counted_after_the_transform() {
     // Each ScheduledLambda is 12 resources after the transform (5 of them
     // alarms), the operators' topic 4, and the stack's schedule group 5
     // (the group and its 4 delivery alarms): 41 of them make 501, over the
-    // limit of 500.
+    // limit of 500, so the stack is split into nested stacks rather than
+    // rejected.
     let app = app_with(|s| {
         for i in 0..41 {
             job(s, &format!("Job{i}"));
+        }
+    });
+    let synthesis = app.synth().expect("split, not rejected");
+    let stack = &synthesis.stacks[0];
+    assert!(!stack.nested.is_empty());
+    let moved: usize = stack
+        .nested
+        .iter()
+        .map(|c| c.template.resource_count_after_transform())
+        .sum();
+    let root = stack.template.resource_count_after_transform() - stack.nested.len();
+    assert_eq!(moved + root, 501);
+
+    // What cannot move (each raw queue is read by the one before it, so only
+    // the first moves, with the unused operators' topic) keeps the root over
+    // the limit: 500 queues and the nested stack, an error with the count.
+    let app = app_with(|s| {
+        for i in 0..501 {
+            let next = Value::sub(format!("${{Q{}.QueueName}}-next", i + 1));
+            let props = if i < 500 {
+                Value::Map([("QueueName".to_owned(), next)].into())
+            } else {
+                Value::Map(Default::default())
+            };
+            s.add_resource_verbatim(&format!("Q{i}"), Resource::raw("AWS::SQS::Queue", props));
         }
     });
     let errs = errors(&app);

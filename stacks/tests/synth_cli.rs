@@ -331,3 +331,46 @@ fn the_readme_shows_what_synth_prints() {
         }
     }
 }
+
+/// A stack split into nested stacks: the parts are written next to the root,
+/// the summary lists them, and `--check` checks them too.
+#[test]
+fn a_split_stack_writes_and_checks_its_nested_templates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = cloud_cron_stacks::large_app::app(60);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["synth", "--out-dir", out_dir(dir.path())];
+        args.extend_from_slice(extra);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = cloud_cron_cli::run(&app, args, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    };
+    let (code, text, err) = run(&[]);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{err}");
+    assert!(text.contains("LargeApp: "), "{text}");
+    assert!(text.contains("  split into 2 nested stacks"), "{text}");
+    let root = fs::read_to_string(dir.path().join("LargeApp.template.yaml")).expect("root");
+    for part in ["LargeAppPart0", "LargeAppPart1"] {
+        let file = format!("{part}.template.yaml");
+        assert!(root.contains(&format!("Location: {file}")), "{root}");
+        assert!(text.contains(&format!("-> {file}")), "{text}");
+        assert!(dir.path().join(&file).is_file(), "{file} written");
+    }
+    let (code, text, _) = run(&["--check"]);
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    assert!(
+        text.contains("LargeAppPart1.template.yaml: up to date"),
+        "{text}"
+    );
+    fs::remove_file(dir.path().join("LargeAppPart1.template.yaml")).expect("remove a part");
+    let (code, text, _) = run(&["--check"]);
+    assert_ne!(code, std::process::ExitCode::SUCCESS);
+    assert!(
+        text.contains("LargeAppPart1.template.yaml: missing"),
+        "{text}"
+    );
+}

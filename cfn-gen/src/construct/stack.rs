@@ -184,6 +184,10 @@ impl Stack {
         }
         let mut ids = self.inner.ids.borrow_mut();
         if !ids.insert(id.to_owned()) {
+            let free = (2..)
+                .map(|n| format!("{id}{n}"))
+                .find(|candidate| !ids.contains(candidate))
+                .unwrap_or_default();
             problems.error(
                 &node.path(),
                 format!(
@@ -191,7 +195,7 @@ impl Stack {
                     self.inner.name,
                     node.path()
                 ),
-                "give each construct in a stack a different id",
+                format!("give each construct in a stack a different id, e.g. \"{free}\""),
             );
         }
         node

@@ -12,7 +12,7 @@ use super::{NestedStack, Split};
 use crate::logical_id;
 use crate::passes::references::sub_names;
 use crate::passes::Origins;
-use crate::template::{Output, Parameter, Resource, Template, SAM_TRANSFORM};
+use crate::template::{DeletionPolicy, Output, Parameter, Resource, Template, SAM_TRANSFORM};
 use crate::value::{Pseudo, Value};
 
 /// The parameter that carries the root's `AWS::StackName` into a child, so
@@ -506,7 +506,11 @@ pub fn build(
         if !passed.is_empty() {
             properties.insert("Parameters".to_owned(), Value::Map(passed));
         }
-        let mut app = Resource::raw("AWS::Serverless::Application", Value::Map(properties));
+        // The part's resources carry their own policies (a retained table
+        // stays retained); the nested stack itself is plain infrastructure.
+        let mut app = Resource::raw("AWS::Serverless::Application", Value::Map(properties))
+            .deletion_policy(DeletionPolicy::Delete)
+            .update_replace_policy(DeletionPolicy::Delete);
         for wait in waits {
             app = app.depends_on(wait);
         }

@@ -43,9 +43,17 @@ fn a_duplicate_id_is_one_error() {
         "{e:#?}"
     );
     // The fix, a different id, validates.
+    let e = errors(&app_with(|s| {
+        job(s, "Report");
+        job(s, "Report2");
+        job(s, "Report");
+    }));
+    let free = quoted(&e[0].fix);
+    assert_eq!(free, "Report3");
     let fixed = app_with(|s| {
         job(s, "Report");
         job(s, "Report2");
+        job(s, &free);
     });
     assert!(fixed.synth().is_ok());
 }
