@@ -22,7 +22,8 @@
 //! (stack-wide tags, permissions boundary, overrides and the
 //! dangling-reference check), [`construct`] (the tree, raw resources and
 //! parameters), [`constructs`] (what users build with), [`schedule`] (AWS
-//! schedule expressions), [`validate`] (synth-time checks) and [`synth`]
+//! schedule expressions), [`validate`] (synth-time checks), [`split`] (nested
+//! stacks for templates past CloudFormation's limits) and [`synth`]
 //! (putting it together). No two modules import each other.
 
 /// Schedule expressions: [`cloud_cron_schedule`], re-exported.
