@@ -67,13 +67,15 @@ struct Names {
     resources: BTreeSet<String>,
     parameters: BTreeSet<String>,
     sam_exact: BTreeSet<String>,
-    sam_prefixes: Vec<String>,
+    /// A set, looked up by each prefix of a name: linear in the name, not
+    /// in the number of functions.
+    sam_prefixes: BTreeSet<String>,
 }
 
 impl Names {
     fn of(template: &Template) -> Names {
         let mut sam_exact = BTreeSet::new();
-        let mut sam_prefixes = Vec::new();
+        let mut sam_prefixes = BTreeSet::new();
         for (id, r) in &template.resources {
             match r.resource_type() {
                 "AWS::Serverless::Function" => {
@@ -83,8 +85,8 @@ impl Names {
                     if r.property("AutoPublishAlias").is_some() {
                         sam_exact.insert(format!("{id}.Alias"));
                         sam_exact.insert(format!("{id}.Version"));
-                        sam_prefixes.push(format!("{id}Alias"));
-                        sam_prefixes.push(format!("{id}Version"));
+                        sam_prefixes.insert(format!("{id}Alias"));
+                        sam_prefixes.insert(format!("{id}Version"));
                     }
                     if r.property("EventInvokeConfig").is_some() {
                         sam_exact.insert(format!("{id}EventInvokeConfig"));
@@ -93,7 +95,9 @@ impl Names {
                         sam_prefixes.extend(events.keys().map(|e| format!("{id}{e}")));
                     }
                 }
-                t if t.starts_with("AWS::Serverless::") => sam_prefixes.push(id.clone()),
+                t if t.starts_with("AWS::Serverless::") => {
+                    sam_prefixes.insert(id.clone());
+                }
                 _ => {}
             }
         }
@@ -112,10 +116,9 @@ impl Names {
             || self.sam_exact.contains(name)
             || (kind.takes_parameters()
                 && (self.parameters.contains(name) || PSEUDO_PARAMETERS.contains(&name)))
-            || self
-                .sam_prefixes
-                .iter()
-                .any(|p| name.starts_with(p.as_str()))
+            || (1..=name.len())
+                .filter_map(|end| name.get(..end))
+                .any(|prefix| self.sam_prefixes.contains(prefix))
     }
 
     fn candidates(&self, kind: Kind) -> Vec<&str> {
