@@ -9,7 +9,9 @@ Nested stacks (--nested-dir DIR): like `sam deploy` uploading what `sam package`
 wrote, each AWS::CloudFormation::Stack whose TemplateURL is
 https://s3.amazonaws.com/sam-package-placeholder/<KEY> (what sam_translate.py makes of a
 local `Location`) gets DIR/<KEY>, the translated child, uploaded to moto's S3 there
-(with the child's code and the FIFO name workaround applied to it too). moto then
+(with the child's code and the FIFO name workaround applied to it too, and a placeholder
+default for each child parameter: moto passes nothing for a Ref to a resource type it
+does not model, such as a schedule group). moto then
 creates the child stacks itself; "nested" in the output lists each child: its
 logical id, S3 key, declared resource count, stack status and created resources.
 
@@ -271,6 +273,24 @@ def answer_custom_resources(endpoint: str, stack_id: str, stack_name: str, decla
 NESTED_PREFIX = "https://s3.amazonaws.com/sam-package-placeholder/"
 
 
+def default_nested_parameters(child: str, lid: str) -> str:
+    """moto resolves a Ref to a resource type it does not model (a schedule group)
+    to nothing and then rejects the nested stack for a missing parameter: give each
+    child parameter a placeholder default, used only where moto passes nothing."""
+    try:
+        doc = json.loads(child)
+    except ValueError:
+        return child
+    patched = []
+    for name, param in (doc.get("Parameters") or {}).items():
+        if isinstance(param, dict) and "Default" not in param:
+            param["Default"] = "moto-placeholder"
+            patched.append(name)
+    if patched:
+        log(f"moto workaround: placeholder defaults for {lid} parameters {', '.join(patched)}")
+    return json.dumps(doc)
+
+
 def upload_nested_templates(body: str, nested_dir: str, endpoint: str, stack_name: str) -> list[dict]:
     """Upload the translated child of each nested stack the root names."""
     try:
@@ -291,6 +311,7 @@ def upload_nested_templates(body: str, nested_dir: str, endpoint: str, stack_nam
         with open(os.path.join(nested_dir, key), encoding="utf-8") as fh:
             child = fh.read()
         child, _ = patch_fifo_names(child, f"{stack_name}-{lid}")
+        child = default_nested_parameters(child, lid)
         upload_packaged_code(child, endpoint)
         bucket = NESTED_PREFIX.rstrip("/").rsplit("/", 1)[1]
         try:
