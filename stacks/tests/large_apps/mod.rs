@@ -15,7 +15,9 @@ use cfn_gen::validate::{limits, Report};
 use cfn_gen::{SynthesizedStack, Template};
 use cloud_cron_stacks::large_app;
 
-use crate::support::validators::{moto_deploy_options, read_json, tool, translate, translate_nested};
+use crate::support::validators::{
+    moto_deploy_options, read_json, tool, translate, translate_nested,
+};
 use crate::support::{run, text};
 
 fn synth(jobs: usize) -> SynthesizedStack {
