@@ -2,7 +2,8 @@
 //! among the export names of the app's stacks.
 //!
 //! A name no stack of the app exports may come from a stack deployed some
-//! other way, so it is a warning listing the closest app exports. A name that
+//! other way, so it is a warning listing the closest app exports (none when
+//! the app exports nothing: then every import is from elsewhere). A name that
 //! is a near-typo of an app export (at most two edits, or the same name in
 //! another case) is an error: it would fail at deploy ("No export named ...")
 //! or, worse, read some other stack's export.
@@ -50,7 +51,9 @@ impl Exports {
     }
 
     fn check_one(&self, path: &str, name: &str, report: &mut Report) {
-        if self.names.contains_key(name) {
+        // An app that exports nothing imports only from stacks deployed
+        // some other way: nothing to compare with.
+        if self.names.is_empty() || self.names.contains_key(name) {
             return;
         }
         let typo = self.names.keys().find(|export| {
