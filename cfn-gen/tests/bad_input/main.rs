@@ -4,6 +4,7 @@
 mod filter_policy;
 mod ids;
 mod image_uris;
+mod jobs;
 mod never_fires;
 mod quotas;
 mod secrets;
