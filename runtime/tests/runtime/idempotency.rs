@@ -32,6 +32,7 @@ fn run<'a>(scheduled_time: &'a str, execution_id: &'a str) -> ScheduledRun<'a> {
         scheduled_time,
         execution_id,
         attempt_number: "1",
+        job: None,
     }
 }
 
