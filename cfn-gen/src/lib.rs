@@ -56,8 +56,9 @@ pub use constructs::{
     Architecture, AttributeType, ChatbotLogging, DeadLetterQueue, Email, EndpointService,
     FargateJob, Function, GlobalIndex, Grantee, ImageBuild, ImageRepublish, ImageSource,
     MessageTemplate, NetworkIds, NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable,
-    RolePolicy, RustBinary, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms, StreamView,
-    Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints, Webhook,
+    RolePolicy, RustBinary, ScheduleGroup, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms,
+    StreamView, Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints,
+    Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{

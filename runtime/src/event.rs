@@ -4,7 +4,7 @@
 //!   [`SchedulerInput`] contract);
 //! - an EventBridge rule's `Scheduled Event` (older stacks);
 //! - a manual invoke (`{}`, or `{"scheduledTime": "2026-11-28T09:00:00Z"}`
-//!   to replay one run).
+//!   to replay one run; add `"job"` and `"input"` to run one job by hand).
 //!
 //! Anything else is an [`EventError`] that says which shapes are accepted.
 
@@ -38,6 +38,10 @@ pub struct ScheduledRun {
     pub execution_id: String,
     /// 1 on the first attempt (always 1 when the trigger does not say).
     pub attempt: u32,
+    /// The job this run is for (`.job(name, ..)` on the function), if any.
+    pub job: Option<String>,
+    /// The job's input as the schedule carries it (JSON), if any.
+    pub input: Option<Value>,
 }
 
 impl ScheduledRun {
@@ -47,14 +51,15 @@ impl ScheduledRun {
             .to_rfc3339_opts(SecondsFormat::Secs, true)
     }
 
-    /// The deduplication id of the `ordinal`-th message to `topic_key`.
+    /// The deduplication id of the `ordinal`-th message to `topic_key`
+    /// ([`contract::job_dedup_id`] for a job's run, so two jobs firing at
+    /// the same instant publish distinct messages).
     pub fn dedup_id(&self, topic_key: &str, ordinal: u32) -> String {
-        contract::dedup_id(
-            &self.schedule_arn,
-            &self.scheduled_time_text(),
-            topic_key,
-            ordinal,
-        )
+        let time = self.scheduled_time_text();
+        match &self.job {
+            Some(job) => contract::job_dedup_id(&self.schedule_arn, &time, job, topic_key, ordinal),
+            None => contract::dedup_id(&self.schedule_arn, &time, topic_key, ordinal),
+        }
     }
 }
 
@@ -124,8 +129,28 @@ pub fn parse(
     {
         return rule(event);
     }
-    let manual_keys = object.keys().all(|k| k == "scheduledTime");
+    let manual_keys = object
+        .keys()
+        .all(|k| matches!(k.as_str(), "scheduledTime" | "job" | "input"));
     if manual_keys {
+        let job = match object.get("job") {
+            None => None,
+            Some(Value::String(job)) => Some(checked_job("manual", job)?),
+            Some(other) => {
+                return Err(bad(
+                    "manual",
+                    "job",
+                    format!("{}, not a string", kind(other)),
+                ))
+            }
+        };
+        if job.is_none() && object.contains_key("input") {
+            return Err(bad(
+                "manual",
+                "input",
+                "given without `job`; name the job the input is for",
+            ));
+        }
         let scheduled_time = match object.get("scheduledTime") {
             None => now,
             Some(Value::String(t)) => parse_time("manual", "scheduledTime", t)?,
@@ -143,6 +168,8 @@ pub fn parse(
             scheduled_time: truncate_to_seconds(scheduled_time),
             execution_id: request_id.to_owned(),
             attempt: 1,
+            job,
+            input: object.get("input").cloned(),
         });
     }
     Err(EventError::Unrecognised {
@@ -159,13 +186,19 @@ fn scheduler(event: &Value) -> Result<ScheduledRun, EventError> {
             format!("not the cloud-cron scheduler input: {e}"),
         )
     })?;
-    if input.version != contract::SCHEDULER_INPUT_VERSION {
+    if !(contract::SCHEDULER_INPUT_VERSION_NO_JOB..=contract::SCHEDULER_INPUT_VERSION)
+        .contains(&input.version)
+    {
         return Err(bad(
             SHAPE,
             "version",
-            format!("{}, but this runtime reads version {}; deploy the template and the function from the same cloud-cron release", input.version, contract::SCHEDULER_INPUT_VERSION),
+            format!("{}, but this runtime reads versions {} to {}; deploy the template and the function from the same cloud-cron release", input.version, contract::SCHEDULER_INPUT_VERSION_NO_JOB, contract::SCHEDULER_INPUT_VERSION),
         ));
     }
+    let job = match &input.job {
+        Some(job) => Some(checked_job(SHAPE, job)?),
+        None => None,
+    };
     for (field, value) in [
         ("scheduleArn", &input.schedule_arn),
         ("scheduledTime", &input.scheduled_time),
@@ -192,7 +225,17 @@ fn scheduler(event: &Value) -> Result<ScheduledRun, EventError> {
         schedule_arn: input.schedule_arn,
         execution_id: input.execution_id,
         attempt,
+        job,
+        input: input.input,
     })
+}
+
+/// A job name as the contract allows it (it goes into ids and logs as is).
+fn checked_job(shape: &'static str, job: &str) -> Result<String, EventError> {
+    match contract::job_name_problem(job) {
+        None => Ok(job.to_owned()),
+        Some(problem) => Err(bad(shape, "job", format!("{job:?}: {problem}"))),
+    }
 }
 
 fn field_name(field: &str) -> &'static str {
@@ -221,6 +264,8 @@ fn rule(event: &Value) -> Result<ScheduledRun, EventError> {
         ),
         execution_id: parsed.id.unwrap_or_default(),
         attempt: 1,
+        job: None,
+        input: None,
     })
 }
 
@@ -307,7 +352,41 @@ mod tests {
             err.to_string().contains("unsubstituted placeholder"),
             "{err}"
         );
-        let err = parse(&json!({"source":"cloud-cron.scheduler","version":2,"scheduleArn":"a","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e","attemptNumber":"1"}), "r", now()).expect_err("rejected");
-        assert!(err.to_string().contains("field `version` is 2"));
+        let err = parse(&json!({"source":"cloud-cron.scheduler","version":3,"scheduleArn":"a","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e","attemptNumber":"1"}), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("field `version` is 3"), "{err}");
+        let err = parse(&json!({"source":"cloud-cron.scheduler","version":2,"scheduleArn":"a","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e","attemptNumber":"1","job":"a b"}), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("field `job` is \"a b\""), "{err}");
+        let err = parse(&json!({"input":{}}), "r", now()).expect_err("rejected");
+        assert!(err.to_string().contains("without `job`"), "{err}");
+    }
+
+    #[test]
+    fn job_runs_carry_their_name_and_input() {
+        let e = json!({"source":"cloud-cron.scheduler","version":2,"scheduleArn":"arn:s","scheduledTime":"2026-11-28T09:00:00Z","executionId":"e-1","attemptNumber":"1","job":"close","input":{"model":"account.move"}});
+        let run = parse(&e, "req", now()).expect("parses");
+        assert_eq!(run.job.as_deref(), Some("close"));
+        assert_eq!(run.input, Some(json!({"model":"account.move"})));
+        let manual = parse(&json!({"job":"close","input":[1]}), "req", now()).expect("parses");
+        assert_eq!(manual.trigger, Trigger::Manual);
+        assert_eq!(manual.job.as_deref(), Some("close"));
+        assert_eq!(manual.input, Some(json!([1])));
+    }
+
+    #[test]
+    fn two_jobs_at_one_instant_get_distinct_dedup_ids() {
+        let mut a = parse(&json!({"job":"a"}), "req", now()).expect("parses");
+        let plain = ScheduledRun {
+            job: None,
+            ..a.clone()
+        };
+        let a_id = a.dedup_id("results", 0);
+        a.job = Some("b".into());
+        assert_ne!(a_id, a.dedup_id("results", 0));
+        assert_ne!(a_id, plain.dedup_id("results", 0));
+        assert_eq!(
+            plain.dedup_id("results", 0),
+            contract::dedup_id("manual", "2026-11-28T10:11:12Z", "results", 0),
+            "runs without a job keep the version 1 ids"
+        );
     }
 }

@@ -8,7 +8,9 @@
 //! ([`diagnostic`]); a configuration error at cold start is posted to Lambda's
 //! init error endpoint ([`init_error`]) before the process exits.
 //!
-//! A task reads its secrets with [`RunContext::secret`] ([`secrets`]).
+//! A task reads its secrets with [`RunContext::secret`] ([`secrets`]); a
+//! function that runs several jobs (`.job(name, schedule, input)`) reads which
+//! one with [`RunContext::job`] and its input with [`RunContext::input`] ([`job`]).
 //!
 //! [`contract`] (env var names, scheduler input, message envelope,
 //! deduplication ids) is the `cloud-cron-contract` crate, which `cfn-gen`
@@ -23,6 +25,7 @@ mod error_type;
 pub mod event;
 pub mod idempotency;
 pub mod init_error;
+pub mod job;
 pub mod sdk_error;
 pub mod secrets;
 mod task;
@@ -30,4 +33,5 @@ mod task;
 pub use dispatch::{ConfigError, OutgoingMessage, PublishError, Published};
 pub use env::Environment;
 pub use event::{ScheduledRun, Trigger};
+pub use job::InputError;
 pub use task::{run, Invocation, RunContext, RunError, RunReport, Runtime, Task, TaskError};

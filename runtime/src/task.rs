@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -22,6 +23,7 @@ use crate::dispatch::{ConfigError, Dispatcher, OutgoingMessage, PublishError, Pu
 use crate::env::Environment;
 use crate::event::{self, EventError, ScheduledRun};
 use crate::idempotency::{self, Decision, IdempotencyError, IdempotencyStore};
+use crate::job::InputError;
 use crate::secrets::{SecretError, TaskSecrets};
 use secrecy::SecretString;
 
@@ -111,6 +113,33 @@ impl RunContext {
         }
     }
 
+    /// The job this run is for: its name in `.job(name, schedule, input)`,
+    /// or `None` for the function's own schedule.
+    pub fn job(&self) -> Option<&str> {
+        self.run.job.as_deref()
+    }
+
+    /// The job's input as `T` (absent input reads as JSON `null`).
+    ///
+    /// ```
+    /// use cloud_cron_runtime::RunContext;
+    /// #[derive(serde::Deserialize)]
+    /// struct Call { model: String, method: String }
+    /// # fn demo(ctx: RunContext) -> Result<(), cloud_cron_runtime::InputError> {
+    /// let call: Call = ctx.input()?;
+    /// println!("{} runs {}.{}", ctx.job().unwrap_or("?"), call.model, call.method);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`InputError::NoJob`] when the run is not a job's, and
+    /// [`InputError::Invalid`] (naming the job and what serde found) when
+    /// the input is not a `T`.
+    pub fn input<T: DeserializeOwned>(&self) -> Result<T, InputError> {
+        crate::job::read(self.run.job.as_deref(), self.run.input.as_ref())
+    }
+
     /// The run: trigger, schedule ARN, scheduled time, attempt.
     pub fn run(&self) -> &ScheduledRun {
         &self.run
@@ -179,6 +208,9 @@ pub struct RunReport {
     pub schedule_arn: String,
     /// The scheduled time, RFC 3339 UTC.
     pub scheduled_time: String,
+    /// The job, when the run is a job's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
     /// The attempt number.
     pub attempt: u32,
     /// `completed`, or `skipped` when the idempotency guard found the run done.
@@ -282,11 +314,13 @@ impl<T: Task> Runtime<T> {
             task: T::NAME.to_owned(),
             schedule_arn: run.schedule_arn.clone(),
             scheduled_time: run.scheduled_time_text(),
+            job: run.job.clone(),
             attempt: run.attempt,
             outcome: "completed",
         };
         tracing::info!(
             task = T::NAME,
+            job = run.job.as_deref().unwrap_or(""),
             trigger = ?run.trigger,
             schedule_arn = %run.schedule_arn,
             scheduled_time = %report.scheduled_time,
@@ -302,6 +336,7 @@ impl<T: Task> Runtime<T> {
                     scheduled_time: &report.scheduled_time,
                     execution_id: &run.execution_id,
                     attempt_number: &attempt,
+                    job: run.job.as_deref(),
                 };
                 let decision = match invocation.deadline {
                     Some(deadline) => store.begin_until(&key, deadline).await?,

@@ -112,9 +112,9 @@ pub fn add(stack: &Stack, results: &Topic) -> ErpLongJobs {
         .cpu_memory(1024, 4096)
         .vpc(network.subnet_ids(), network.security_group_ids())
         .command(["erp-job", "--job", "month-end-close"])
-        .env("ODOO_URL", "https://odoo.internal.example.com")
-        .env("ODOO_DATABASE", "erp")
-        .env("ODOO_USER", "cloud-cron")
+        .env("ODOO_URL", "https://erp.example.com")
+        .env("ODOO_DB", "acme")
+        .env("ODOO_LOGIN", "cron-bot")
         .secret("ODOO_PASSWORD", SecretRef::ssm(ODOO_PASSWORD))
         .publishes_to("results", results)
         .log_retention_days(90);

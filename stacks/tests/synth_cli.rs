@@ -51,15 +51,15 @@ fn writes_every_stack_and_a_summary() {
     );
     assert!(text.contains("rate(5 minutes) (UTC)  next: "), "{text}");
     assert!(
-        text.contains("cron(30 1 ? * MON-FRI *) (Europe/London)  next: "),
+        text.contains("cron(0 7 ? * MON-FRI *) (Europe/London)  next: "),
         "{text}"
     );
-    // three fire times for the cron schedule, each in London time (GMT or BST)
+    // three fire times for each job's cron schedule, each in London time (GMT or BST)
     let cron_line = text
         .lines()
-        .find(|l| l.contains("NightlySync"))
-        .expect("cron line");
-    assert_eq!(cron_line.matches("01:30 ").count(), 3, "{cron_line}");
+        .find(|l| l.contains("ErpSchedules/OdooJobs/send-invoices"))
+        .expect("a job's cron line");
+    assert_eq!(cron_line.matches("07:00 ").count(), 3, "{cron_line}");
     // the tag warning goes to stderr, not into the summary
     assert!(stderr(&o).contains("warning: CloudCronExample/Report: image"));
 }

@@ -67,6 +67,11 @@ fn every_schedule_invokes_its_function_with_its_own_role_and_dlq() {
         for (id, schedule) in schedules {
             let props = &schedule["Properties"];
             let target = &props["Target"];
+            if target.get("EcsParameters").is_some() {
+                // A FargateJob's schedule runs a task on its cluster; its
+                // wiring is checked in cfn-gen/tests/private_network.
+                continue;
+            }
             let function_id = get_att_id(&target["Arn"], "Arn");
             assert_eq!(
                 resource(&t, function_id)["Type"],
@@ -122,7 +127,11 @@ fn every_schedule_invokes_its_function_with_its_own_role_and_dlq() {
             let input: SchedulerInput =
                 serde_json::from_str(target["Input"].as_str().expect("input text"))
                     .expect("contract input");
-            assert_eq!(input, SchedulerInput::template());
+            let expected = match (&input.job, &input.input) {
+                (Some(job), Some(value)) => SchedulerInput::job_template(job, value.clone()),
+                _ => SchedulerInput::template(),
+            };
+            assert_eq!(input, expected, "{stack}/{id}");
 
             // The function's own retry layer ends in the same dead-letter queue.
             let function = resource(&t, function_id);
@@ -167,8 +176,8 @@ fn functions_publish_to_exactly_the_topics_they_are_given() {
 
 #[test]
 fn no_statement_grants_a_wildcard() {
-    // The exceptions: ECR's login call and the watchdog's metric reads have
-    // no resource to scope them to.
+    // The exceptions: ECR's login call, the watchdog's metric reads and the
+    // two EC2 reads a function in a VPC needs have no resource to scope them to.
     let ecr_login = json!({
         "Sid": "EcrLoginHasNoResource",
         "Effect": "Allow",
@@ -181,10 +190,16 @@ fn no_statement_grants_a_wildcard() {
         "Action": ["cloudwatch:GetMetricData"],
         "Resource": ["*"]
     });
+    let vpc_describes = json!({
+        "Sid": "VpcDescribesHaveNoResource",
+        "Effect": "Allow",
+        "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+        "Resource": ["*"]
+    });
     for (stack, t) in templates() {
         for (id, role) in of_type(&t, "AWS::IAM::Role") {
             for s in statements(role) {
-                if *s == ecr_login || *s == metric_reads {
+                if *s == ecr_login || *s == metric_reads || *s == vpc_describes {
                     continue;
                 }
                 let text = s.to_string();
@@ -201,6 +216,58 @@ fn no_statement_grants_a_wildcard() {
             }
         }
     }
+}
+
+#[test]
+fn erp_jobs_share_one_function_role_queue_and_group() {
+    let (_, t) = templates()
+        .into_iter()
+        .find(|(name, _)| name == "ErpSchedules")
+        .expect("ErpSchedules");
+    let schedules: Vec<_> = of_type(&t, "AWS::Scheduler::Schedule")
+        .into_iter()
+        .filter(|(_, s)| s["Properties"]["Target"].get("EcsParameters").is_none())
+        .collect();
+    let jobs: Vec<&str> = schedules
+        .iter()
+        .map(|(_, s)| s["Metadata"]["cloudCron"]["job"].as_str().expect("a job"))
+        .collect();
+    assert_eq!(
+        jobs,
+        ["send-invoices", "email-queue", "nightly-replenishment",]
+    );
+    let groups = of_type(&t, "AWS::Scheduler::ScheduleGroup");
+    assert_eq!(groups.len(), 1);
+    let mut shared = std::collections::BTreeSet::new();
+    for (id, schedule) in &schedules {
+        let props = &schedule["Properties"];
+        assert_eq!(props["GroupName"], json!({"Ref": groups[0].0}), "{id}");
+        assert_eq!(props["ScheduleExpressionTimezone"], "Europe/London", "{id}");
+        assert!(
+            !props["ScheduleExpression"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("at("),
+            "{id}: no one-time date that will pass"
+        );
+        shared.insert((
+            props["Target"]["Arn"].to_string(),
+            props["Target"]["RoleArn"].to_string(),
+            props["Target"]["DeadLetterConfig"]["Arn"].to_string(),
+        ));
+    }
+    assert_eq!(
+        shared.len(),
+        1,
+        "one function, one Scheduler role, one queue: {shared:?}"
+    );
+    // The password: exactly its SSM parameter, by reference only.
+    let text = t.to_string();
+    assert!(text.contains("ssm:/erp/odoo/password"));
+    assert!(
+        text.contains(":parameter/erp/odoo/password"),
+        "ssm:GetParameter on that parameter"
+    );
 }
 
 #[test]

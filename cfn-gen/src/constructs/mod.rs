@@ -3,7 +3,8 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
-//! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
+//! [`NotificationChannel`], [`ImageRepublish`], [`ScheduleGroup`]
+//! (where jobs' schedules go) and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]). Private
 //! networking: [`NetworkIds`], [`VpcEndpoints`].
 
@@ -21,6 +22,7 @@ mod network;
 mod ops_topic;
 mod queue;
 mod record_table;
+mod schedule_group;
 mod scheduled_lambda;
 mod secret;
 mod stack_schedules;
@@ -40,6 +42,7 @@ pub use network::{EndpointService, NetworkIds, VpcClient, VpcEndpoints};
 pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;
+pub use schedule_group::ScheduleGroup;
 pub use scheduled_lambda::ScheduledLambda;
 pub use secret::SecretGrants;
 pub(crate) use stack_schedules::StackSchedules;

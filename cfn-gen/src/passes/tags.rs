@@ -3,7 +3,7 @@
 //!
 //! | shape | types |
 //! |---|---|
-//! | list of `{Key, Value}` | `AWS::CloudWatch::Alarm`, `AWS::DynamoDB::Table`, `AWS::EC2::SecurityGroup`, `AWS::ECR::Repository`, `AWS::ECS::Cluster`, `AWS::ECS::TaskDefinition`, `AWS::Events::Rule`, `AWS::IAM::Role`, `AWS::KMS::Key`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`, `AWS::Logs::LogGroup`, `AWS::S3::Bucket`, `AWS::SecretsManager::Secret`, `AWS::SNS::Topic`, `AWS::SQS::Queue`, `AWS::StepFunctions::StateMachine` |
+//! | list of `{Key, Value}` | `AWS::CloudWatch::Alarm`, `AWS::DynamoDB::Table`, `AWS::EC2::SecurityGroup`, `AWS::ECR::Repository`, `AWS::ECS::Cluster`, `AWS::ECS::TaskDefinition`, `AWS::Events::Rule`, `AWS::IAM::Role`, `AWS::KMS::Key`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`, `AWS::Logs::LogGroup`, `AWS::S3::Bucket`, `AWS::Scheduler::ScheduleGroup` (where the Scheduler takes tags for its schedules), `AWS::SecretsManager::Secret`, `AWS::SNS::Topic`, `AWS::SQS::Queue`, `AWS::StepFunctions::StateMachine` |
 //! | map of key to value | `AWS::SSM::Parameter`, `AWS::Serverless::Function` (SAM copies them to the role it creates), `AWS::Serverless::Api`, `AWS::Serverless::HttpApi`, `AWS::Serverless::SimpleTable`, `AWS::Serverless::StateMachine`, `AWS::Serverless::Application` |
 //!
 //! Skipped, because their type has no `Tags`: `AWS::Scheduler::Schedule`,
@@ -47,6 +47,7 @@ const LIST_TYPES: &[&str] = &[
     "AWS::Lambda::Function",
     "AWS::Logs::LogGroup",
     "AWS::S3::Bucket",
+    "AWS::Scheduler::ScheduleGroup",
     "AWS::SecretsManager::Secret",
     "AWS::SNS::Topic",
     "AWS::SQS::Queue",

@@ -99,9 +99,12 @@ pub struct Schedule {
     /// Physical name; left to CloudFormation when unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Value>,
-    /// The schedule group's name (the `default` group when unset).
+    /// The schedule group (the account's `default` group when unset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_name: Option<Value>,
+    /// A customer managed KMS key that encrypts the schedule's input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<Value>,
     /// What the schedule runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -82,6 +82,12 @@ pub const SCHEDULE: NameRule = NameRule {
     first_text: "",
 };
 
+/// EventBridge Scheduler schedule group names.
+pub const SCHEDULE_GROUP: NameRule = NameRule {
+    what: "schedule group name",
+    ..SCHEDULE
+};
+
 /// Lambda environment variable names.
 pub const ENV_VAR: NameRule = NameRule {
     what: "environment variable name",

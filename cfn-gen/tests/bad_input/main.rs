@@ -6,6 +6,7 @@ mod filter_policy;
 mod follow_on;
 mod ids;
 mod image_uris;
+mod jobs;
 mod never_fires;
 mod physical_names;
 mod quotas;

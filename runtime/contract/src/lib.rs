@@ -26,8 +26,47 @@ pub const TOPIC_ARN_ENV_PREFIX: &str = "SNS_TOPIC_ARN_";
 /// The `source` field of every scheduler input cloud-cron writes.
 pub const SCHEDULER_INPUT_SOURCE: &str = "cloud-cron.scheduler";
 
-/// The version of the scheduler input shape.
-pub const SCHEDULER_INPUT_VERSION: u32 = 1;
+/// The version of the scheduler input shape: 2 adds a job's name and input
+/// (`job`, `input`). A schedule without a job still writes version 1, which
+/// reads the same; runtimes accept both.
+pub const SCHEDULER_INPUT_VERSION: u32 = 2;
+
+/// The scheduler input version written by schedules that run no job.
+pub const SCHEDULER_INPUT_VERSION_NO_JOB: u32 = 1;
+
+/// The longest job name: EventBridge Scheduler's limit on a schedule name.
+pub const JOB_NAME_MAX_LEN: usize = 64;
+
+/// What is wrong with a job name, if anything: 1 to [`JOB_NAME_MAX_LEN`]
+/// ASCII letters, digits, `-`, `_` and `.` (the characters a schedule name
+/// takes), so a job name can be used in a schedule name, a log line and a
+/// deduplication id as it is.
+///
+/// ```
+/// use cloud_cron_contract::job_name_problem;
+/// assert_eq!(job_name_problem("invoice-reminders"), None);
+/// assert!(job_name_problem("month end").is_some());
+/// ```
+pub fn job_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".to_owned());
+    }
+    if name.len() > JOB_NAME_MAX_LEN {
+        return Some(format!(
+            "it is {} characters long, over the {JOB_NAME_MAX_LEN} a schedule name takes",
+            name.len()
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Some(format!(
+            "it contains {bad:?}; only ASCII letters, digits, `-`, `_` and `.` are allowed"
+        ));
+    }
+    None
+}
 
 /// EventBridge Scheduler context attributes, substituted into the input on
 /// every invocation.
@@ -75,7 +114,37 @@ pub const SNS_MAX_MESSAGE_BYTES: usize = 262_144;
 /// assert_ne!(id, dedup_id("arn:aws:scheduler:us-east-1:123456789012:schedule/default/r", "2026-11-28T09:05:00Z", "alerts", 0));
 /// ```
 pub fn dedup_id(schedule_arn: &str, scheduled_time: &str, topic_key: &str, ordinal: u32) -> String {
-    let text = format!("{schedule_arn}\n{scheduled_time}\n{topic_key}\n{ordinal}");
+    sha256_hex(&format!(
+        "{schedule_arn}\n{scheduled_time}\n{topic_key}\n{ordinal}"
+    ))
+}
+
+/// The deduplication id of a message published by a run of job `job`: like
+/// [`dedup_id`] with the job name between the scheduled time and the topic
+/// key (five values joined by newlines). Two jobs of one function that fire
+/// at the same instant are two runs, even when invoked by hand (where the
+/// schedule ARN is `manual`); a run without a job uses [`dedup_id`].
+///
+/// ```
+/// use cloud_cron_contract::{dedup_id, job_dedup_id};
+/// let arn = "manual";
+/// let time = "2026-11-28T09:00:00Z";
+/// assert_ne!(job_dedup_id(arn, time, "a", "results", 0), job_dedup_id(arn, time, "b", "results", 0));
+/// assert_ne!(job_dedup_id(arn, time, "a", "results", 0), dedup_id(arn, time, "results", 0));
+/// ```
+pub fn job_dedup_id(
+    schedule_arn: &str,
+    scheduled_time: &str,
+    job: &str,
+    topic_key: &str,
+    ordinal: u32,
+) -> String {
+    sha256_hex(&format!(
+        "{schedule_arn}\n{scheduled_time}\n{job}\n{topic_key}\n{ordinal}"
+    ))
+}
+
+fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -118,6 +187,16 @@ pub struct Envelope<T> {
 #[cfg(feature = "schema")]
 pub fn envelope_schema_json() -> String {
     let schema = schemars::schema_for!(Envelope<serde_json::Value>);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON Schema of the scheduler input, as committed in
+/// `runtime/contract/schema/scheduler-input.v2.schema.json` (feature `schema`).
+#[cfg(feature = "schema")]
+pub fn scheduler_input_schema_json() -> String {
+    let schema = schemars::schema_for!(SchedulerInput);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
@@ -168,17 +247,25 @@ pub fn topic_env_var(key: &str) -> Result<String, InvalidTopicKey> {
 
 /// What the EventBridge Scheduler passes to a cloud-cron function.
 ///
-/// The template carries [`SchedulerInput::template`], whose fields hold the
+/// The template carries [`SchedulerInput::template`] (or
+/// [`SchedulerInput::job_template`] for a job), whose fields hold the
 /// Scheduler's context attributes; the Scheduler substitutes them on every
-/// invocation. `schedule_arn` + `scheduled_time` identify one scheduled run
-/// across retries, which is what idempotency keys derive from;
-/// `execution_id` changes on every attempt.
+/// invocation. `schedule_arn` + `scheduled_time` (+ `job`) identify one
+/// scheduled run across retries, which is what idempotency keys derive from;
+/// `execution_id` changes on every attempt. Its JSON Schema is committed as
+/// `runtime/contract/schema/scheduler-input.v2.schema.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(title = "cloud-cron scheduler input, version 2")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SchedulerInput {
-    /// Always [`SCHEDULER_INPUT_SOURCE`].
+    /// Always `cloud-cron.scheduler`.
     pub source: String,
-    /// The shape's version, [`SCHEDULER_INPUT_VERSION`].
+    /// The shape's version: 1 (no job) or 2.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 2)))]
     pub version: u32,
     /// The schedule's ARN.
     pub schedule_arn: String,
@@ -188,6 +275,14 @@ pub struct SchedulerInput {
     pub execution_id: String,
     /// The attempt number as text (`"1"` on the first attempt).
     pub attempt_number: String,
+    /// The job this schedule runs (version 2): one of the function's
+    /// `.job(name, ..)` names; absent when the function runs no jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(pattern(r"^[0-9A-Za-z._-]{1,64}$")))]
+    pub job: Option<String>,
+    /// The job's input, any JSON (version 2), read with `ctx.input::<T>()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<serde_json::Value>,
 }
 
 impl SchedulerInput {
@@ -195,12 +290,37 @@ impl SchedulerInput {
     pub fn template() -> SchedulerInput {
         SchedulerInput {
             source: SCHEDULER_INPUT_SOURCE.to_owned(),
-            version: SCHEDULER_INPUT_VERSION,
+            version: SCHEDULER_INPUT_VERSION_NO_JOB,
             schedule_arn: context::SCHEDULE_ARN.to_owned(),
             scheduled_time: context::SCHEDULED_TIME.to_owned(),
             execution_id: context::EXECUTION_ID.to_owned(),
             attempt_number: context::ATTEMPT_NUMBER.to_owned(),
+            job: None,
+            input: None,
         }
+    }
+
+    /// The input written into the schedule of job `job`, carrying `input`.
+    pub fn job_template(job: &str, input: serde_json::Value) -> SchedulerInput {
+        SchedulerInput {
+            version: SCHEDULER_INPUT_VERSION,
+            job: Some(job.to_owned()),
+            input: Some(input),
+            ..SchedulerInput::template()
+        }
+    }
+
+    /// [`SchedulerInput::job_template`] as the JSON text the schedule's
+    /// `Input` holds.
+    ///
+    /// ```
+    /// use cloud_cron_contract::SchedulerInput;
+    /// let text = SchedulerInput::job_template_json("close", serde_json::json!({"month": "last"}));
+    /// assert!(text.contains(r#""version":2"#) && text.contains(r#""job":"close""#));
+    /// ```
+    pub fn job_template_json(job: &str, input: serde_json::Value) -> String {
+        // Strings, an integer and a JSON value always serialize.
+        serde_json::to_string(&SchedulerInput::job_template(job, input)).unwrap_or_default()
     }
 
     /// The template input as the JSON text the schedule's `Input` holds.
@@ -280,6 +400,57 @@ mod tests {
             committed,
             envelope_schema_json(),
             "runtime/contract/schema/envelope.v1.schema.json is stale: rerun with CLOUDCRON_UPDATE_SCHEMA=1 and review the diff"
+        );
+    }
+
+    #[test]
+    fn job_template_json_is_stable() {
+        assert_eq!(
+            SchedulerInput::job_template_json("close", serde_json::json!({"a": [1]})),
+            r#"{"source":"cloud-cron.scheduler","version":2,"scheduleArn":"<aws.scheduler.schedule-arn>","scheduledTime":"<aws.scheduler.scheduled-time>","executionId":"<aws.scheduler.execution-id>","attemptNumber":"<aws.scheduler.attempt-number>","job":"close","input":{"a":[1]}}"#
+        );
+    }
+
+    #[test]
+    fn job_dedup_ids_follow_the_documented_rule() {
+        // sha256("arn\n2026-11-28T09:00:00Z\nclose\nalerts\n0"), computed with Python's hashlib
+        assert_eq!(
+            job_dedup_id("arn", "2026-11-28T09:00:00Z", "close", "alerts", 0),
+            "6f9a7980a30bc635ddbc6358680306aeb8dbdb8417cd07d9a9631e51a6e7e49c"
+        );
+    }
+
+    #[test]
+    fn job_names_follow_the_schedule_name_alphabet() {
+        for ok in ["a", "month-end_close.v2", &"x".repeat(64)] {
+            assert_eq!(job_name_problem(ok), None, "{ok}");
+        }
+        assert!(job_name_problem("").unwrap_or_default().contains("empty"));
+        assert!(job_name_problem(&"x".repeat(65))
+            .unwrap_or_default()
+            .contains("65 characters"));
+        assert!(job_name_problem("a/b").unwrap_or_default().contains("'/'"));
+        assert!(job_name_problem("a\nb")
+            .unwrap_or_default()
+            .contains("'\\n'"));
+    }
+
+    #[cfg(feature = "schema")]
+    #[test]
+    fn the_committed_scheduler_input_schema_is_current() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schema/scheduler-input.v2.schema.json"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        if std::env::var_os("CLOUDCRON_UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, scheduler_input_schema_json()).expect("write schema");
+            return;
+        }
+        assert_eq!(
+            committed,
+            scheduler_input_schema_json(),
+            "runtime/contract/schema/scheduler-input.v2.schema.json is stale: rerun with CLOUDCRON_UPDATE_SCHEMA=1 and review the diff"
         );
     }
 

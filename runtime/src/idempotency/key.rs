@@ -39,10 +39,25 @@ pub fn idempotency_key(schedule_arn: &str, scheduled_time: &str) -> String {
     key
 }
 
-/// One attempt of one scheduled run, as the Scheduler's input describes it
-/// (`scheduleArn`, `scheduledTime`, `executionId`, `attemptNumber`).
+/// The record key of a run of job `job` (`.job(name, ..)` on the function):
+/// `run#` followed by the lowercase hex SHA-256 of
+/// `"<schedule_arn>\n<scheduled_time>\n<job>"`. Two jobs of one function
+/// that fire at the same instant are two runs, even invoked by hand.
 ///
-/// Only `schedule_arn` and `scheduled_time` identify the run; the other two
+/// ```
+/// use cloud_cron_runtime::idempotency::{idempotency_key, job_idempotency_key};
+/// let (arn, time) = ("manual", "2026-11-28T09:00:00Z");
+/// assert_ne!(job_idempotency_key(arn, time, "a"), job_idempotency_key(arn, time, "b"));
+/// assert_ne!(job_idempotency_key(arn, time, "a"), idempotency_key(arn, time));
+/// ```
+pub fn job_idempotency_key(schedule_arn: &str, scheduled_time: &str, job: &str) -> String {
+    idempotency_key(schedule_arn, &format!("{scheduled_time}\n{job}"))
+}
+
+/// One attempt of one scheduled run, as the Scheduler's input describes it
+/// (`scheduleArn`, `scheduledTime`, `job`, `executionId`, `attemptNumber`).
+///
+/// `schedule_arn`, `scheduled_time` and `job` identify the run; the other two
 /// are written to the record for debugging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduledRun<'a> {
@@ -54,10 +69,13 @@ pub struct ScheduledRun<'a> {
     pub execution_id: &'a str,
     /// The Scheduler's attempt number as text; may be empty.
     pub attempt_number: &'a str,
+    /// The job the run is for, when the function runs jobs.
+    pub job: Option<&'a str>,
 }
 
 impl ScheduledRun<'_> {
-    /// The run's record key, [`idempotency_key`](super::idempotency_key) of its ARN and scheduled time.
+    /// The run's record key: [`idempotency_key`](super::idempotency_key) of
+    /// its ARN and scheduled time, or [`job_idempotency_key`] with its job.
     ///
     /// ```
     /// use cloud_cron_runtime::idempotency::{idempotency_key, ScheduledRun};
@@ -66,13 +84,17 @@ impl ScheduledRun<'_> {
     ///     scheduled_time: "2026-11-28T09:00:00Z",
     ///     execution_id: "e1",
     ///     attempt_number: "1",
+    ///     job: None,
     /// };
     /// let retry = ScheduledRun { execution_id: "e2", attempt_number: "2", ..run };
     /// assert_eq!(run.key(), retry.key());
     /// assert_eq!(run.key(), idempotency_key(run.schedule_arn, run.scheduled_time));
     /// ```
     pub fn key(&self) -> String {
-        idempotency_key(self.schedule_arn, self.scheduled_time)
+        match self.job {
+            Some(job) => job_idempotency_key(self.schedule_arn, self.scheduled_time, job),
+            None => idempotency_key(self.schedule_arn, self.scheduled_time),
+        }
     }
 
     /// Rejects identities that would merge unrelated runs under one key.
@@ -106,7 +128,28 @@ mod tests {
             scheduled_time,
             execution_id: "e",
             attempt_number: "1",
+            job: None,
         }
+    }
+
+    #[test]
+    fn the_job_is_part_of_the_key() {
+        // printf 'a\nb\nclose' | sha256sum
+        assert_eq!(
+            job_idempotency_key("a", "b", "close"),
+            "run#4b638491b3d0f6b45f25ddce4004bfc23db807a90d137cec3daa5036fb03b09f"
+        );
+        let plain = run("arn:x", "2026-11-28T09:00:00Z");
+        let close = ScheduledRun {
+            job: Some("close"),
+            ..plain
+        };
+        let open = ScheduledRun {
+            job: Some("open"),
+            ..plain
+        };
+        assert_ne!(close.key(), open.key());
+        assert_ne!(close.key(), plain.key());
     }
 
     #[test]

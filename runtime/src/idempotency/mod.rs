@@ -7,7 +7,8 @@
 //! item per scheduled run, written with conditional writes.
 //!
 //! A run is identified by its schedule ARN and scheduled time (the same in
-//! every retry of that run); [`idempotency_key`] turns the pair into the
+//! every retry of that run), and its job when the function runs jobs;
+//! [`idempotency_key`] (or [`job_idempotency_key`]) turns them into the
 //! item's key. Before doing its work an attempt calls
 //! [`IdempotencyStore::begin`]:
 //!
@@ -40,12 +41,12 @@
 //!
 //! | attribute | type | value |
 //! |---|---|---|
-//! | `id` | S | [`idempotency_key`]: `run#` + hex SHA-256 of `<scheduleArn>\n<scheduledTime>` |
+//! | `id` | S | [`idempotency_key`]: `run#` + hex SHA-256 of `<scheduleArn>\n<scheduledTime>` (`<scheduleArn>\n<scheduledTime>\n<job>` for a job's run) |
 //! | `status` | S | `IN_PROGRESS` or `COMPLETED` |
 //! | `inProgressUntil` | N | end of the holder's lease, epoch milliseconds |
 //! | `expiresAt` | N | epoch seconds; after it the record counts as absent (DynamoDB deletes it within days) |
 //! | `token` | S | random, unique per attempt; `complete` / `release` are conditional on it |
-//! | `scheduleArn`, `scheduledTime` | S | the run, for people reading the table |
+//! | `scheduleArn`, `scheduledTime`, `job` | S | the run, for people reading the table (`job` only for a job's run) |
 //! | `executionId`, `attemptNumber` | S | the Scheduler's ids of the attempt holding or completing the record (debugging only) |
 //! | `startedAt`, `completedAt` | N | epoch milliseconds (debugging only) |
 //!
@@ -70,6 +71,7 @@
 //!     scheduled_time: "2026-11-28T09:00:00Z",
 //!     execution_id: "d5b1c7d2-3a5e-4b4e-9f8c-1f1e2d3c4b5a",
 //!     attempt_number: "1",
+//!     job: None,
 //! };
 //! # let context = lambda_runtime::Context::default();
 //! // The lease ends when Lambda would kill this invocation
@@ -122,7 +124,7 @@ pub(crate) use clock::rfc3339;
 pub use clock::Clock;
 pub use error::{IdempotencyError, RecordState};
 pub use guard::Guard;
-pub use key::{idempotency_key, ScheduledRun};
+pub use key::{idempotency_key, job_idempotency_key, ScheduledRun};
 pub use store::{Decision, IdempotencyStore};
 
 /// The environment variable that names the idempotency table.

@@ -18,6 +18,8 @@ pub(super) mod attr {
     pub const TOKEN: &str = "token";
     pub const SCHEDULE_ARN: &str = "scheduleArn";
     pub const SCHEDULED_TIME: &str = "scheduledTime";
+    /// The job of a job's run.
+    pub const JOB: &str = "job";
     pub const EXECUTION_ID: &str = "executionId";
     pub const ATTEMPT_NUMBER: &str = "attemptNumber";
     pub const STARTED_AT: &str = "startedAt";

@@ -218,12 +218,16 @@ impl IdempotencyStore {
         lease_end: SystemTime,
     ) -> Result<Decision, IdempotencyError> {
         run.validate()?;
+        let mut extra = vec![
+            (attr::SCHEDULE_ARN, run.schedule_arn),
+            (attr::SCHEDULED_TIME, run.scheduled_time),
+        ];
+        if let Some(job) = run.job {
+            extra.push((attr::JOB, job));
+        }
         self.claim(
             &run.key(),
-            &[
-                (attr::SCHEDULE_ARN, run.schedule_arn),
-                (attr::SCHEDULED_TIME, run.scheduled_time),
-            ],
+            &extra,
             run.execution_id,
             run.attempt_number,
             now,

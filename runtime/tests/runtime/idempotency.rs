@@ -32,6 +32,7 @@ fn run<'a>(scheduled_time: &'a str, execution_id: &'a str) -> ScheduledRun<'a> {
         scheduled_time,
         execution_id,
         attempt_number: "1",
+        job: None,
     }
 }
 
@@ -350,6 +351,39 @@ async fn different_scheduled_times_are_independent() {
         .await
         .expect("complete the other schedule");
     nine_five.release().await.expect("release 09:05");
+}
+
+#[tokio::test]
+#[ignore = "needs a moto server: run scripts/test"]
+async fn two_jobs_at_one_instant_are_two_runs() {
+    let (store, _clock, client) = fresh_store("jobs").await;
+    let close = ScheduledRun {
+        job: Some("close"),
+        ..run(TIME, "exec-1")
+    };
+    let sync = ScheduledRun {
+        job: Some("sync"),
+        ..run(TIME, "exec-2")
+    };
+    let close_guard = proceed(begin(&store, &close).await);
+    let sync_guard = proceed(begin(&store, &sync).await);
+    assert_ne!(close_guard.key(), sync_guard.key());
+    close_guard.complete().await.expect("complete close");
+    sync_guard.complete().await.expect("complete sync");
+    // A retry of one job's run is that run: skipped once completed.
+    let close_retry = ScheduledRun {
+        job: Some("close"),
+        ..run(TIME, "exec-3")
+    };
+    assert!(matches!(
+        begin(&store, &close_retry).await,
+        Decision::AlreadyCompleted
+    ));
+    // The record names the job for people reading the table.
+    let item = record(&client, &store, &close.key())
+        .await
+        .expect("the close record");
+    assert_eq!(text(&item, "job"), "close");
 }
 
 #[tokio::test]

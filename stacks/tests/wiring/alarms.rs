@@ -43,6 +43,12 @@ const PUBLISHED: &[(&str, &[&str], &str, &str)] = &[
         "ScheduleGroup",
         "AWS::Scheduler::ScheduleGroup",
     ),
+    (
+        "AWS/Events",
+        &["FailedInvocations"],
+        "RuleName",
+        "AWS::Events::Rule",
+    ),
 ];
 
 /// The logical ID a dimension value points at (`Ref` or `Fn::GetAtt`).

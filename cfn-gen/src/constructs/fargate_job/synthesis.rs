@@ -402,6 +402,7 @@ impl Inner {
             Resource::new(scheduler::Schedule {
                 name: None,
                 group_name: Some(self.group.name()),
+                kms_key_arn: None,
                 description: Some(
                     p.description
                         .clone()

@@ -58,7 +58,8 @@ pub(super) fn eni_statements(placement: &VpcPlacement) -> Vec<Statement> {
         Statement::allow(
             ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
             vec![Value::from("*")],
-        ),
+        )
+        .sid("VpcDescribesHaveNoResource"),
     ]
 }
 

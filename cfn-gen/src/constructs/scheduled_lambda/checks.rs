@@ -16,7 +16,13 @@ impl Inner {
         let p = self.props.borrow();
         self.function.validate(table_env_bytes(&p), report);
         let timeout = self.function.settings().timeout.as_secs();
-        let is_at = check_schedule(path, &p, timeout, report);
+        let has_jobs = self.jobs.borrow().any();
+        let is_at = if p.schedule.is_none() && has_jobs {
+            false
+        } else {
+            check_schedule(path, &p, timeout, report)
+        };
+        self.check_jobs(&p, report);
         if timeout == 900 {
             report.warning(
                 path,
@@ -61,7 +67,7 @@ fn check_schedule(path: &str, p: &Props, timeout_secs: u64, report: &mut Report)
         report.error(
             path,
             "the function has no schedule",
-            "call .schedule(Schedule::rate(5, TimeUnit::Minutes)) or .schedule(Schedule::cron(\"0 9 ? * MON-FRI *\"))",
+            "call .schedule(Schedule::rate(5, TimeUnit::Minutes)) or .schedule(Schedule::cron(\"0 9 ? * MON-FRI *\")), or add jobs with .job(\"NAME\", Schedule::cron(..), input)",
         );
         return false;
     };

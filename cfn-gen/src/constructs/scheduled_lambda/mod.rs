@@ -15,9 +15,11 @@
 //! (synth-time checks), [`synthesis`] (the schedule, its role, and wiring),
 //! [`missed_runs`] (how a missed run is detected, and the metric-math alarm
 //! of `rate(..)` schedules), [`watchdog`] (the stack's missed-run watchdog
-//! for `cron(..)`/`at(..)` schedules).
+//! for `cron(..)`/`at(..)` schedules), [`jobs`] (`.job(..)`: one schedule per
+//! job, sharing the role and queue).
 
 mod checks;
+mod jobs;
 mod missed_runs;
 mod synthesis;
 mod watchdog;
@@ -78,6 +80,7 @@ struct Inner {
     /// Set on the stack's watchdog task: the watchdog it runs.
     watchdog_of: Option<Weak<watchdog::Watchdog>>,
     props: RefCell<Props>,
+    jobs: RefCell<jobs::Jobs>,
 }
 
 /// A Lambda function that EventBridge Scheduler runs on a schedule.
@@ -136,6 +139,7 @@ impl ScheduledLambda {
             table: RecordTable::within(&node, "IdempotencyTable"),
             group,
             watchdog_of,
+            jobs: RefCell::new(jobs::Jobs::new()),
             function,
             dead_letter,
             node,
@@ -480,14 +484,13 @@ impl Construct for Inner {
         if !self.deployed() {
             return Vec::new();
         }
-        self.props
-            .borrow()
-            .schedule
-            .iter()
+        let own = self.props.borrow().schedule.clone();
+        own.into_iter()
             .map(|s| ScheduleSummary {
                 path: self.node.path(),
-                schedule: s.clone(),
+                schedule: s,
             })
+            .chain(self.job_summaries())
             .collect()
     }
 }

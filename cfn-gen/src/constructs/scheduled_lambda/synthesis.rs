@@ -3,7 +3,7 @@
 //! duration, missed runs),
 //! the idempotency table, the function (with its
 //! grants and asynchronous retries), the role the Scheduler assumes, the
-//! schedule, and the outputs.
+//! schedule (and the jobs' schedules, [`super::jobs`]), and the outputs.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use serde_json::json;
 use super::Inner;
 use crate::constructs::alarms::{FunctionRole, WatchedFunction};
 use crate::constructs::function::FunctionParts;
-use crate::constructs::grant::RolePolicy;
+use crate::constructs::grant::{Grantee, RolePolicy};
 use crate::resources::{iam, scheduler, serverless};
 use crate::synth::SynthContext;
 use crate::template::{Output, Resource, Template};
@@ -75,6 +75,9 @@ impl Inner {
         let invoke = RolePolicy::new();
         self.function.grant_invoke(&invoke);
         self.dead_letter.grant_send(&invoke);
+        if let Some(key) = self.jobs.borrow().input_key() {
+            invoke.add_to_role_policy(iam::Statement::allow(["kms:Decrypt"], vec![key]));
+        }
         template.add_resource(
             &schedule_role,
             Resource::new(iam::Role {
@@ -94,21 +97,25 @@ impl Inner {
             }),
         );
 
-        let (expression, time_zone) = match &p.schedule {
-            Some(s) => (s.expression(), s.time_zone().unwrap_or("UTC").to_owned()),
-            None => (String::new(), "UTC".to_owned()),
-        };
         let description = self
             .function
             .settings()
             .description
             .clone()
             .unwrap_or_else(|| format!("Runs {path}"));
+        self.emit_jobs(&p, &schedule_role, &description, template);
+        // A function that runs only jobs has no schedule of its own.
+        let (expression, time_zone) = match &p.schedule {
+            Some(s) => (s.expression(), s.time_zone().unwrap_or("UTC").to_owned()),
+            None if self.jobs.borrow().any() => return self.emit_outputs(template),
+            None => (String::new(), "UTC".to_owned()),
+        };
         template.add_resource(
             self.node.child_logical_id("Schedule"),
             Resource::new(scheduler::Schedule {
                 name: p.schedule_name.clone().map(Value::String),
                 group_name: Some(self.group.name()),
+                kms_key_arn: self.jobs.borrow().input_key(),
                 description: Some(description),
                 schedule_expression: expression,
                 schedule_expression_timezone: Some(time_zone),
@@ -133,7 +140,12 @@ impl Inner {
             })
             .metadata("cloudCron", json!({ "path": path })),
         );
+        self.emit_outputs(template);
+    }
 
+    /// The function's name and the dead-letter queue's URL.
+    fn emit_outputs(&self, template: &mut Template) {
+        let path = self.node.path();
         let function_id = self.function.logical_id();
         template.add_output(
             format!("{function_id}Name"),
@@ -150,7 +162,7 @@ impl Inner {
     }
 }
 
-fn scheduler_date(text: &str) -> String {
+pub(super) fn scheduler_date(text: &str) -> String {
     DateTime::parse_from_rfc3339(text)
         .map(|t| {
             t.with_timezone(&Utc)
@@ -160,6 +172,6 @@ fn scheduler_date(text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-fn secs(d: Duration) -> u32 {
+pub(super) fn secs(d: Duration) -> u32 {
     u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
