@@ -48,6 +48,7 @@ pub mod writer;
 
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::{SecretRef, TemplatePart};
+pub use cloud_cron_contract::sync::SyncSettings;
 pub use construct::{
     AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
 };
@@ -56,8 +57,9 @@ pub use constructs::{
     Architecture, AttributeType, ChatbotLogging, DeadLetterQueue, Email, EndpointService,
     FargateJob, Function, GlobalIndex, Grantee, ImageBuild, ImageRepublish, ImageSource,
     MessageTemplate, NetworkIds, NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable,
-    RolePolicy, RustBinary, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms, StreamView,
-    Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints, Webhook,
+    RolePolicy, RustBinary, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms, StatusAuth,
+    StreamView, SyncPipeline, Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient,
+    VpcEndpoints, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{

@@ -3,7 +3,7 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
-//! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
+//! [`NotificationChannel`], [`ImageRepublish`], [`SyncPipeline`] and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]). Private
 //! networking: [`NetworkIds`], [`VpcEndpoints`].
 
@@ -24,6 +24,7 @@ mod record_table;
 mod scheduled_lambda;
 mod secret;
 mod stack_schedules;
+mod sync_pipeline;
 mod table;
 mod topic;
 
@@ -43,6 +44,7 @@ pub use record_table::RecordTable;
 pub use scheduled_lambda::ScheduledLambda;
 pub use secret::SecretGrants;
 pub(crate) use stack_schedules::StackSchedules;
+pub use sync_pipeline::{StatusAuth, SyncPipeline};
 pub use table::{
     AttributeType, GlobalIndex, Projection, StreamView, Table, TableEncryption, MAX_GLOBAL_INDEXES,
     MAX_PROJECTED_ATTRIBUTES,
