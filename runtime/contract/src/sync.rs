@@ -22,7 +22,7 @@ pub const QUEUE_URL_ENV: &str = "CLOUDCRON_SYNC_QUEUE_URL";
 pub const CHECKPOINT_TABLE_ENV: &str = "CLOUDCRON_SYNC_CHECKPOINT_TABLE";
 /// Name of the record (sink) table (worker).
 pub const RECORD_TABLE_ENV: &str = "CLOUDCRON_SYNC_RECORD_TABLE";
-/// JSON array of the tenants to sync (dispatcher).
+/// JSON array of the tenants to sync (dispatcher, worker).
 pub const TENANTS_ENV: &str = "CLOUDCRON_SYNC_TENANTS";
 /// JSON array of the streams every tenant syncs (all three).
 pub const STREAMS_ENV: &str = "CLOUDCRON_SYNC_STREAMS";

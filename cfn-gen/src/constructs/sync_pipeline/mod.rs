@@ -415,6 +415,7 @@ impl Inner {
                 }
                 contract::ROLE_WORKER => {
                     function.add_environment(contract::QUEUE_URL_ENV, queue_url.clone());
+                    function.add_environment(contract::TENANTS_ENV, tenants.as_str());
                     function.add_environment(contract::RECORD_TABLE_ENV, self.records.name());
                 }
                 _ => {
