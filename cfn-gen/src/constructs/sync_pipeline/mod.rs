@@ -38,6 +38,11 @@ use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
 
+/// Why the worker has no function dead-letter queue (checkov's CKV_AWS_116).
+const WORKER_DEAD_LETTER_REASON: &str = "the worker is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the pipeline's dead-letter queue after maxReceiveCount receives";
+/// Why the status function has none.
+const STATUS_DEAD_LETTER_REASON: &str = "the status function is invoked synchronously by API Gateway: a failure is the caller's HTTP 5xx (and the status errors alarm); there is no event to keep";
+
 /// How callers of the status endpoint authenticate, and where their tenant comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusAuth {
@@ -150,6 +155,7 @@ impl SyncPipeline {
             .timeout(Duration::from_secs(120))
             .memory_mb(512)
             .description(format!("{}: syncs a tenant's next batch", node.path()));
+        worker.set_dead_letter_reason(WORKER_DEAD_LETTER_REASON);
         let checkpoints = Table::new(stack, &format!("{id}Checkpoints"))
             .partition_key("pk", AttributeType::String)
             .sort_key("sk", AttributeType::String);
@@ -316,6 +322,7 @@ impl SyncPipeline {
             let status = Function::new(&self.0.stack, &id)
                 .timeout(Duration::from_secs(10))
                 .description(format!("{}: sync status endpoint", self.0.node.path()));
+            status.set_dead_letter_reason(STATUS_DEAD_LETTER_REASON);
             self.0.checkpoints.grant_read(&status);
             *self.0.status.borrow_mut() = Some(status);
         }

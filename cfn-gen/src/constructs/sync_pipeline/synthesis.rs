@@ -9,11 +9,13 @@ use std::collections::BTreeMap;
 
 use super::{Inner, Props};
 use crate::constructs::alarms::{self, FunctionRole};
-use crate::constructs::dead_letter::SSE_SQS_REASON;
 use crate::resources::{cloudwatch, lambda, logs, sqs};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Output, Resource, Template};
 use crate::value::Value;
+
+/// Why checkov's CKV_AWS_27 (KMS encryption) does not apply to the work queue.
+const WORK_QUEUE_SSE_REASON: &str = "encrypted with SSE-SQS (SqsManagedSseEnabled), which checkov does not recognise; messages hold only a tenant id, and a customer managed key would add a key policy and cost without protecting more";
 
 /// A map value from literal keys.
 fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
@@ -108,6 +110,9 @@ impl Inner {
             self.queue_id(),
             Resource::new(sqs::Queue {
                 fifo_queue: Some(true),
+                // SQS's default, explicit: a tenant message older than this is stale
+                // anyway (the dispatcher re-enqueues tenants with work every tick).
+                message_retention_period: Some(345_600),
                 visibility_timeout: u32::try_from(self.visibility_secs()).ok(),
                 sqs_managed_sse_enabled: Some(true),
                 redrive_policy: Some(sqs::RedrivePolicy {
@@ -118,7 +123,7 @@ impl Inner {
             })
             .deletion_policy(DeletionPolicy::Delete)
             .update_replace_policy(DeletionPolicy::Delete)
-            .skip_check("CKV_AWS_27", SSE_SQS_REASON),
+            .skip_check("CKV_AWS_27", WORK_QUEUE_SSE_REASON),
         );
     }
 
