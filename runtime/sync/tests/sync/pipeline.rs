@@ -393,9 +393,7 @@ async fn tenants_sync_through_dispatcher_queue_and_worker_with_no_duplicates_or_
         times: u32::MAX,
         in_count: false,
     });
-    // Three days back (the records are minutes old): fewer empty daily windows to cross.
     let config = SyncConfig::default()
-        .initial_range(Duration::from_secs(3 * 86_400))
         .min_window(Duration::from_secs(1))
         .settle_lag(Duration::ZERO)
         .lease_duration(Duration::from_secs(60));
