@@ -48,6 +48,7 @@ pub mod writer;
 
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::{SecretRef, TemplatePart};
+pub use cloud_cron_contract::sync::SyncSettings;
 pub use construct::{
     AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
 };
@@ -57,8 +58,8 @@ pub use constructs::{
     FargateJob, Function, GlobalIndex, Grantee, ImageBuild, ImageRepublish, ImageSource,
     MessageTemplate, NetworkIds, NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable,
     RolePolicy, RustBinary, ScheduleGroup, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms,
-    StreamView, Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints,
-    Webhook,
+    StatusAuth, StreamView, SyncPipeline, Table, TableEncryption, Teams, Topic, TopicEncryption,
+    VpcClient, VpcEndpoints, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{

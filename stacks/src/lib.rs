@@ -6,13 +6,15 @@
 //! endpoints and the month-end Fargate job to the ERP stack. `cargo run
 //! --bin synth` writes them to `out/`. The notifiers, the image copier and
 //! the missed-run watchdog are this repository's own `notifiers/`,
-//! `runtime/image-copier/` and `runtime/watchdog/` packages.
+//! `runtime/image-copier/` and `runtime/watchdog/` packages;
+//! `OdooSync`'s function is `stacks/odoo-sync/`.
 
 pub mod cloud_cron_example;
 pub mod erp_long_jobs;
 pub mod erp_schedules;
 pub mod image_example;
 pub mod large_app;
+pub mod odoo_sync;
 pub mod operators;
 pub mod task_example;
 
@@ -23,13 +25,14 @@ use cfn_gen::{App, BuiltinFunctions};
 /// ```
 /// let synthesis = cloud_cron_stacks::app().synth().expect("examples are valid");
 /// let names: Vec<&str> = synthesis.stacks.iter().map(|s| s.name.as_str()).collect();
-/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "TaskExample"]);
+/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "OdooSync", "TaskExample"]);
 /// ```
 pub fn app() -> App {
     let app = new_app();
     cloud_cron_example::stack(&app);
     erp_schedules::stack(&app);
     image_example::stack(&app);
+    odoo_sync::stack(&app);
     task_example::stack(&app);
     app
 }

@@ -26,6 +26,12 @@ pub(crate) const MOTO_UNMODELLED: &[&str] = &[
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
     "AWS::SNS::TopicPolicy",
+    // moto's apigatewayv2 has no CloudFormation model (the SyncPipeline status API).
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Stage",
 ];
 
 mod large_apps;

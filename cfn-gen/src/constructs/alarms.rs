@@ -57,6 +57,10 @@ pub(crate) enum FunctionRole {
     Task,
     /// The notifier function of a channel.
     Channel,
+    /// The worker of a sync pipeline.
+    SyncWorker,
+    /// The status endpoint of a sync pipeline.
+    SyncStatus,
 }
 
 /// The function an alarm watches and how close to its timeout a run may
@@ -92,6 +96,20 @@ pub(crate) fn emit_function_alarms(
     target: Option<&AlarmTarget>,
     template: &mut Template,
 ) {
+    emit_prefixed_function_alarms(node, "", function, role, target, template);
+}
+
+/// [`emit_function_alarms`] for a construct with several functions: the alarms'
+/// logical ids are `<prefix>ErrorsAlarm`, `<prefix>ThrottlesAlarm` and
+/// `<prefix>DurationAlarm` children of `node`.
+pub(crate) fn emit_prefixed_function_alarms(
+    node: &Node,
+    prefix: &str,
+    function: &WatchedFunction<'_>,
+    role: FunctionRole,
+    target: Option<&AlarmTarget>,
+    template: &mut Template,
+) {
     let function_id = function.id;
     let path = node.path();
     let (errors, throttles) = match role {
@@ -103,11 +121,20 @@ pub(crate) fn emit_function_alarms(
             format!("{path}: notification channel's function reported an error (Lambda Errors >= 1 in 5 minutes): notifications were not delivered. SQS retries them, then moves them to the channel's dead-letter queue. Read the function's CloudWatch Logs (provider errors, secrets, templates) and redrive the dead-letter queue."),
             format!("{path}: notification channel's function was throttled (Lambda Throttles >= 1 in 5 minutes): notifications are delayed. Raise the function's reserved concurrency or the account's concurrency limit."),
         ),
+        FunctionRole::SyncWorker => (
+            format!("{path}: sync worker reported an error (Lambda Errors >= 1 in 5 minutes): a tenant's batch could not run or be recorded (checkpoint table, queue). SQS redelivers the tenant's message, then moves it to the dead-letter queue. Read the worker's CloudWatch Logs, fix the cause, and redrive the dead-letter queue."),
+            format!("{path}: sync worker was throttled (Lambda Throttles >= 1 in 5 minutes): tenants' syncs are delayed. Raise the account's concurrency limit or lower the pipeline's max_concurrency."),
+        ),
+        FunctionRole::SyncStatus => (
+            format!("{path}: sync status endpoint reported an error (Lambda Errors >= 1 in 5 minutes): callers got HTTP 5xx. Read the status function's CloudWatch Logs (checkpoint table access, unreadable checkpoints)."),
+            format!("{path}: sync status endpoint was throttled (Lambda Throttles >= 1 in 5 minutes): callers got HTTP 5xx. Raise the function's reserved concurrency or the account's concurrency limit."),
+        ),
     };
     for (child, metric, description) in [
         ("ErrorsAlarm", "Errors", errors),
         ("ThrottlesAlarm", "Throttles", throttles),
     ] {
+        let child = format!("{prefix}{child}");
         let mut alarm = cloudwatch::Alarm {
             alarm_description: Some(description),
             namespace: "AWS/Lambda".into(),
@@ -125,7 +152,7 @@ pub(crate) fn emit_function_alarms(
             ..Default::default()
         };
         route(&mut alarm, target);
-        template.add_resource(node.child_logical_id(child), Resource::new(alarm));
+        template.add_resource(node.child_logical_id(&child), Resource::new(alarm));
     }
     if let Some(percent) = function.duration_percent {
         let timeout_ms = function.timeout.as_millis();
@@ -133,6 +160,8 @@ pub(crate) fn emit_function_alarms(
         let what = match role {
             FunctionRole::Task => "scheduled task's function",
             FunctionRole::Channel => "notification channel's function",
+            FunctionRole::SyncWorker => "sync worker",
+            FunctionRole::SyncStatus => "sync status endpoint",
         };
         let description = format!(
             "{path}: {what} ran longer than {percent}% of its {}s timeout (Lambda Duration Maximum > {threshold_ms} ms in 5 minutes): runs are about to be cut off by the timeout. Find what got slower in the function's logs (a slow dependency, more data), then make the work smaller or raise the timeout (.timeout(..), at most 900 s).",
@@ -155,6 +184,9 @@ pub(crate) fn emit_function_alarms(
             ..Default::default()
         };
         route(&mut alarm, target);
-        template.add_resource(node.child_logical_id("DurationAlarm"), Resource::new(alarm));
+        template.add_resource(
+            node.child_logical_id(&format!("{prefix}DurationAlarm")),
+            Resource::new(alarm),
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
-//! [`NotificationChannel`], [`ImageRepublish`], [`ScheduleGroup`]
-//! (where jobs' schedules go) and [`OpsTopic`] (where
+//! [`NotificationChannel`], [`ImageRepublish`], [`SyncPipeline`],
+//! [`ScheduleGroup`] (where jobs' schedules go) and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]). Private
 //! networking: [`NetworkIds`], [`VpcEndpoints`].
 
@@ -26,6 +26,7 @@ mod schedule_group;
 mod scheduled_lambda;
 mod secret;
 mod stack_schedules;
+mod sync_pipeline;
 mod table;
 mod topic;
 
@@ -46,6 +47,7 @@ pub use schedule_group::ScheduleGroup;
 pub use scheduled_lambda::ScheduledLambda;
 pub use secret::SecretGrants;
 pub(crate) use stack_schedules::StackSchedules;
+pub use sync_pipeline::{StatusAuth, SyncPipeline};
 pub use table::{
     AttributeType, GlobalIndex, Projection, StreamView, Table, TableEncryption, MAX_GLOBAL_INDEXES,
     MAX_PROJECTED_ATTRIBUTES,

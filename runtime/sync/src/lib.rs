@@ -18,6 +18,10 @@
 //! is recorded as a failed range and the sync moves on ([`SyncWorker::retry_failed`] queues
 //! those again). Windows follow [`window`]'s rule; knobs are in [`SyncConfig`].
 //!
+//! [`pipeline`] is the serverless deployment cfn-gen's `SyncPipeline` makes of it: a
+//! scheduled dispatcher, a FIFO queue grouped by tenant, a self-re-enqueueing worker and
+//! a status endpoint.
+//!
 //! See [`SyncWorker`] for a runnable example with the in-memory implementations.
 
 mod checkpoint;
@@ -26,6 +30,7 @@ mod dynamo_checkpoint;
 mod dynamo_sink;
 pub mod memory;
 pub mod odoo;
+pub mod pipeline;
 mod progress;
 mod sink;
 mod source;
@@ -42,4 +47,4 @@ pub use progress::Progress;
 pub use sink::Sink;
 pub use source::{BoxError, Page, Record, Source};
 pub use window::{Window, WindowSizer};
-pub use worker::{Clock, StepOutcome, SyncError, SyncWorker};
+pub use worker::{has_work, Clock, StepOutcome, SyncError, SyncWorker};

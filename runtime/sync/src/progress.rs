@@ -25,6 +25,9 @@ pub struct Progress {
     pub percent: f64,
     /// Every stream has finished its first sync.
     pub first_sync_done: bool,
+    /// The tenant's first sync: `not_started` (no batch ran on any stream), `in_progress`,
+    /// or `done` (every stream reached the horizon once: what gates a dashboard).
+    pub status: SyncStatus,
 }
 
 impl Progress {
@@ -39,6 +42,7 @@ impl Progress {
         let mut failed = 0u64;
         let mut pending = 0u64;
         let mut first_sync_done = true;
+        let mut started = false;
         for stream in streams {
             match checkpoints
                 .iter()
@@ -49,6 +53,7 @@ impl Progress {
                     failed += checkpoint.counters.failed;
                     pending += checkpoint.counters.pending;
                     first_sync_done &= checkpoint.status == SyncStatus::Done;
+                    started |= checkpoint.status != SyncStatus::NotStarted;
                 }
                 None => {
                     pending += not_started_pending;
@@ -56,10 +61,19 @@ impl Progress {
                 }
             }
         }
-        Progress::from_counts(completed, failed, pending, first_sync_done)
+        let mut progress = Progress::from_counts(completed, failed, pending, first_sync_done);
+        if !first_sync_done {
+            progress.status = if started {
+                SyncStatus::InProgress
+            } else {
+                SyncStatus::NotStarted
+            };
+        }
+        progress
     }
 
-    /// Progress from batch counts.
+    /// Progress from batch counts (status `done` when `first_sync_done`, else
+    /// `not_started` when no batch was processed, else `in_progress`).
     pub fn from_counts(
         completed: u64,
         failed: u64,
@@ -72,6 +86,13 @@ impl Progress {
         } else {
             (completed + failed) as f64 * 100.0 / total as f64
         };
+        let status = if first_sync_done {
+            SyncStatus::Done
+        } else if completed + failed == 0 {
+            SyncStatus::NotStarted
+        } else {
+            SyncStatus::InProgress
+        };
         Progress {
             total,
             completed,
@@ -79,6 +100,7 @@ impl Progress {
             pending,
             percent,
             first_sync_done,
+            status,
         }
     }
 }
@@ -141,6 +163,35 @@ mod tests {
             progress.percent
         );
         assert!(!progress.first_sync_done);
+        assert_eq!(progress.status, SyncStatus::InProgress);
+    }
+
+    #[test]
+    fn status_is_not_started_until_a_stream_starts_and_done_when_all_are() {
+        let streams = vec!["a".to_owned(), "b".to_owned()];
+        let none = Progress::of(&streams, &[], 90);
+        assert_eq!(none.status, SyncStatus::NotStarted);
+        let one = Progress::of(
+            &streams,
+            &[checkpoint("a", SyncStatus::InProgress, 0, 0, 3)],
+            90,
+        );
+        assert_eq!(
+            one.status,
+            SyncStatus::InProgress,
+            "a first batch failing is still in progress"
+        );
+        let all = Progress::of(
+            &streams,
+            &[
+                checkpoint("a", SyncStatus::Done, 1, 0, 0),
+                checkpoint("b", SyncStatus::Done, 1, 0, 0),
+            ],
+            90,
+        );
+        assert_eq!(all.status, SyncStatus::Done);
+        let json = serde_json::to_value(all).unwrap();
+        assert_eq!(json["status"], "done");
     }
 
     #[test]

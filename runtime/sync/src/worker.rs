@@ -192,13 +192,11 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
     }
 
     fn horizon(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let horizon = now - TimeDelta::seconds(secs(self.config.settle_lag));
-        DateTime::from_timestamp(horizon.timestamp(), 0).unwrap_or(horizon)
+        horizon(&self.config, now)
     }
 
     fn initial_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let start = now - TimeDelta::seconds(secs(self.config.initial_range));
-        DateTime::from_timestamp(start.timestamp(), 0).unwrap_or(start)
+        initial_start(&self.config, now)
     }
 
     fn check_stream(&self, stream: &str) -> Result<(), SyncError> {
@@ -215,12 +213,7 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
 
     /// Whether `checkpoint` has work at `now`.
     fn has_work(&self, checkpoint: &Checkpoint, now: DateTime<Utc>) -> bool {
-        let start = checkpoint
-            .watermark
-            .unwrap_or_else(|| self.initial_start(now));
-        !checkpoint.retry_queue.is_empty()
-            || checkpoint.current.is_some()
-            || start < self.horizon(now)
+        has_work(&self.config, Some(checkpoint), now)
     }
 
     fn refresh_pending(&self, checkpoint: &mut Checkpoint, now: DateTime<Utc>) {
@@ -545,14 +538,10 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
     /// `tenant`'s progress over every stream of the source.
     pub async fn progress(&self, tenant: &str) -> Result<Progress, SyncError> {
         let checkpoints = self.store.list(tenant).await?;
-        let not_started = batches_for(
-            secs(self.config.initial_range),
-            secs(self.config.max_window),
-        );
         Ok(Progress::of(
             &self.source.streams(),
             &checkpoints,
-            not_started,
+            not_started_pending(&self.config),
         ))
     }
 
@@ -564,6 +553,38 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
     ) -> Result<Option<Checkpoint>, SyncError> {
         Ok(self.store.get(tenant, stream).await?)
     }
+}
+
+/// The pending-batch estimate of a stream never synced: its initial range at the widest
+/// window.
+pub(crate) fn not_started_pending(config: &SyncConfig) -> u64 {
+    batches_for(secs(config.initial_range), secs(config.max_window))
+}
+
+/// The end of the synced range at `now`: `settle_lag` before it, whole seconds.
+fn horizon(config: &SyncConfig, now: DateTime<Utc>) -> DateTime<Utc> {
+    let horizon = now - TimeDelta::seconds(secs(config.settle_lag));
+    DateTime::from_timestamp(horizon.timestamp(), 0).unwrap_or(horizon)
+}
+
+/// Where a first sync starts at `now`: `initial_range` before it, whole seconds.
+fn initial_start(config: &SyncConfig, now: DateTime<Utc>) -> DateTime<Utc> {
+    let start = now - TimeDelta::seconds(secs(config.initial_range));
+    DateTime::from_timestamp(start.timestamp(), 0).unwrap_or(start)
+}
+
+/// Whether a tenant + stream with `checkpoint` (`None`: never synced) has a batch to run
+/// at `now`: a queued retry, a batch being retried, or a watermark before the horizon.
+pub fn has_work(config: &SyncConfig, checkpoint: Option<&Checkpoint>, now: DateTime<Utc>) -> bool {
+    let Some(checkpoint) = checkpoint else {
+        return true;
+    };
+    let start = checkpoint
+        .watermark
+        .unwrap_or_else(|| initial_start(config, now));
+    !checkpoint.retry_queue.is_empty()
+        || checkpoint.current.is_some()
+        || start < horizon(config, now)
 }
 
 /// `records` with unique ids, in first-seen order, each id's last version kept.

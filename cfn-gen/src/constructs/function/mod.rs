@@ -180,6 +180,12 @@ impl Function {
         f(&mut self.0.props.borrow_mut().settings);
     }
 
+    /// Why the function needs no dead-letter queue of its own (checkov's CKV_AWS_116),
+    /// for constructs that hold a registered function invoked synchronously.
+    pub(crate) fn set_dead_letter_reason(&self, reason: &'static str) {
+        self.0.props.borrow_mut().dead_letter_reason = Some(reason);
+    }
+
     /// The settings.
     pub(crate) fn settings(&self) -> Ref<'_, FunctionSettings> {
         Ref::map(self.0.props.borrow(), |p| &p.settings)

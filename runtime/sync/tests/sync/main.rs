@@ -6,5 +6,6 @@
 mod dynamo;
 mod faults;
 mod odoo_sync;
+mod pipeline;
 mod support;
 mod windows;
