@@ -3,7 +3,7 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
-//! [`NotificationChannel`], [`ImageRepublish`] and [`OpsTopic`] (where
+//! [`NotificationChannel`], [`ImageRepublish`], [`OneOffSchedules`] and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]).
 
 mod alarms;
@@ -14,6 +14,7 @@ mod ecr_uri;
 mod function;
 mod grant;
 mod image_republish;
+mod one_off;
 mod ops_topic;
 mod queue;
 mod record_table;
@@ -29,6 +30,7 @@ pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use one_off::{OneOffSchedules, OneOffTarget};
 pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;

@@ -1,4 +1,4 @@
-//! `AWS::Scheduler::Schedule` (EventBridge Scheduler).
+//! `AWS::Scheduler::Schedule` and `AWS::Scheduler::ScheduleGroup` (EventBridge Scheduler).
 
 use serde::Serialize;
 
@@ -81,3 +81,13 @@ pub struct Schedule {
     pub target: Target,
 }
 super::resource_type!(Schedule, "AWS::Scheduler::Schedule");
+
+/// Properties of `AWS::Scheduler::ScheduleGroup`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduleGroup {
+    /// Physical name; left to CloudFormation when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+super::resource_type!(ScheduleGroup, "AWS::Scheduler::ScheduleGroup");

@@ -82,6 +82,17 @@ pub const SCHEDULE: NameRule = NameRule {
     first_text: "",
 };
 
+/// EventBridge Scheduler schedule group names.
+pub const SCHEDULE_GROUP: NameRule = NameRule {
+    what: "schedule group name",
+    min: 1,
+    max: 64,
+    allowed: |c| alnum_dash_underscore(c) || c == '.',
+    allowed_text: "ASCII letters, digits, hyphens, underscores and periods",
+    first: any,
+    first_text: "",
+};
+
 /// Lambda environment variable names.
 pub const ENV_VAR: NameRule = NameRule {
     what: "environment variable name",
