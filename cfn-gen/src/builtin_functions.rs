@@ -1,13 +1,15 @@
 //! Where the Lambda functions cloud-cron provides are built from: the
 //! notifiers of [`NotificationChannel`](crate::NotificationChannel) (one
-//! `notifier-<kind>` binary per channel kind) and the copier of
-//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`).
+//! `notifier-<kind>` binary per channel kind), the copier of
+//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`) and the HTTP
+//! API of [`SchedulesApi`](crate::SchedulesApi) (`scheduler-api`).
 //!
 //! cfn-gen cannot point a template at its own sources: wherever cargo keeps
 //! them (a git checkout, the registry), they are not part of the project
 //! that deploys. So the code of those functions lives in a small package of
 //! the user's workspace, one thin `main` per binary calling
-//! `cloud_cron_notifiers::bin` or `cloud_cron_image_copier::bin`, and the
+//! `cloud_cron_notifiers::bin`, `cloud_cron_image_copier::bin` or
+//! `cloud_cron_scheduler_api::bin`, and the
 //! [`App`](crate::App) says where that package is with
 //! [`App::builtin_functions`](crate::App::builtin_functions). Constructs read
 //! the setting at synth, so it may be given before or after they are created;
@@ -24,8 +26,8 @@ use crate::validate::Report;
 
 /// The packages that build cloud-cron's own functions: the notifiers
 /// (binaries `notifier-email`, `notifier-sms`, `notifier-slack`,
-/// `notifier-teams`, `notifier-webhook`) and the image copier (binary
-/// `image-copier`).
+/// `notifier-teams`, `notifier-webhook`), the image copier (binary
+/// `image-copier`) and the one-off schedules HTTP API (binary `scheduler-api`).
 ///
 /// ```
 /// use cfn_gen::{App, BuiltinFunctions};
@@ -46,16 +48,19 @@ use crate::validate::Report;
 pub struct BuiltinFunctions {
     notifiers: Option<PathBuf>,
     image_copier: Option<PathBuf>,
+    scheduler_api: Option<PathBuf>,
 }
 
 impl BuiltinFunctions {
     /// One package, in `package_dir`, holds every binary: the five
-    /// notifiers and the image copier (only those the app uses must exist).
+    /// notifiers, the image copier and the scheduler API (only those the
+    /// app uses must exist).
     pub fn package(package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
         let dir = package_dir.into();
         BuiltinFunctions {
             notifiers: Some(dir.clone()),
-            image_copier: Some(dir),
+            image_copier: Some(dir.clone()),
+            scheduler_api: Some(dir),
         }
     }
 
@@ -71,6 +76,12 @@ impl BuiltinFunctions {
         self
     }
 
+    /// The package that holds the `scheduler-api` binary.
+    pub fn scheduler_api(mut self, package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
+        self.scheduler_api = Some(package_dir.into());
+        self
+    }
+
     /// The notifiers' package, if set.
     pub fn notifiers_dir(&self) -> Option<&Path> {
         self.notifiers.as_deref()
@@ -79,6 +90,11 @@ impl BuiltinFunctions {
     /// The image copier's package, if set.
     pub fn image_copier_dir(&self) -> Option<&Path> {
         self.image_copier.as_deref()
+    }
+
+    /// The scheduler API's package, if set.
+    pub fn scheduler_api_dir(&self) -> Option<&Path> {
+        self.scheduler_api.as_deref()
     }
 }
 
@@ -89,6 +105,8 @@ pub(crate) enum Builtin {
     Notifier(ChannelKind),
     /// The `ImageRepublish` copier.
     ImageCopier,
+    /// The `SchedulesApi` handler.
+    SchedulerApi,
 }
 
 impl Builtin {
@@ -97,6 +115,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(kind) => format!("notifier-{}", kind.as_str()),
             Builtin::ImageCopier => "image-copier".to_owned(),
+            Builtin::SchedulerApi => "scheduler-api".to_owned(),
         }
     }
 
@@ -105,6 +124,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(kind) => format!("cloud-cron's {} notifier", kind.as_str()),
             Builtin::ImageCopier => "cloud-cron's image copier".to_owned(),
+            Builtin::SchedulerApi => "cloud-cron's one-off schedules HTTP API".to_owned(),
         }
     }
 
@@ -113,6 +133,7 @@ impl Builtin {
         let (krate, call) = match self {
             Builtin::Notifier(kind) => ("cloud_cron_notifiers", kind.as_str()),
             Builtin::ImageCopier => ("cloud_cron_image_copier", "main"),
+            Builtin::SchedulerApi => ("cloud_cron_scheduler_api", "main"),
         };
         format!("fn main() -> Result<(), {krate}::bin::Error> {{ {krate}::bin::{call}() }}")
     }
@@ -122,6 +143,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(_) => "cloud-cron-notifiers",
             Builtin::ImageCopier => "cloud-cron-image-copier",
+            Builtin::SchedulerApi => "cloud-cron-scheduler-api",
         }
     }
 
@@ -130,6 +152,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(_) => "notifiers",
             Builtin::ImageCopier => "image_copier",
+            Builtin::SchedulerApi => "scheduler_api",
         }
     }
 
@@ -137,6 +160,7 @@ impl Builtin {
         match self {
             Builtin::Notifier(_) => functions.notifiers_dir(),
             Builtin::ImageCopier => functions.image_copier_dir(),
+            Builtin::SchedulerApi => functions.scheduler_api_dir(),
         }
     }
 }
@@ -255,6 +279,10 @@ mod tests {
         assert_eq!(
             Builtin::ImageCopier.main_source(),
             "fn main() -> Result<(), cloud_cron_image_copier::bin::Error> { cloud_cron_image_copier::bin::main() }"
+        );
+        assert_eq!(
+            Builtin::SchedulerApi.main_source(),
+            "fn main() -> Result<(), cloud_cron_scheduler_api::bin::Error> { cloud_cron_scheduler_api::bin::main() }"
         );
     }
 

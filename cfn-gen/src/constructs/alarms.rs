@@ -45,6 +45,8 @@ pub(crate) enum FunctionRole {
     Task,
     /// The notifier function of a channel.
     Channel,
+    /// The handler of an HTTP API.
+    Api,
 }
 
 /// Emit the `Errors` and `Throttles` alarms of the function `function_id`
@@ -66,6 +68,10 @@ pub(crate) fn emit_function_alarms(
         FunctionRole::Channel => (
             format!("{path}: notification channel's function reported an error (Lambda Errors >= 1 in 5 minutes): notifications were not delivered. SQS retries them, then moves them to the channel's dead-letter queue. Read the function's CloudWatch Logs (provider errors, secrets, templates) and redrive the dead-letter queue."),
             format!("{path}: notification channel's function was throttled (Lambda Throttles >= 1 in 5 minutes): notifications are delayed. Raise the function's reserved concurrency or the account's concurrency limit."),
+        ),
+        FunctionRole::Api => (
+            format!("{path}: HTTP API handler reported an error (Lambda Errors >= 1 in 5 minutes): callers got a 5xx answer. Read the handler's CloudWatch Logs (by request id) and the API's access logs."),
+            format!("{path}: HTTP API handler was throttled (Lambda Throttles >= 1 in 5 minutes): callers got errors for lack of concurrency. Raise the handler's reserved concurrency or the account's concurrency limit, or lower the API's throttling."),
         ),
     };
     for (child, metric, description) in [

@@ -3,7 +3,8 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`],
-//! [`NotificationChannel`], [`ImageRepublish`], [`OneOffSchedules`] and [`OpsTopic`] (where
+//! [`NotificationChannel`], [`ImageRepublish`], [`OneOffSchedules`] with
+//! [`SchedulesApi`], and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]).
 
 mod alarms;
@@ -19,6 +20,7 @@ mod ops_topic;
 mod queue;
 mod record_table;
 mod scheduled_lambda;
+mod schedules_api;
 mod secret;
 mod table;
 mod topic;
@@ -35,6 +37,7 @@ pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;
 pub use scheduled_lambda::ScheduledLambda;
+pub use schedules_api::SchedulesApi;
 pub use secret::SecretGrants;
 pub use table::{
     AttributeType, GlobalIndex, Projection, StreamView, Table, TableEncryption, MAX_GLOBAL_INDEXES,
