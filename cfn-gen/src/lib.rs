@@ -54,8 +54,8 @@ pub use constructs::{
     Architecture, AttributeType, DeadLetterQueue, Email, Function, GlobalIndex, Grantee,
     ImageBuild, ImageRepublish, ImageSource, MessageTemplate, NotificationChannel, OneOffSchedules,
     OneOffTarget, OpsTopic, Projection, QueueRef, RecordTable, RolePolicy, RustBinary,
-    ScheduledLambda, SecretGrants, Slack, Sms, StreamView, Table, TableEncryption, Teams, Topic,
-    TopicEncryption, Webhook,
+    ScheduledLambda, SchedulesApi, SecretGrants, Slack, Sms, StreamView, Table, TableEncryption,
+    Teams, Topic, TopicEncryption, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{SynthContext, SynthError, SynthOptions, Synthesis, SynthesizedStack};

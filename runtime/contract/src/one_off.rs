@@ -26,23 +26,6 @@ pub const ONE_OFF_MAX_RETRY_ATTEMPTS_ENV: &str = "CLOUDCRON_ONE_OFF_MAX_RETRY_AT
 /// How long, in seconds, the Scheduler keeps retrying, 60-86400 (optional).
 pub const ONE_OFF_MAX_EVENT_AGE_ENV: &str = "CLOUDCRON_ONE_OFF_MAX_EVENT_AGE_SECONDS";
 
-/// The HTTP API (`scheduler-api`): the JWT claim holding the tenant
-/// (optional, default `tenant`).
-pub const API_TENANT_CLAIM_ENV: &str = "CLOUDCRON_API_TENANT_CLAIM";
-/// The HTTP API: which IAM caller value is the tenant, one of
-/// [`API_IAM_TENANT_FIELDS`] (optional, default `accountId`).
-pub const API_IAM_TENANT_ENV: &str = "CLOUDCRON_API_IAM_TENANT";
-/// The HTTP API: the largest request body in bytes (optional).
-pub const API_MAX_BODY_BYTES_ENV: &str = "CLOUDCRON_API_MAX_BODY_BYTES";
-/// The fields of `requestContext.authorizer.iam` that can name a tenant.
-pub const API_IAM_TENANT_FIELDS: [&str; 5] = [
-    "accountId",
-    "userArn",
-    "userId",
-    "callerId",
-    "principalOrgId",
-];
-
 /// The version of the one-off input shape.
 pub const ONE_OFF_INPUT_VERSION: u32 = 1;
 

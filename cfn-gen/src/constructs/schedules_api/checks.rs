@@ -3,9 +3,7 @@
 //! handler reads), throttling, the access log retention, the schedules
 //! being in the same stack, and the handler (its code package and settings).
 
-use cloud_cron_contract::one_off::API_IAM_TENANT_FIELDS;
-
-use super::{Auth, Inner};
+use super::{Auth, Inner, IAM_TENANT_FIELDS as API_IAM_TENANT_FIELDS};
 use crate::validate::Report;
 
 /// Retention periods CloudWatch Logs accepts, in days.

@@ -21,8 +21,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use cloud_cron_contract::one_off as contract;
-
 use crate::builtin_functions::Builtin;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::Code;
@@ -32,6 +30,22 @@ use crate::synth::SynthContext;
 use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
+
+/// The variable naming the JWT claim that holds the tenant, as
+/// `cloud-cron-scheduler-api`'s `ApiSettings` reads it.
+pub(crate) const TENANT_CLAIM_ENV: &str = "CLOUDCRON_API_TENANT_CLAIM";
+/// The variable naming the IAM caller field that is the tenant, as
+/// `cloud-cron-scheduler-api`'s `ApiSettings` reads it.
+pub(crate) const IAM_TENANT_ENV: &str = "CLOUDCRON_API_IAM_TENANT";
+/// The fields of `requestContext.authorizer.iam` the handler can take the
+/// tenant from (`IamTenant` of `cloud-cron-scheduler-api`).
+pub(crate) const IAM_TENANT_FIELDS: [&str; 5] = [
+    "accountId",
+    "userArn",
+    "userId",
+    "callerId",
+    "principalOrgId",
+];
 
 /// The routes the handler serves (`{key+}`: keys may hold encoded `/`).
 pub const ROUTES: [&str; 5] = [
@@ -246,16 +260,10 @@ impl Inner {
     fn auth_env(&self) -> Vec<(&'static str, Value)> {
         match &self.props.borrow().auth {
             Auth::Iam { tenant_field } => {
-                vec![(
-                    contract::API_IAM_TENANT_ENV,
-                    Value::from(tenant_field.as_str()),
-                )]
+                vec![(IAM_TENANT_ENV, Value::from(tenant_field.as_str()))]
             }
             Auth::Jwt { tenant_claim, .. } => {
-                vec![(
-                    contract::API_TENANT_CLAIM_ENV,
-                    Value::from(tenant_claim.as_str()),
-                )]
+                vec![(TENANT_CLAIM_ENV, Value::from(tenant_claim.as_str()))]
             }
         }
     }
