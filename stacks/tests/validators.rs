@@ -22,6 +22,12 @@ const MOTO_UNMODELLED: &[&str] = &[
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
     "AWS::SNS::TopicPolicy",
+    "AWS::Scheduler::ScheduleGroup",
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Stage",
 ];
 
 mod support;

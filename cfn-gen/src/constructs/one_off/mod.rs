@@ -275,9 +275,11 @@ impl OneOffSchedules {
         Value::reference(self.group_id())
     }
 
-    /// The schedule group's ARN.
+    /// The schedule group's ARN (written from its name, which is what
+    /// `Fn::GetAtt ... Arn` returns, so tools that do not model schedule
+    /// groups, such as moto, can resolve it).
     pub fn group_arn(&self) -> Value {
-        Value::get_att(self.group_id(), "Arn")
+        self.0.group_arn()
     }
 
     /// The ARN pattern of every schedule in the group, `schedule/<group>/*`.
@@ -326,6 +328,13 @@ impl OneOffSchedules {
 impl Inner {
     fn group_id(&self) -> String {
         self.node.child_logical_id("Group")
+    }
+
+    fn group_arn(&self) -> Value {
+        Value::sub(format!(
+            "arn:${{AWS::Partition}}:scheduler:${{AWS::Region}}:${{AWS::AccountId}}:schedule-group/${{{}}}",
+            self.group_id()
+        ))
     }
 
     fn role_id(&self) -> String {

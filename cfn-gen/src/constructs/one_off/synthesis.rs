@@ -37,11 +37,7 @@ impl Inner {
                             "aws:SourceAccount",
                             Pseudo::AccountId.into(),
                         )
-                        .when(
-                            "ArnEquals",
-                            "aws:SourceArn",
-                            Value::get_att(&group_id, "Arn"),
-                        ),
+                        .when("ArnEquals", "aws:SourceArn", self.group_arn()),
                 ]),
                 description: Some(format!(
                     "Role EventBridge Scheduler assumes to deliver the one-off schedules of {path}"

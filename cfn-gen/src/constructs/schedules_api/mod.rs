@@ -236,9 +236,14 @@ impl SchedulesApi {
         Value::reference(self.0.api_id())
     }
 
-    /// The API's base URL, `https://ID.execute-api.REGION.amazonaws.com`.
+    /// The API's base URL, `https://ID.execute-api.REGION.amazonaws.com`
+    /// (the API's `ApiEndpoint`, written from its id so that tools which do
+    /// not model API Gateway v2, such as moto, can resolve it).
     pub fn url(&self) -> Value {
-        Value::get_att(self.0.api_id(), "ApiEndpoint")
+        Value::sub(format!(
+            "https://${{{}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}",
+            self.0.api_id()
+        ))
     }
 
     /// The ARN pattern that grants calling every route with `execute-api:Invoke`

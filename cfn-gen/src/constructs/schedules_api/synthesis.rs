@@ -157,7 +157,9 @@ impl Inner {
         template.add_output(
             format!("{api_id}Url"),
             Output::new(
-                Value::get_att(&api_id, "ApiEndpoint"),
+                Value::sub(format!(
+                    "https://${{{api_id}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"
+                )),
                 format!("Base URL of the one-off schedules HTTP API of {path} (routes under /schedules)"),
             ),
         );
