@@ -1,15 +1,17 @@
 //! Where the Lambda functions cloud-cron provides are built from: the
 //! notifiers of [`NotificationChannel`](crate::NotificationChannel) (one
 //! `notifier-<kind>` binary per channel kind), the copier of
-//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`), and the
+//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`), the
 //! missed-run watchdog a stack deploys when its tasks run on `cron(..)` or
-//! `at(..)` schedules (`watchdog`).
+//! `at(..)` schedules (`watchdog`), and the HTTP API of
+//! [`SchedulesApi`](crate::SchedulesApi) (`scheduler-api`).
 //!
 //! cfn-gen cannot point a template at its own sources: wherever cargo keeps
 //! them (a git checkout, the registry), they are not part of the project
 //! that deploys. So the code of those functions lives in a small package of
 //! the user's workspace, one thin `main` per binary calling
-//! `cloud_cron_notifiers::bin` or `cloud_cron_image_copier::bin`, and the
+//! `cloud_cron_notifiers::bin`, `cloud_cron_image_copier::bin`,
+//! `cloud_cron_watchdog::bin` or `cloud_cron_scheduler_api::bin`, and the
 //! [`App`](crate::App) says where that package is with
 //! [`App::builtin_functions`](crate::App::builtin_functions). Constructs read
 //! the setting at synth, so it may be given before or after they are created;
@@ -27,7 +29,8 @@ use crate::validate::Report;
 /// The packages that build cloud-cron's own functions: the notifiers
 /// (binaries `notifier-email`, `notifier-sms`, `notifier-slack`,
 /// `notifier-teams`, `notifier-webhook`), the image copier (binary
-/// `image-copier`) and the missed-run watchdog (binary `watchdog`).
+/// `image-copier`), the missed-run watchdog (binary `watchdog`) and the
+/// one-off schedules HTTP API (binary `scheduler-api`).
 ///
 /// ```
 /// use cfn_gen::{App, BuiltinFunctions};
@@ -51,18 +54,20 @@ pub struct BuiltinFunctions {
     notifiers: Option<PathBuf>,
     image_copier: Option<PathBuf>,
     watchdog: Option<PathBuf>,
+    scheduler_api: Option<PathBuf>,
 }
 
 impl BuiltinFunctions {
     /// One package, in `package_dir`, holds every binary: the five
-    /// notifiers, the image copier and the watchdog (only those the app
-    /// uses must exist).
+    /// notifiers, the image copier, the watchdog and the scheduler API (only
+    /// those the app uses must exist).
     pub fn package(package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
         let dir = package_dir.into();
         BuiltinFunctions {
             notifiers: Some(dir.clone()),
             image_copier: Some(dir.clone()),
-            watchdog: Some(dir),
+            watchdog: Some(dir.clone()),
+            scheduler_api: Some(dir),
         }
     }
 
@@ -89,6 +94,12 @@ impl BuiltinFunctions {
         self
     }
 
+    /// The package that holds the `scheduler-api` binary.
+    pub fn scheduler_api(mut self, package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
+        self.scheduler_api = Some(package_dir.into());
+        self
+    }
+
     /// The notifiers' package, if set.
     pub fn notifiers_dir(&self) -> Option<&Path> {
         self.notifiers.as_deref()
@@ -97,6 +108,11 @@ impl BuiltinFunctions {
     /// The image copier's package, if set.
     pub fn image_copier_dir(&self) -> Option<&Path> {
         self.image_copier.as_deref()
+    }
+
+    /// The scheduler API's package, if set.
+    pub fn scheduler_api_dir(&self) -> Option<&Path> {
+        self.scheduler_api.as_deref()
     }
 }
 
@@ -109,6 +125,8 @@ pub(crate) enum Builtin {
     ImageCopier,
     /// The missed-run watchdog.
     Watchdog,
+    /// The `SchedulesApi` handler.
+    SchedulerApi,
 }
 
 impl Builtin {
@@ -118,6 +136,7 @@ impl Builtin {
             Builtin::Notifier(kind) => format!("notifier-{}", kind.as_str()),
             Builtin::ImageCopier => "image-copier".to_owned(),
             Builtin::Watchdog => "watchdog".to_owned(),
+            Builtin::SchedulerApi => "scheduler-api".to_owned(),
         }
     }
 
@@ -127,6 +146,7 @@ impl Builtin {
             Builtin::Notifier(kind) => format!("cloud-cron's {} notifier", kind.as_str()),
             Builtin::ImageCopier => "cloud-cron's image copier".to_owned(),
             Builtin::Watchdog => "cloud-cron's missed-run watchdog".to_owned(),
+            Builtin::SchedulerApi => "cloud-cron's one-off schedules HTTP API".to_owned(),
         }
     }
 
@@ -136,6 +156,7 @@ impl Builtin {
             Builtin::Notifier(kind) => ("cloud_cron_notifiers", kind.as_str()),
             Builtin::ImageCopier => ("cloud_cron_image_copier", "main"),
             Builtin::Watchdog => ("cloud_cron_watchdog", "main"),
+            Builtin::SchedulerApi => ("cloud_cron_scheduler_api", "main"),
         };
         format!("fn main() -> Result<(), {krate}::bin::Error> {{ {krate}::bin::{call}() }}")
     }
@@ -146,6 +167,7 @@ impl Builtin {
             Builtin::Notifier(_) => "cloud-cron-notifiers",
             Builtin::ImageCopier => "cloud-cron-image-copier",
             Builtin::Watchdog => "cloud-cron-watchdog",
+            Builtin::SchedulerApi => "cloud-cron-scheduler-api",
         }
     }
 
@@ -155,6 +177,7 @@ impl Builtin {
             Builtin::Notifier(_) => "notifiers",
             Builtin::ImageCopier => "image_copier",
             Builtin::Watchdog => "watchdog",
+            Builtin::SchedulerApi => "scheduler_api",
         }
     }
 
@@ -163,6 +186,7 @@ impl Builtin {
             Builtin::Notifier(_) => functions.notifiers_dir(),
             Builtin::ImageCopier => functions.image_copier_dir(),
             Builtin::Watchdog => functions.watchdog_dir(),
+            Builtin::SchedulerApi => functions.scheduler_api_dir(),
         }
     }
 }
@@ -285,6 +309,8 @@ mod tests {
         assert_eq!(
             Builtin::Watchdog.main_source(),
             "fn main() -> Result<(), cloud_cron_watchdog::bin::Error> { cloud_cron_watchdog::bin::main() }"
+            Builtin::SchedulerApi.main_source(),
+            "fn main() -> Result<(), cloud_cron_scheduler_api::bin::Error> { cloud_cron_scheduler_api::bin::main() }"
         );
     }
 

@@ -56,10 +56,10 @@ pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
     Architecture, AttributeType, ChatbotLogging, DeadLetterQueue, Email, EndpointService,
     FargateJob, Function, GlobalIndex, Grantee, ImageBuild, ImageRepublish, ImageSource,
-    MessageTemplate, NetworkIds, NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable,
-    RolePolicy, RustBinary, ScheduleGroup, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms,
-    StatusAuth, StreamView, SyncPipeline, Table, TableEncryption, Teams, Topic, TopicEncryption,
-    VpcClient, VpcEndpoints, Webhook,
+    MessageTemplate, NetworkIds, NotificationChannel, OneOffSchedules, OneOffTarget, OpsTopic,
+    Projection, QueueRef, RecordTable, RolePolicy, RustBinary, ScheduleGroup, ScheduledLambda,
+    SchedulesApi, SecretGrants, Slack, SlackChannel, Sms, StatusAuth, StreamView, SyncPipeline,
+    Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints, Webhook,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{

@@ -38,6 +38,7 @@ fn writes_every_stack_and_a_summary() {
         "CloudCronExample",
         "ErpSchedules",
         "ImageExample",
+        "Reminders",
         "TaskExample",
     ] {
         let file = dir.path().join(format!("{stack}.template.yaml"));
@@ -146,7 +147,7 @@ fn usage_errors_exit_2() {
     let o = synth(&["--stack", "NoSuchStack"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(
-        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, OdooSync, TaskExample"
+        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, OdooSync, Reminders, TaskExample"
     ));
     let o = synth(&["--format", "toml"]);
     assert_eq!(o.status.code(), Some(2));

@@ -176,8 +176,9 @@ fn functions_publish_to_exactly_the_topics_they_are_given() {
 
 #[test]
 fn no_statement_grants_a_wildcard() {
-    // The exceptions: ECR's login call, the watchdog's metric reads and the
-    // two EC2 reads a function in a VPC needs have no resource to scope them to.
+    // The exceptions: ECR's login call, the watchdog's metric reads, the two
+    // EC2 reads a function in a VPC needs and listing schedules have no
+    // resource (type) to scope them to.
     let ecr_login = json!({
         "Sid": "EcrLoginHasNoResource",
         "Effect": "Allow",
@@ -196,10 +197,20 @@ fn no_statement_grants_a_wildcard() {
         "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
         "Resource": ["*"]
     });
+    let list_schedules = json!({
+        "Sid": "ListSchedulesHasNoResourceType",
+        "Effect": "Allow",
+        "Action": ["scheduler:ListSchedules"],
+        "Resource": ["*"]
+    });
     for (stack, t) in templates() {
         for (id, role) in of_type(&t, "AWS::IAM::Role") {
             for s in statements(role) {
-                if *s == ecr_login || *s == metric_reads || *s == vpc_describes {
+                if *s == ecr_login
+                    || *s == metric_reads
+                    || *s == vpc_describes
+                    || *s == list_schedules
+                {
                     continue;
                 }
                 let text = s.to_string();
@@ -503,4 +514,51 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
         }
     }
     assert!(seen >= 2, "the examples have channels");
+}
+
+#[test]
+fn reminders_wire_the_api_and_the_follow_ups_to_one_schedule_group() {
+    let (_, t) = templates()
+        .into_iter()
+        .find(|(name, _)| name == "Reminders")
+        .expect("the Reminders stack");
+    let groups = of_type(&t, "AWS::Scheduler::ScheduleGroup");
+    assert_eq!(groups.len(), 1);
+    let group_ref = json!({"Ref": groups[0].0});
+    let roles = of_type(&t, "AWS::IAM::Role");
+    let delivery = roles
+        .iter()
+        .find(|(id, _)| id.starts_with("RemindersDeliveryRole"))
+        .expect("the delivery role");
+    let delivery_arn = json!({"Fn::GetAtt": [delivery.0, "Arn"]});
+    // Both the API handler and the follow-up task manage the group, pass
+    // exactly the delivery role, and are told the group in the environment.
+    let functions = of_type(&t, "AWS::Serverless::Function");
+    for prefix in ["ApiHandler", "FollowUpsFunction"] {
+        let (id, f) = functions
+            .iter()
+            .find(|(id, _)| id.starts_with(prefix))
+            .expect("function");
+        let env = &f["Properties"]["Environment"]["Variables"];
+        assert_eq!(env["CLOUDCRON_ONE_OFF_GROUP"], group_ref, "{id}");
+        assert_eq!(env["CLOUDCRON_ONE_OFF_ROLE_ARN"], delivery_arn, "{id}");
+        let role_id = f["Properties"]["Role"]["Fn::GetAtt"][0]
+            .as_str()
+            .expect("role");
+        let (_, role) = roles.iter().find(|(r, _)| *r == role_id).expect("its role");
+        let pass = statements(role)
+            .into_iter()
+            .find(|s| s["Action"] == json!(["iam:PassRole"]))
+            .expect("iam:PassRole");
+        assert_eq!(pass["Resource"], json!([delivery_arn]), "{id}");
+    }
+    // The delivery role reaches exactly the due-reminders topic and the DLQ.
+    let actions: Vec<Value> = statements(delivery.1)
+        .iter()
+        .map(|s| s["Action"].clone())
+        .collect();
+    assert_eq!(
+        actions,
+        [json!(["sns:Publish"]), json!(["sqs:SendMessage"])]
+    );
 }

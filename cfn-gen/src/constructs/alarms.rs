@@ -61,6 +61,8 @@ pub(crate) enum FunctionRole {
     SyncWorker,
     /// The status endpoint of a sync pipeline.
     SyncStatus,
+    /// The handler of an HTTP API.
+    Api,
 }
 
 /// The function an alarm watches and how close to its timeout a run may
@@ -129,6 +131,10 @@ pub(crate) fn emit_prefixed_function_alarms(
             format!("{path}: sync status endpoint reported an error (Lambda Errors >= 1 in 5 minutes): callers got HTTP 5xx. Read the status function's CloudWatch Logs (checkpoint table access, unreadable checkpoints)."),
             format!("{path}: sync status endpoint was throttled (Lambda Throttles >= 1 in 5 minutes): callers got HTTP 5xx. Raise the function's reserved concurrency or the account's concurrency limit."),
         ),
+        FunctionRole::Api => (
+            format!("{path}: HTTP API handler reported an error (Lambda Errors >= 1 in 5 minutes): callers got a 5xx answer. Read the handler's CloudWatch Logs (by request id) and the API's access logs."),
+            format!("{path}: HTTP API handler was throttled (Lambda Throttles >= 1 in 5 minutes): callers got errors for lack of concurrency. Raise the handler's reserved concurrency or the account's concurrency limit, or lower the API's throttling."),
+        ),
     };
     for (child, metric, description) in [
         ("ErrorsAlarm", "Errors", errors),
@@ -162,6 +168,7 @@ pub(crate) fn emit_prefixed_function_alarms(
             FunctionRole::Channel => "notification channel's function",
             FunctionRole::SyncWorker => "sync worker",
             FunctionRole::SyncStatus => "sync status endpoint",
+            FunctionRole::Api => "HTTP API handler",
         };
         let description = format!(
             "{path}: {what} ran longer than {percent}% of its {}s timeout (Lambda Duration Maximum > {threshold_ms} ms in 5 minutes): runs are about to be cut off by the timeout. Find what got slower in the function's logs (a slow dependency, more data), then make the work smaller or raise the timeout (.timeout(..), at most 900 s).",

@@ -4,9 +4,9 @@
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
 //! [`NotificationChannel`], [`ImageRepublish`], [`SyncPipeline`],
-//! [`ScheduleGroup`] (where jobs' schedules go) and [`OpsTopic`] (where
-//! alarms go; the alarms themselves are written by [`alarms`]). Private
-//! networking: [`NetworkIds`], [`VpcEndpoints`].
+//! [`OneOffSchedules`] with [`SchedulesApi`], [`ScheduleGroup`] (where jobs'
+//! schedules go) and [`OpsTopic`] (where alarms go; the alarms themselves are
+//! written by [`alarms`]). Private networking: [`NetworkIds`], [`VpcEndpoints`].
 
 mod alarms;
 mod channel;
@@ -19,11 +19,13 @@ mod function;
 mod grant;
 mod image_republish;
 mod network;
+mod one_off;
 mod ops_topic;
 mod queue;
 mod record_table;
 mod schedule_group;
 mod scheduled_lambda;
+mod schedules_api;
 mod secret;
 mod stack_schedules;
 mod sync_pipeline;
@@ -40,11 +42,13 @@ pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
 pub use network::{EndpointService, NetworkIds, VpcClient, VpcEndpoints};
+pub use one_off::{OneOffSchedules, OneOffTarget};
 pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;
 pub use record_table::RecordTable;
 pub use schedule_group::ScheduleGroup;
 pub use scheduled_lambda::ScheduledLambda;
+pub use schedules_api::SchedulesApi;
 pub use secret::SecretGrants;
 pub(crate) use stack_schedules::StackSchedules;
 pub use sync_pipeline::{StatusAuth, SyncPipeline};

@@ -1,4 +1,4 @@
-//! `AWS::Lambda::EventSourceMapping`.
+//! `AWS::Lambda::EventSourceMapping` and `AWS::Lambda::Permission`.
 
 use serde::Serialize;
 
@@ -35,3 +35,21 @@ pub struct EventSourceMapping {
     pub enabled: bool,
 }
 super::resource_type!(EventSourceMapping, "AWS::Lambda::EventSourceMapping");
+
+/// Properties of `AWS::Lambda::Permission`: a resource policy statement
+/// on a function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Permission {
+    /// `lambda:InvokeFunction`.
+    pub action: &'static str,
+    /// The function's name or ARN.
+    pub function_name: Value,
+    /// The service allowed, e.g. `apigateway.amazonaws.com`.
+    pub principal: &'static str,
+    /// The only source ARN (pattern) it may invoke from.
+    pub source_arn: Value,
+    /// The source's account.
+    pub source_account: Value,
+}
+super::resource_type!(Permission, "AWS::Lambda::Permission");

@@ -20,7 +20,7 @@
 //! Files: `routes.rs` (method and path), `tenant.rs` (authorizer ->
 //! namespace), `validate.rs`, `model.rs` (bodies), `problem.rs` (errors),
 //! `page_token.rs`, `store.rs` (the trait), `aws_store.rs`, `handler.rs`,
-//! `openapi.rs`, `settings.rs`.
+//! `openapi.rs`, `settings.rs`, `bin.rs` (the Lambda's `main`).
 //!
 //! ```no_run
 //! use cloud_cron_scheduler::OneOffSettings;
@@ -36,6 +36,7 @@
 //! ```
 
 pub mod aws_store;
+pub mod bin;
 mod handler;
 pub mod model;
 pub mod openapi;

@@ -1,11 +1,13 @@
 //! Owns [`OneOffScheduler`]: the EventBridge Scheduler calls behind one-off
-//! schedules (create, reschedule, cancel, get, list), with idempotent creation
-//! and bounded retries.
+//! schedules (create, reschedule, cancel, get, list, and pages of decoded
+//! schedules), with idempotent creation and bounded retries; and decoding a
+//! stored schedule back into the one-off input it was created with.
 
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use aws_sdk_scheduler::config::retry::RetryConfig;
+use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
 use aws_sdk_scheduler::types::{
     ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
     RetryPolicy, ScheduleState, Target,
@@ -26,6 +28,8 @@ use crate::settings::OneOffSettings;
 
 /// Page size of `ListSchedules` (the API's maximum).
 const LIST_PAGE_SIZE: i32 = 100;
+/// Schedules read at once while filling a page of items.
+const READS_IN_FLIGHT: usize = 8;
 
 /// Creates, changes, cancels, reads and lists one-off schedules in one
 /// schedule group. Cheap to clone; share one per process.
@@ -127,6 +131,15 @@ pub struct ListedSchedule {
     pub arn: String,
     /// `ENABLED` or `DISABLED`.
     pub state: String,
+}
+
+/// One page of decoded schedules ([`OneOffScheduler::list_items_page`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemPage<T> {
+    /// The schedules, payloads decoded.
+    pub items: Vec<ScheduledItem<T>>,
+    /// The token of the next page, if there is one.
+    pub next_token: Option<String>,
 }
 
 /// One page of a listing.
@@ -329,48 +342,60 @@ impl OneOffScheduler {
     /// The schedule of `key` with its payload decoded, if there is one.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<ScheduledItem<T>>> {
         let name = schedule_name(key);
-        let Some(output) = self.get_raw(&name).await? else {
+        let Some(item) = self.get_named::<T>(&name).await? else {
             return Ok(None);
         };
-        let foreign = |problem: String| SchedulerError::Foreign {
-            name: name.clone(),
-            problem,
-        };
-        let input_text = output
-            .target
-            .as_ref()
-            .and_then(|t| t.input.as_deref())
-            .ok_or_else(|| foreign("its target has no input".to_owned()))?;
-        let input: OneOffInput<T> = serde_json::from_str(input_text)
-            .map_err(|e| foreign(format!("its input is not a one-off input: {e}")))?;
-        if input.key != key {
-            return Err(foreign(format!(
-                "it was scheduled for key `{}`, not `{key}`",
-                input.key
-            )));
+        if item.key != key {
+            return Err(SchedulerError::Foreign {
+                name,
+                problem: format!("it was scheduled for key `{}`, not `{key}`", item.key),
+            });
         }
-        let at = NaiveDateTime::parse_from_str(&input.scheduled_for, AT_FORMAT)
-            .map_err(|e| foreign(format!("scheduledFor `{}`: {e}", input.scheduled_for)))?;
-        let fires_at = cloud_cron_schedule::Tz::named(&input.time_zone)
-            .and_then(|tz| tz.from_local_datetime(&at).earliest())
-            .map(|t| t.with_timezone(&Utc));
-        Ok(Some(ScheduledItem {
-            key: input.key,
-            tenant: input.tenant,
-            name: name.clone(),
-            arn: output.arn.unwrap_or_default(),
-            at,
-            time_zone: input.time_zone,
-            fires_at,
-            state: output
-                .state
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            action_after_completion: output
-                .action_after_completion
-                .map(|a| a.as_str().to_owned()),
-            payload: input.payload,
-        }))
+        Ok(Some(item))
+    }
+
+    /// The schedule named `name` with its payload decoded, if there is one
+    /// (e.g. a name from [`list_page`](Self::list_page)); a schedule of the
+    /// group that is not a one-off input of this client is
+    /// [`SchedulerError::Foreign`].
+    pub async fn get_named<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<ScheduledItem<T>>> {
+        match self.get_raw(name).await? {
+            None => Ok(None),
+            Some(output) => decode(name, output).map(Some),
+        }
+    }
+
+    /// One page of up to `limit` (1 to 100) schedules in `scope`, each read
+    /// and decoded (up to 8 reads at once), after `next_token`. Schedules
+    /// that fired or were cancelled since they were listed, and schedules
+    /// of the group that are not one-off inputs, are left out, so a page may
+    /// hold fewer than `limit` while more follow.
+    pub async fn list_items_page<T: DeserializeOwned + Send>(
+        &self,
+        scope: ListScope<'_>,
+        limit: usize,
+        next_token: Option<&str>,
+    ) -> Result<ItemPage<T>> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let page = self.list_page_of(scope, limit, next_token).await?;
+        let items: Vec<ScheduledItem<T>> = stream::iter(page.schedules)
+            .map(|listed| async move {
+                match self.get_named::<T>(&listed.name).await {
+                    Err(SchedulerError::Foreign { .. }) => Ok(None),
+                    other => other,
+                }
+            })
+            .buffered(READS_IN_FLIGHT)
+            .try_filter_map(|item| async move { Ok(item) })
+            .try_collect()
+            .await?;
+        Ok(ItemPage {
+            items,
+            next_token: page.next_token,
+        })
     }
 
     /// One page of the schedules in `scope`; pass the previous page's
@@ -380,14 +405,27 @@ impl OneOffScheduler {
         scope: ListScope<'_>,
         next_token: Option<&str>,
     ) -> Result<ListPage> {
+        self.list_page_of(scope, LIST_PAGE_SIZE as usize, next_token)
+            .await
+    }
+
+    /// [`list_page`](Self::list_page) with up to `limit` (1 to 100)
+    /// schedules a page.
+    pub async fn list_page_of(
+        &self,
+        scope: ListScope<'_>,
+        limit: usize,
+        next_token: Option<&str>,
+    ) -> Result<ListPage> {
         let prefix = scope.name_prefix();
+        let limit = i32::try_from(limit.clamp(1, 100)).unwrap_or(LIST_PAGE_SIZE);
         retrying(&self.backoff, "ListSchedules", || async {
             let result = self
                 .client
                 .list_schedules()
                 .group_name(&self.settings.group)
                 .set_name_prefix(prefix.clone())
-                .max_results(LIST_PAGE_SIZE)
+                .max_results(limit)
                 .set_next_token(next_token.map(str::to_owned))
                 .send()
                 .await;
@@ -432,10 +470,7 @@ impl OneOffScheduler {
         .boxed()
     }
 
-    async fn get_raw(
-        &self,
-        name: &str,
-    ) -> Result<Option<aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput>> {
+    async fn get_raw(&self, name: &str) -> Result<Option<GetScheduleOutput>> {
         retrying(&self.backoff, "GetSchedule", || async {
             let result = self
                 .client
@@ -492,6 +527,44 @@ impl OneOffScheduler {
             created,
         }
     }
+}
+
+/// A stored schedule as a one-off item: its target input must be a
+/// [`OneOffInput`] whose local time parses, else [`SchedulerError::Foreign`].
+fn decode<T: DeserializeOwned>(name: &str, output: GetScheduleOutput) -> Result<ScheduledItem<T>> {
+    let foreign = |problem: String| SchedulerError::Foreign {
+        name: name.to_owned(),
+        problem,
+    };
+    let input_text = output
+        .target
+        .as_ref()
+        .and_then(|t| t.input.as_deref())
+        .ok_or_else(|| foreign("its target has no input".to_owned()))?;
+    let input: OneOffInput<T> = serde_json::from_str(input_text)
+        .map_err(|e| foreign(format!("its input is not a one-off input: {e}")))?;
+    let at = NaiveDateTime::parse_from_str(&input.scheduled_for, AT_FORMAT)
+        .map_err(|e| foreign(format!("scheduledFor `{}`: {e}", input.scheduled_for)))?;
+    let fires_at = cloud_cron_schedule::Tz::named(&input.time_zone)
+        .and_then(|tz| tz.from_local_datetime(&at).earliest())
+        .map(|t| t.with_timezone(&Utc));
+    Ok(ScheduledItem {
+        key: input.key,
+        tenant: input.tenant,
+        name: name.to_owned(),
+        arn: output.arn.unwrap_or_default(),
+        at,
+        time_zone: input.time_zone,
+        fires_at,
+        state: output
+            .state
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        action_after_completion: output
+            .action_after_completion
+            .map(|a| a.as_str().to_owned()),
+        payload: input.payload,
+    })
 }
 
 fn flexible_off() -> Result<FlexibleTimeWindow, Failure> {

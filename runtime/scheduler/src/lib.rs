@@ -48,9 +48,10 @@ mod settings;
 
 pub use self::backoff::Backoff;
 pub use self::client::{
-    ListPage, ListScope, ListedSchedule, OneOffScheduler, ScheduleHandle, ScheduledItem,
+    ItemPage, ListPage, ListScope, ListedSchedule, OneOffScheduler, ScheduleHandle, ScheduledItem,
 };
 pub use self::clock::{Clock, FixedClock, SystemClock};
 pub use self::error::{Result, SchedulerError};
 pub use self::request::PreparedSchedule;
+pub use self::request::AT_FORMAT;
 pub use self::settings::{DeliveryRetry, OneOffSettings, MAX_INPUT_BYTES};

@@ -14,7 +14,7 @@ use crate::error::{Result, SchedulerError};
 use crate::name::{schedule_name, tenant_of};
 
 /// The format of `at()` expressions and of `scheduledFor`.
-pub(crate) const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+pub const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// A validated one-off schedule, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]

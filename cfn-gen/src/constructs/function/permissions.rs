@@ -24,6 +24,9 @@ pub const UNSCOPED_ACTIONS: &[&str] = &[
     "ec2:DescribeNetworkInterfaces",
     // The account's SES sending quota: no resource.
     "ses:GetSendQuota",
+    // EventBridge Scheduler defines no resource type for listing schedules
+    // (Service Authorization Reference); it lists names and states, never inputs.
+    "scheduler:ListSchedules",
 ];
 
 fn is_unscoped(action: &str) -> bool {
