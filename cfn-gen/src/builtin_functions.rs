@@ -309,6 +309,8 @@ mod tests {
         assert_eq!(
             Builtin::Watchdog.main_source(),
             "fn main() -> Result<(), cloud_cron_watchdog::bin::Error> { cloud_cron_watchdog::bin::main() }"
+        );
+        assert_eq!(
             Builtin::SchedulerApi.main_source(),
             "fn main() -> Result<(), cloud_cron_scheduler_api::bin::Error> { cloud_cron_scheduler_api::bin::main() }"
         );

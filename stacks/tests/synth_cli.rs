@@ -81,7 +81,7 @@ fn two_runs_are_byte_identical() {
             .map(|e| e.expect("entry").file_name())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 5);
+        assert_eq!(names.len(), 6);
         for name in names {
             let x = fs::read(a.path().join(&name)).expect("read a");
             let y = fs::read(b.path().join(&name)).expect("read b");

@@ -522,7 +522,12 @@ fn reminders_wire_the_api_and_the_follow_ups_to_one_schedule_group() {
         .into_iter()
         .find(|(name, _)| name == "Reminders")
         .expect("the Reminders stack");
-    let groups = of_type(&t, "AWS::Scheduler::ScheduleGroup");
+    // The one-off schedules' group (the stack's own group, `ScheduleGroup`,
+    // holds the template's schedules).
+    let groups: Vec<_> = of_type(&t, "AWS::Scheduler::ScheduleGroup")
+        .into_iter()
+        .filter(|(id, _)| !id.starts_with("ScheduleGroup"))
+        .collect();
     assert_eq!(groups.len(), 1);
     let group_ref = json!({"Ref": groups[0].0});
     let roles = of_type(&t, "AWS::IAM::Role");
