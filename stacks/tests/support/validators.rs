@@ -168,22 +168,57 @@ fn moto_deploy_full(
 ) -> Value {
     let endpoint = tool("CLOUDCRON_MOTO_ENDPOINT");
     let tools = PathBuf::from(tool("CLOUDCRON_TOOLS"));
-    // Parameters without a default (e.g. the Slack ids of the ERP stack)
-    // get a placeholder: moto does not model what they configure.
+    // Parameters without a default: a network's ids (VPC, subnets, security
+    // groups, route tables) come from a small network deployed into moto
+    // first, since moto checks that they exist; the others (e.g. the Slack
+    // ids of the ERP stack) get a placeholder: moto does not model what they
+    // configure.
     let template: Value =
         serde_json::from_str(&std::fs::read_to_string(cfn).expect("read template"))
             .expect("JSON template");
-    let placeholders: Vec<String> = template["Parameters"]
+    let missing: Vec<(String, String)> = template["Parameters"]
         .as_object()
         .map(|ps| {
             ps.iter()
                 .filter(|(key, p)| {
                     p.get("Default").is_none() && !parameters.iter().any(|(k, _)| k == *key)
                 })
-                .map(|(key, _)| format!("{key}=T0PLACEHOLDER"))
+                .map(|(key, p)| {
+                    let ty = p["Type"].as_str().unwrap_or_default().to_owned();
+                    (key.clone(), ty)
+                })
                 .collect()
         })
         .unwrap_or_default();
+    let needs_network = missing
+        .iter()
+        .any(|(key, ty)| ty.contains("AWS::EC2::") || key.contains("RouteTable"));
+    let network = if needs_network {
+        moto_network(cfn, &format!("{stack_name}-network"))
+    } else {
+        Default::default()
+    };
+    let placeholders: Vec<String> = missing
+        .iter()
+        .map(|(key, ty)| {
+            let from_network = if ty.contains("AWS::EC2::VPC::Id") {
+                "Vpc"
+            } else if ty.contains("AWS::EC2::Subnet::Id") {
+                "Subnet"
+            } else if ty.contains("AWS::EC2::SecurityGroup::Id") {
+                "JobsGroup"
+            } else if key.contains("RouteTable") {
+                "RouteTable"
+            } else {
+                ""
+            };
+            let value = network
+                .get(from_network)
+                .cloned()
+                .unwrap_or_else(|| "T0PLACEHOLDER".to_owned());
+            format!("{key}={value}")
+        })
+        .collect();
     let mut command = Command::new(tool("CLOUDCRON_PYTHON"));
     command.arg(tools.join("moto_deploy.py")).args([
         "--endpoint",
@@ -207,4 +242,35 @@ fn moto_deploy_full(
     let result: Value = serde_json::from_str(&out).expect("moto_deploy prints JSON");
     assert_eq!(result["status"], "CREATE_COMPLETE", "{name}");
     result
+}
+
+/// A VPC with one subnet, its route table and a security group, deployed into
+/// moto as `stack_name` (its template written beside `cfn`); returns the
+/// physical id of each (`Vpc`, `Subnet`, `RouteTable`, `JobsGroup`).
+pub fn moto_network(cfn: &Path, stack_name: &str) -> std::collections::BTreeMap<String, String> {
+    let template = serde_json::json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.20.0.0/16"}},
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.20.1.0/24", "AvailabilityZone": "us-east-1a"}},
+            "RouteTable": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+            "JobsGroup": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": "jobs", "VpcId": {"Ref": "Vpc"}}}
+        }
+    });
+    let path = cfn.with_file_name(format!("{stack_name}.network.json"));
+    fs::write(&path, template.to_string()).expect("write network template");
+    let result = moto_deploy(stack_name, stack_name, &path);
+    result["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["logical_id"].as_str().unwrap_or_default().to_owned(),
+                r["physical_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }

@@ -11,17 +11,16 @@
 //! containers and memory only: `cfn-gen/tests/private_network/fargate.rs`
 //! checks that wiring on the template itself.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
 use cfn_gen::{App, Format, OpsTopic, Schedule, ScheduledLambda, Stack, SynthesizedStack, Topic};
 use cloud_cron_stacks::erp_long_jobs;
-use serde_json::json;
 
 use super::support::validators::{
-    assert_cfn_lint_clean, assert_no_checkov_failures, checkov, checkov_reports, moto_deploy,
-    moto_deploy_with, read_json, translate,
+    assert_cfn_lint_clean, assert_no_checkov_failures, checkov, checkov_reports, moto_deploy_with,
+    moto_network, read_json, translate,
 };
 use super::MOTO_UNMODELLED;
 
@@ -50,35 +49,6 @@ fn synthesized() -> SynthesizedStack {
         .collect();
     assert!(vpc_warnings.is_empty(), "{vpc_warnings:?}");
     synthesis.stacks.into_iter().next().expect("one stack")
-}
-
-/// A VPC with one subnet, its route table and a security group, in moto.
-fn network(dir: &Path, run_id: u32) -> BTreeMap<String, String> {
-    let template = json!({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {
-            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.20.0.0/16"}},
-            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
-                "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.20.1.0/24", "AvailabilityZone": "us-east-1a"}},
-            "RouteTable": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
-            "JobsGroup": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-                "GroupDescription": "ERP jobs", "VpcId": {"Ref": "Vpc"}}}
-        }
-    });
-    let path = dir.join("network.json");
-    fs::write(&path, template.to_string()).expect("write network template");
-    let result = moto_deploy("ErpNetwork", &format!("ErpNetwork-{run_id}"), &path);
-    result["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .map(|r| {
-            (
-                r["logical_id"].as_str().unwrap_or_default().to_owned(),
-                r["physical_id"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -120,7 +90,7 @@ fn erp_long_jobs_pass_every_validator_and_deploy_into_moto() {
     }
 
     let run_id = std::process::id();
-    let ids = network(dir.path(), run_id);
+    let ids = moto_network(&cfn, &format!("ErpNetwork-{run_id}"));
     let params: Vec<(String, String)> = [
         ("ErpVpcId", "Vpc"),
         ("ErpSubnetIds", "Subnet"),
