@@ -59,7 +59,7 @@ pub use constructs::{
     MessageTemplate, NetworkIds, NotificationChannel, OpsTopic, Projection, QueueRef, RecordTable,
     RolePolicy, RustBinary, ScheduleGroup, ScheduledLambda, SecretGrants, Slack, SlackChannel, Sms,
     StatusAuth, StreamView, SyncPipeline, Table, TableEncryption, Teams, Topic, TopicEncryption,
-    VpcClient, VpcEndpoints, Webhook,
+    VpcClient, VpcEndpoints, Webhook, WorkQueue,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{

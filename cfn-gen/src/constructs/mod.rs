@@ -3,7 +3,7 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
-//! [`NotificationChannel`], [`ImageRepublish`], [`SyncPipeline`],
+//! [`NotificationChannel`], [`WorkQueue`], [`ImageRepublish`], [`SyncPipeline`],
 //! [`ScheduleGroup`] (where jobs' schedules go) and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]). Private
 //! networking: [`NetworkIds`], [`VpcEndpoints`].
@@ -29,6 +29,7 @@ mod stack_schedules;
 mod sync_pipeline;
 mod table;
 mod topic;
+mod work_queue;
 
 pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams, Webhook};
 pub use chatbot::{ChatbotLogging, SlackChannel};
@@ -53,3 +54,4 @@ pub use table::{
     MAX_PROJECTED_ATTRIBUTES,
 };
 pub use topic::{Topic, TopicEncryption};
+pub use work_queue::WorkQueue;
