@@ -1,15 +1,17 @@
 //! Where the Lambda functions cloud-cron provides are built from: the
 //! notifiers of [`NotificationChannel`](crate::NotificationChannel) (one
 //! `notifier-<kind>` binary per channel kind), the copier of
-//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`), and the
+//! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`), the
 //! missed-run watchdog a stack deploys when its tasks run on `cron(..)` or
-//! `at(..)` schedules (`watchdog`).
+//! `at(..)` schedules (`watchdog`), and the receiver of
+//! [`InboundWebhook`](crate::InboundWebhook) (`webhook-receiver`).
 //!
 //! cfn-gen cannot point a template at its own sources: wherever cargo keeps
 //! them (a git checkout, the registry), they are not part of the project
 //! that deploys. So the code of those functions lives in a small package of
 //! the user's workspace, one thin `main` per binary calling
-//! `cloud_cron_notifiers::bin` or `cloud_cron_image_copier::bin`, and the
+//! `cloud_cron_notifiers::bin`, `cloud_cron_image_copier::bin` or
+//! `cloud_cron_webhook::bin`, and the
 //! [`App`](crate::App) says where that package is with
 //! [`App::builtin_functions`](crate::App::builtin_functions). Constructs read
 //! the setting at synth, so it may be given before or after they are created;
@@ -27,7 +29,8 @@ use crate::validate::Report;
 /// The packages that build cloud-cron's own functions: the notifiers
 /// (binaries `notifier-email`, `notifier-sms`, `notifier-slack`,
 /// `notifier-teams`, `notifier-webhook`), the image copier (binary
-/// `image-copier`) and the missed-run watchdog (binary `watchdog`).
+/// `image-copier`), the missed-run watchdog (binary `watchdog`) and the
+/// webhook receiver (binary `webhook-receiver`).
 ///
 /// ```
 /// use cfn_gen::{App, BuiltinFunctions};
@@ -51,18 +54,20 @@ pub struct BuiltinFunctions {
     notifiers: Option<PathBuf>,
     image_copier: Option<PathBuf>,
     watchdog: Option<PathBuf>,
+    webhook_receiver: Option<PathBuf>,
 }
 
 impl BuiltinFunctions {
     /// One package, in `package_dir`, holds every binary: the five
-    /// notifiers, the image copier and the watchdog (only those the app
-    /// uses must exist).
+    /// notifiers, the image copier, the watchdog and the webhook receiver
+    /// (only those the app uses must exist).
     pub fn package(package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
         let dir = package_dir.into();
         BuiltinFunctions {
             notifiers: Some(dir.clone()),
             image_copier: Some(dir.clone()),
-            watchdog: Some(dir),
+            watchdog: Some(dir.clone()),
+            webhook_receiver: Some(dir),
         }
     }
 
@@ -89,6 +94,12 @@ impl BuiltinFunctions {
         self
     }
 
+    /// The package that holds the `webhook-receiver` binary.
+    pub fn webhook_receiver(mut self, package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
+        self.webhook_receiver = Some(package_dir.into());
+        self
+    }
+
     /// The notifiers' package, if set.
     pub fn notifiers_dir(&self) -> Option<&Path> {
         self.notifiers.as_deref()
@@ -97,6 +108,11 @@ impl BuiltinFunctions {
     /// The image copier's package, if set.
     pub fn image_copier_dir(&self) -> Option<&Path> {
         self.image_copier.as_deref()
+    }
+
+    /// The webhook receiver's package, if set.
+    pub fn webhook_receiver_dir(&self) -> Option<&Path> {
+        self.webhook_receiver.as_deref()
     }
 }
 
@@ -109,6 +125,8 @@ pub(crate) enum Builtin {
     ImageCopier,
     /// The missed-run watchdog.
     Watchdog,
+    /// The `InboundWebhook` receiver.
+    WebhookReceiver,
 }
 
 impl Builtin {
@@ -118,6 +136,7 @@ impl Builtin {
             Builtin::Notifier(kind) => format!("notifier-{}", kind.as_str()),
             Builtin::ImageCopier => "image-copier".to_owned(),
             Builtin::Watchdog => "watchdog".to_owned(),
+            Builtin::WebhookReceiver => "webhook-receiver".to_owned(),
         }
     }
 
@@ -127,6 +146,7 @@ impl Builtin {
             Builtin::Notifier(kind) => format!("cloud-cron's {} notifier", kind.as_str()),
             Builtin::ImageCopier => "cloud-cron's image copier".to_owned(),
             Builtin::Watchdog => "cloud-cron's missed-run watchdog".to_owned(),
+            Builtin::WebhookReceiver => "cloud-cron's webhook receiver".to_owned(),
         }
     }
 
@@ -136,6 +156,7 @@ impl Builtin {
             Builtin::Notifier(kind) => ("cloud_cron_notifiers", kind.as_str()),
             Builtin::ImageCopier => ("cloud_cron_image_copier", "main"),
             Builtin::Watchdog => ("cloud_cron_watchdog", "main"),
+            Builtin::WebhookReceiver => ("cloud_cron_webhook", "main"),
         };
         format!("fn main() -> Result<(), {krate}::bin::Error> {{ {krate}::bin::{call}() }}")
     }
@@ -146,6 +167,7 @@ impl Builtin {
             Builtin::Notifier(_) => "cloud-cron-notifiers",
             Builtin::ImageCopier => "cloud-cron-image-copier",
             Builtin::Watchdog => "cloud-cron-watchdog",
+            Builtin::WebhookReceiver => "cloud-cron-webhook",
         }
     }
 
@@ -155,6 +177,7 @@ impl Builtin {
             Builtin::Notifier(_) => "notifiers",
             Builtin::ImageCopier => "image_copier",
             Builtin::Watchdog => "watchdog",
+            Builtin::WebhookReceiver => "webhook_receiver",
         }
     }
 
@@ -163,6 +186,7 @@ impl Builtin {
             Builtin::Notifier(_) => functions.notifiers_dir(),
             Builtin::ImageCopier => functions.image_copier_dir(),
             Builtin::Watchdog => functions.watchdog_dir(),
+            Builtin::WebhookReceiver => functions.webhook_receiver_dir(),
         }
     }
 }

@@ -3,8 +3,8 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
-//! [`NotificationChannel`], [`WorkQueue`], [`ImageRepublish`], [`SyncPipeline`],
-//! [`ScheduleGroup`] (where jobs' schedules go) and [`OpsTopic`] (where
+//! [`NotificationChannel`], [`WorkQueue`], [`InboundWebhook`], [`ImageRepublish`],
+//! [`SyncPipeline`], [`ScheduleGroup`] (where jobs' schedules go) and [`OpsTopic`] (where
 //! alarms go; the alarms themselves are written by [`alarms`]). Private
 //! networking: [`NetworkIds`], [`VpcEndpoints`].
 
@@ -18,6 +18,7 @@ mod fargate_job;
 mod function;
 mod grant;
 mod image_republish;
+mod inbound_webhook;
 mod network;
 mod ops_topic;
 mod queue;
@@ -40,6 +41,7 @@ pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use inbound_webhook::{InboundWebhook, WebhookRoute};
 pub use network::{EndpointService, NetworkIds, VpcClient, VpcEndpoints};
 pub use ops_topic::OpsTopic;
 pub use queue::QueueRef;

@@ -35,3 +35,19 @@ pub struct EventSourceMapping {
     pub enabled: bool,
 }
 super::resource_type!(EventSourceMapping, "AWS::Lambda::EventSourceMapping");
+
+/// Properties of `AWS::Lambda::Permission`: a resource policy statement on
+/// a function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Permission {
+    /// `lambda:InvokeFunction`.
+    pub action: &'static str,
+    /// The function's name or ARN.
+    pub function_name: Value,
+    /// The service allowed (`apigateway.amazonaws.com`).
+    pub principal: &'static str,
+    /// Only calls from this ARN (an API's route).
+    pub source_arn: Value,
+}
+super::resource_type!(Permission, "AWS::Lambda::Permission");

@@ -4,6 +4,7 @@
 //! its CloudFormation type through [`ResourceProperties`](crate::ResourceProperties).
 //! For any other type use [`Resource::raw`](crate::Resource::raw).
 
+pub mod apigatewayv2;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
