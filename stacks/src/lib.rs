@@ -4,10 +4,10 @@
 //! them all; each routes its alarms to an operators' topic delivered by
 //! email ([`operators`]); [`erp_long_jobs`] adds the ERP network, VPC
 //! endpoints and the month-end Fargate job to the ERP stack. `cargo run
-//! --bin synth` writes them to `out/`. The notifiers, the image copier and
-//! the missed-run watchdog are this repository's own `notifiers/`,
-//! `runtime/image-copier/` and `runtime/watchdog/` packages;
-//! `OdooSync`'s function is `stacks/odoo-sync/`.
+//! --bin synth` writes them to `out/`. The notifiers, the image copier,
+//! the missed-run watchdog and the webhook receiver are this repository's
+//! own `notifiers/`, `runtime/image-copier/`, `runtime/watchdog/` and
+//! `runtime/webhook/` packages; `OdooSync`'s function is `stacks/odoo-sync/`.
 
 pub mod cloud_cron_example;
 pub mod erp_long_jobs;
@@ -17,6 +17,7 @@ pub mod large_app;
 pub mod odoo_sync;
 pub mod operators;
 pub mod task_example;
+pub mod time_tracking;
 
 use cfn_gen::{App, BuiltinFunctions};
 
@@ -25,7 +26,10 @@ use cfn_gen::{App, BuiltinFunctions};
 /// ```
 /// let synthesis = cloud_cron_stacks::app().synth().expect("examples are valid");
 /// let names: Vec<&str> = synthesis.stacks.iter().map(|s| s.name.as_str()).collect();
-/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "OdooSync", "TaskExample"]);
+/// assert_eq!(
+///     names,
+///     ["CloudCronExample", "ErpSchedules", "ImageExample", "OdooSync", "TaskExample", "TimeTracking"]
+/// );
 /// ```
 pub fn app() -> App {
     let app = new_app();
@@ -34,11 +38,12 @@ pub fn app() -> App {
     image_example::stack(&app);
     odoo_sync::stack(&app);
     task_example::stack(&app);
+    time_tracking::stack(&app);
     app
 }
 
 /// An empty app whose built-in functions (notifiers, image copier,
-/// missed-run watchdog) are this repository's packages.
+/// missed-run watchdog, webhook receiver) are this repository's packages.
 pub fn new_app() -> App {
     App::new().builtin_functions(
         BuiltinFunctions::default()
@@ -47,6 +52,7 @@ pub fn new_app() -> App {
                 env!("CARGO_MANIFEST_DIR"),
                 "/../runtime/image-copier"
             ))
-            .watchdog(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/watchdog")),
+            .watchdog(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/watchdog"))
+            .webhook_receiver(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/webhook")),
     )
 }

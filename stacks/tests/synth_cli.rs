@@ -80,7 +80,7 @@ fn two_runs_are_byte_identical() {
             .map(|e| e.expect("entry").file_name())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 5);
+        assert_eq!(names.len(), 6);
         for name in names {
             let x = fs::read(a.path().join(&name)).expect("read a");
             let y = fs::read(b.path().join(&name)).expect("read b");
@@ -146,7 +146,7 @@ fn usage_errors_exit_2() {
     let o = synth(&["--stack", "NoSuchStack"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(
-        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, OdooSync, TaskExample"
+        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, OdooSync, TaskExample, TimeTracking"
     ));
     let o = synth(&["--format", "toml"]);
     assert_eq!(o.status.code(), Some(2));
