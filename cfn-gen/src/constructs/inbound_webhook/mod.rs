@@ -257,7 +257,7 @@ impl InboundWebhook {
     /// The API's base URL (`https://ID.execute-api.REGION.amazonaws.com`):
     /// give the provider this URL followed by a route's path.
     pub fn endpoint(&self) -> Value {
-        Value::get_att(self.0.node.logical_id(), "ApiEndpoint")
+        synthesis::endpoint(&self.0.node.logical_id())
     }
 
     /// The receiver function of `path`, if routed.

@@ -98,7 +98,7 @@ fn a_route_is_an_integration_a_route_and_a_permission_for_its_receiver() {
     );
     assert_eq!(
         t["Outputs"][format!("{api}Endpoint")]["Value"],
-        json!({"Fn::GetAtt": [api, "ApiEndpoint"]})
+        json!({"Fn::Sub": format!("https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}")})
     );
 }
 
