@@ -162,6 +162,9 @@ pub fn stack(app: &App) -> Stack {
         .image(IMAGE)
         .env("TIME_TRACKING_JOB", "cleanup")
         .schedule(Schedule::rate(45, TimeUnit::Days))
+        // A start date lets the stack's watchdog count its fire times (an
+        // alarm cannot look back 45 days).
+        .start_date("2027-01-01T00:00:00Z")
         .timeout(Duration::from_secs(900));
     let f = cleanup.function();
     t.entries.grant_read_write(f);
