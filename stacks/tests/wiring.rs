@@ -585,6 +585,12 @@ fn time_tracking_routes_each_signed_webhook_into_its_work_queue() {
     schedules.sort_unstable();
     assert_eq!(
         schedules,
-        ["rate(1 minute)", "rate(1 minute)", "rate(45 days)"]
+        // The pollers, the stack's missed-run watchdog, the cleanup.
+        [
+            "rate(1 minute)",
+            "rate(1 minute)",
+            "rate(15 minutes)",
+            "rate(45 days)"
+        ]
     );
 }

@@ -92,16 +92,11 @@ impl Inner {
             alarm_description: Some(format!("{path}: webhook requests were answered 5xx (>= 1 in 5 minutes): a receiver could not read its secrets or send to its work queue, or failed; providers retry, but may give up. Read the receivers' CloudWatch Logs and the API's access logs.")),
             namespace: "AWS/ApiGateway".into(),
             metric_name: "5xx".into(),
-            dimensions: vec![
-                cloudwatch::Dimension {
-                    name: "ApiId".into(),
-                    value: Value::reference(api_id),
-                },
-                cloudwatch::Dimension {
-                    name: "Stage".into(),
-                    value: Value::from("$default"),
-                },
-            ],
+            // Per API (every stage: the API has only `$default`).
+            dimensions: vec![cloudwatch::Dimension {
+                name: "ApiId".into(),
+                value: Value::reference(api_id),
+            }],
             statistic: "Sum".into(),
             period: 300,
             evaluation_periods: 1,
