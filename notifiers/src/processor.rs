@@ -45,9 +45,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use cloud_cron_contract::notifier::delivery_key;
 use cloud_cron_runtime::idempotency::{Decision, Guard, IdempotencyError, IdempotencyStore};
 use cloud_cron_sqs_batch as batch;
-use cloud_cron_sqs_batch::{
-    BatchProcessor, Failure, Handled, Message as SqsRecord, RecordHandler,
-};
+use cloud_cron_sqs_batch::{BatchProcessor, Failure, Handled, Message as SqsRecord, RecordHandler};
 
 use crate::delivery::{Channel, Delivery, DeliveryError, Rendered};
 use crate::message::{parse_message, MalformedMessage, Message};
