@@ -414,15 +414,6 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
             assert!(queue["VisibilityTimeout"].as_u64().expect("visibility") >= 6 * timeout);
             assert_eq!(queue["SqsManagedSseEnabled"], true);
 
-            // The rest is a channel's wiring (a SyncPipeline's work queue is fed by its
-            // dispatcher and worker, not a topic).
-            if function["Environment"]["Variables"]
-                .get(CHANNEL_ENV)
-                .is_none()
-            {
-                continue;
-            }
-
             // Exactly one raw subscription feeds it, from a topic of the same type,
             // and the queue policy lets exactly that topic send.
             let subs: Vec<&Value> = of_type(&t, "AWS::SNS::Subscription")
@@ -434,7 +425,8 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
                 .get(CHANNEL_ENV)
                 .is_none()
             {
-                // A work queue: producers send to it, no topic does.
+                // A work queue (a WorkQueue, a SyncPipeline's queue): producers
+                // send to it, no topic does. The rest is a channel's wiring.
                 assert!(subs.is_empty(), "{stack}/{queue_id} is a work queue");
                 work_queues += 1;
                 continue;
@@ -513,7 +505,10 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
         }
     }
     assert!(seen >= 2, "the examples have channels");
-    assert_eq!(work_queues, 2, "TimeTracking's two work queues");
+    assert_eq!(
+        work_queues, 3,
+        "TimeTracking's two work queues and OdooSync's pipeline queue"
+    );
 }
 
 #[test]
