@@ -3,15 +3,17 @@
 //! `notifier-<kind>` binary per channel kind), the copier of
 //! [`ImageRepublish`](crate::ImageRepublish) (`image-copier`), the
 //! missed-run watchdog a stack deploys when its tasks run on `cron(..)` or
-//! `at(..)` schedules (`watchdog`), and the HTTP API of
-//! [`SchedulesApi`](crate::SchedulesApi) (`scheduler-api`).
+//! `at(..)` schedules (`watchdog`), the HTTP API of
+//! [`SchedulesApi`](crate::SchedulesApi) (`scheduler-api`), and the receiver
+//! of [`InboundWebhook`](crate::InboundWebhook) (`webhook-receiver`).
 //!
 //! cfn-gen cannot point a template at its own sources: wherever cargo keeps
 //! them (a git checkout, the registry), they are not part of the project
 //! that deploys. So the code of those functions lives in a small package of
 //! the user's workspace, one thin `main` per binary calling
 //! `cloud_cron_notifiers::bin`, `cloud_cron_image_copier::bin`,
-//! `cloud_cron_watchdog::bin` or `cloud_cron_scheduler_api::bin`, and the
+//! `cloud_cron_watchdog::bin`, `cloud_cron_scheduler_api::bin` or
+//! `cloud_cron_webhook::bin`, and the
 //! [`App`](crate::App) says where that package is with
 //! [`App::builtin_functions`](crate::App::builtin_functions). Constructs read
 //! the setting at synth, so it may be given before or after they are created;
@@ -30,7 +32,8 @@ use crate::validate::Report;
 /// (binaries `notifier-email`, `notifier-sms`, `notifier-slack`,
 /// `notifier-teams`, `notifier-webhook`), the image copier (binary
 /// `image-copier`), the missed-run watchdog (binary `watchdog`) and the
-/// one-off schedules HTTP API (binary `scheduler-api`).
+/// one-off schedules HTTP API (binary `scheduler-api`) and the webhook
+/// receiver (binary `webhook-receiver`).
 ///
 /// ```
 /// use cfn_gen::{App, BuiltinFunctions};
@@ -55,19 +58,21 @@ pub struct BuiltinFunctions {
     image_copier: Option<PathBuf>,
     watchdog: Option<PathBuf>,
     scheduler_api: Option<PathBuf>,
+    webhook_receiver: Option<PathBuf>,
 }
 
 impl BuiltinFunctions {
     /// One package, in `package_dir`, holds every binary: the five
-    /// notifiers, the image copier, the watchdog and the scheduler API (only
-    /// those the app uses must exist).
+    /// notifiers, the image copier, the watchdog, the scheduler API and the
+    /// webhook receiver (only those the app uses must exist).
     pub fn package(package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
         let dir = package_dir.into();
         BuiltinFunctions {
             notifiers: Some(dir.clone()),
             image_copier: Some(dir.clone()),
             watchdog: Some(dir.clone()),
-            scheduler_api: Some(dir),
+            scheduler_api: Some(dir.clone()),
+            webhook_receiver: Some(dir),
         }
     }
 
@@ -100,6 +105,12 @@ impl BuiltinFunctions {
         self
     }
 
+    /// The package that holds the `webhook-receiver` binary.
+    pub fn webhook_receiver(mut self, package_dir: impl Into<PathBuf>) -> BuiltinFunctions {
+        self.webhook_receiver = Some(package_dir.into());
+        self
+    }
+
     /// The notifiers' package, if set.
     pub fn notifiers_dir(&self) -> Option<&Path> {
         self.notifiers.as_deref()
@@ -114,6 +125,11 @@ impl BuiltinFunctions {
     pub fn scheduler_api_dir(&self) -> Option<&Path> {
         self.scheduler_api.as_deref()
     }
+
+    /// The webhook receiver's package, if set.
+    pub fn webhook_receiver_dir(&self) -> Option<&Path> {
+        self.webhook_receiver.as_deref()
+    }
 }
 
 /// One of cloud-cron's own functions.
@@ -127,6 +143,8 @@ pub(crate) enum Builtin {
     Watchdog,
     /// The `SchedulesApi` handler.
     SchedulerApi,
+    /// The `InboundWebhook` receiver.
+    WebhookReceiver,
 }
 
 impl Builtin {
@@ -137,6 +155,7 @@ impl Builtin {
             Builtin::ImageCopier => "image-copier".to_owned(),
             Builtin::Watchdog => "watchdog".to_owned(),
             Builtin::SchedulerApi => "scheduler-api".to_owned(),
+            Builtin::WebhookReceiver => "webhook-receiver".to_owned(),
         }
     }
 
@@ -147,6 +166,7 @@ impl Builtin {
             Builtin::ImageCopier => "cloud-cron's image copier".to_owned(),
             Builtin::Watchdog => "cloud-cron's missed-run watchdog".to_owned(),
             Builtin::SchedulerApi => "cloud-cron's one-off schedules HTTP API".to_owned(),
+            Builtin::WebhookReceiver => "cloud-cron's webhook receiver".to_owned(),
         }
     }
 
@@ -157,6 +177,7 @@ impl Builtin {
             Builtin::ImageCopier => ("cloud_cron_image_copier", "main"),
             Builtin::Watchdog => ("cloud_cron_watchdog", "main"),
             Builtin::SchedulerApi => ("cloud_cron_scheduler_api", "main"),
+            Builtin::WebhookReceiver => ("cloud_cron_webhook", "main"),
         };
         format!("fn main() -> Result<(), {krate}::bin::Error> {{ {krate}::bin::{call}() }}")
     }
@@ -168,6 +189,7 @@ impl Builtin {
             Builtin::ImageCopier => "cloud-cron-image-copier",
             Builtin::Watchdog => "cloud-cron-watchdog",
             Builtin::SchedulerApi => "cloud-cron-scheduler-api",
+            Builtin::WebhookReceiver => "cloud-cron-webhook",
         }
     }
 
@@ -178,6 +200,7 @@ impl Builtin {
             Builtin::ImageCopier => "image_copier",
             Builtin::Watchdog => "watchdog",
             Builtin::SchedulerApi => "scheduler_api",
+            Builtin::WebhookReceiver => "webhook_receiver",
         }
     }
 
@@ -187,6 +210,7 @@ impl Builtin {
             Builtin::ImageCopier => functions.image_copier_dir(),
             Builtin::Watchdog => functions.watchdog_dir(),
             Builtin::SchedulerApi => functions.scheduler_api_dir(),
+            Builtin::WebhookReceiver => functions.webhook_receiver_dir(),
         }
     }
 }

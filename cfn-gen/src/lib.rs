@@ -49,6 +49,7 @@ pub mod writer;
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::{SecretRef, TemplatePart};
 pub use cloud_cron_contract::sync::SyncSettings;
+pub use cloud_cron_contract::webhook::{HmacSettings, ValueSource};
 pub use construct::{
     AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
 };
@@ -56,10 +57,11 @@ pub use constructs::UNSCOPED_ACTIONS;
 pub use constructs::{
     Architecture, AttributeType, ChatbotLogging, DeadLetterQueue, Email, EndpointService,
     FargateJob, Function, GlobalIndex, Grantee, ImageBuild, ImageRepublish, ImageSource,
-    MessageTemplate, NetworkIds, NotificationChannel, OneOffSchedules, OneOffTarget, OpsTopic,
-    Projection, QueueRef, RecordTable, RolePolicy, RustBinary, ScheduleGroup, ScheduledLambda,
-    SchedulesApi, SecretGrants, Slack, SlackChannel, Sms, StatusAuth, StreamView, SyncPipeline,
-    Table, TableEncryption, Teams, Topic, TopicEncryption, VpcClient, VpcEndpoints, Webhook,
+    InboundWebhook, MessageTemplate, NetworkIds, NotificationChannel, OneOffSchedules,
+    OneOffTarget, OpsTopic, Projection, QueueRef, RecordTable, RolePolicy, RustBinary,
+    ScheduleGroup, ScheduledLambda, SchedulesApi, SecretGrants, Slack, SlackChannel, Sms,
+    StatusAuth, StreamView, SyncPipeline, Table, TableEncryption, Teams, Topic, TopicEncryption,
+    VpcClient, VpcEndpoints, Webhook, WebhookRoute, WorkQueue,
 };
 pub use schedule::{Schedule, TimeUnit};
 pub use synth::{

@@ -1,4 +1,8 @@
-//! [`Notifier`]: the SQS batch processor every notifier binary runs.
+//! [`Notifier`]: the SQS batch processor every notifier binary runs, a
+//! channel's [`RecordHandler`] run by the generic
+//! [`BatchProcessor`](cloud_cron_sqs_batch::BatchProcessor), which owns the
+//! FIFO ordering, the in-memory dedup, the partial batch response and the
+//! per-record logs.
 //!
 //! For each record of an [`SqsEvent`] (in order; the records of one batch
 //! are processed one after another):
@@ -35,23 +39,20 @@
 //! dead-lettered after `maxReceiveCount`). Logs carry message ids, envelope
 //! ids, task and topic, never a body, a payload or a secret.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
 use std::time::SystemTime;
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use cloud_cron_contract::notifier::delivery_key;
 use cloud_cron_runtime::idempotency::{Decision, Guard, IdempotencyError, IdempotencyStore};
+use cloud_cron_sqs_batch as batch;
+use cloud_cron_sqs_batch::{BatchProcessor, Failure, Handled, Message as SqsRecord, RecordHandler};
 
 use crate::delivery::{Channel, Delivery, DeliveryError, Rendered};
 use crate::message::{parse_message, MalformedMessage, Message};
 use crate::render::{RenderError, Templates};
 
 /// How many delivered envelope ids a container remembers by default.
-pub const DEFAULT_SEEN_CAPACITY: usize = 10_000;
-
-/// The SQS record attribute holding a FIFO message's group.
-const MESSAGE_GROUP_ID: &str = "MessageGroupId";
+pub const DEFAULT_SEEN_CAPACITY: usize = cloud_cron_sqs_batch::DEFAULT_SEEN_CAPACITY;
 
 /// Why one record was not delivered.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +112,12 @@ impl ProcessError {
             }
             ProcessError::InProgressElsewhere | ProcessError::EarlierInGroupFailed { .. } => true,
         }
+    }
+}
+
+impl Failure for ProcessError {
+    fn is_transient(&self) -> bool {
+        ProcessError::is_transient(self)
     }
 }
 
@@ -191,40 +198,6 @@ impl BatchReport {
     }
 }
 
-/// A bounded set of ids, oldest evicted first.
-#[derive(Debug)]
-struct SeenIds {
-    capacity: usize,
-    set: HashSet<String>,
-    order: VecDeque<String>,
-}
-
-impl SeenIds {
-    fn new(capacity: usize) -> SeenIds {
-        SeenIds {
-            capacity,
-            set: HashSet::new(),
-            order: VecDeque::new(),
-        }
-    }
-
-    fn contains(&self, id: &str) -> bool {
-        self.set.contains(id)
-    }
-
-    fn insert(&mut self, id: &str) {
-        if self.capacity == 0 || !self.set.insert(id.to_owned()) {
-            return;
-        }
-        self.order.push_back(id.to_owned());
-        while self.order.len() > self.capacity {
-            if let Some(oldest) = self.order.pop_front() {
-                self.set.remove(&oldest);
-            }
-        }
-    }
-}
-
 /// The batch processor of one channel: its [`Channel`], its compiled
 /// [`Templates`], and the dedup state of the container. Build it once per
 /// container ([`Notifier::from_env`] in a binary) and call
@@ -234,7 +207,7 @@ pub struct Notifier<C> {
     channel: C,
     templates: Templates,
     alarm_templates: Option<Templates>,
-    seen: Mutex<SeenIds>,
+    batch: BatchProcessor,
     store: Option<IdempotencyStore>,
 }
 
@@ -246,7 +219,7 @@ impl<C: Channel> Notifier<C> {
             channel,
             templates,
             alarm_templates: None,
-            seen: Mutex::new(SeenIds::new(DEFAULT_SEEN_CAPACITY)),
+            batch: batch_processor(DEFAULT_SEEN_CAPACITY),
             store: None,
         }
     }
@@ -271,7 +244,7 @@ impl<C: Channel> Notifier<C> {
     /// How many delivered ids the container remembers (0 turns the
     /// in-memory dedup off).
     pub fn with_seen_capacity(mut self, capacity: usize) -> Notifier<C> {
-        self.seen = Mutex::new(SeenIds::new(capacity));
+        self.batch = batch_processor(capacity);
         self
     }
 
@@ -300,98 +273,11 @@ impl<C: Channel> Notifier<C> {
     /// durable-dedup leases ending at `deadline` (the invocation's deadline;
     /// `None`: the store's default lease).
     pub async fn process(&self, event: &SqsEvent, deadline: Option<SystemTime>) -> BatchReport {
-        let mut report = BatchReport::default();
-        // FIFO groups with a failure in this batch, and the record that failed.
-        let mut failed_groups: Vec<(String, String)> = Vec::new();
-        for record in &event.records {
-            let message_id = record.message_id.clone().unwrap_or_default();
-            let group = fifo_group(record);
-            let receive_count = record
-                .attributes
-                .get("ApproximateReceiveCount")
-                .map(String::as_str)
-                .unwrap_or("-");
-            let earlier_failure = group.and_then(|g| {
-                failed_groups
-                    .iter()
-                    .find(|(failed, _)| failed == g)
-                    .map(|(_, id)| id.clone())
-            });
-            let (envelope_id, outcome) = match earlier_failure {
-                Some(failed_message_id) => (
-                    None,
-                    Outcome::Failed(ProcessError::EarlierInGroupFailed {
-                        group: group.unwrap_or_default().to_owned(),
-                        failed_message_id,
-                    }),
-                ),
-                None => self.process_record(record, deadline).await,
-            };
-            let id = envelope_id.as_deref().unwrap_or("-");
-            let group_field = group.unwrap_or("-");
-            match &outcome {
-                Outcome::Delivered => tracing::info!(
-                    message_id = %message_id, envelope_id = id, group = group_field,
-                    "delivered"
-                ),
-                Outcome::Duplicate(of) => tracing::info!(
-                    message_id = %message_id, envelope_id = id, group = group_field,
-                    dedup = match of { DuplicateOf::Memory => "memory", DuplicateOf::Table => "table" },
-                    "duplicate of a delivered message: skipped"
-                ),
-                Outcome::Failed(error @ ProcessError::EarlierInGroupFailed { .. }) => {
-                    tracing::warn!(
-                        message_id = %message_id, group = group_field, receive_count,
-                        error = %error,
-                        "not attempted: reported as a batch item failure"
-                    )
-                }
-                Outcome::Failed(error) if error.is_transient() => tracing::warn!(
-                    message_id = %message_id, envelope_id = id, group = group_field, receive_count,
-                    error = %error,
-                    "transient failure: reported as a batch item failure; SQS retries it after the visibility timeout"
-                ),
-                Outcome::Failed(error) => tracing::error!(
-                    message_id = %message_id, envelope_id = id, group = group_field, receive_count,
-                    error = %error,
-                    "permanent failure: reported as a batch item failure; retrying will not help, it will be dead-lettered after maxReceiveCount"
-                ),
-            }
-            if message_id.is_empty() {
-                tracing::error!("an SQS record has no messageId: the whole batch is reported failed so nothing is dropped");
-            }
-            if let (Outcome::Failed(_), Some(group)) = (&outcome, group) {
-                if !failed_groups.iter().any(|(g, _)| g == group) {
-                    failed_groups.push((group.to_owned(), message_id.clone()));
-                }
-            }
-            report.records.push(RecordReport {
-                message_id,
-                envelope_id,
-                outcome,
-            });
-        }
-        tracing::info!(
-            records = report.records.len(),
-            delivered = report.delivered(),
-            duplicates = report.duplicates(),
-            failed = report.failed(),
-            "batch processed"
-        );
-        report
-    }
-
-    async fn process_record(
-        &self,
-        record: &SqsMessage,
-        deadline: Option<SystemTime>,
-    ) -> (Option<String>, Outcome) {
-        let message = match parse_message(record.body.as_deref().unwrap_or_default()) {
-            Ok(message) => message,
-            Err(e) => return (None, Outcome::Failed(e.into())),
+        let invocation = Invocation {
+            notifier: self,
+            deadline,
         };
-        let id = Some(message.envelope().id.clone());
-        (id, self.deliver_once(&message, deadline).await)
+        BatchReport::from(self.batch.process(&invocation, event).await)
     }
 
     fn render(&self, message: &Message) -> Result<Rendered, ProcessError> {
@@ -412,22 +298,18 @@ impl<C: Channel> Notifier<C> {
         }
     }
 
-    async fn deliver_once(&self, message: &Message, deadline: Option<SystemTime>) -> Outcome {
+    /// Renders, claims the durable record and delivers one message (the
+    /// in-memory dedup is the batch processor's).
+    async fn deliver_once(
+        &self,
+        message: &Message,
+        deadline: Option<SystemTime>,
+    ) -> Result<Handled, ProcessError> {
         let envelope = message.envelope();
-        if self.seen().contains(&envelope.id) {
-            return Outcome::Duplicate(DuplicateOf::Memory);
-        }
-        let rendered = match self.render(message) {
-            Ok(rendered) => rendered,
-            Err(e) => return Outcome::Failed(e),
-        };
-        let guard = match self.claim(&envelope.id, deadline).await {
-            Ok(Claim::Proceed(guard)) => guard,
-            Ok(Claim::AlreadyDelivered) => {
-                self.seen().insert(&envelope.id);
-                return Outcome::Duplicate(DuplicateOf::Table);
-            }
-            Err(e) => return Outcome::Failed(e),
+        let rendered = self.render(message)?;
+        let guard = match self.claim(&envelope.id, deadline).await? {
+            Claim::Proceed(guard) => guard,
+            Claim::AlreadyDelivered => return Ok(Handled::Duplicate),
         };
         let delivery = Delivery {
             envelope,
@@ -437,7 +319,6 @@ impl<C: Channel> Notifier<C> {
         // binary's `main` would otherwise need a higher `recursion_limit`.
         match Box::pin(self.channel.deliver(delivery)).await {
             Ok(()) => {
-                self.seen().insert(&envelope.id);
                 if let Some(guard) = guard {
                     if let Err(e) = Box::pin(guard.complete()).await {
                         // Delivered: report success. The record stays
@@ -446,7 +327,7 @@ impl<C: Channel> Notifier<C> {
                         tracing::warn!(envelope_id = %envelope.id, error = %e, "delivered, but the dedup record could not be completed");
                     }
                 }
-                Outcome::Delivered
+                Ok(Handled::Processed)
             }
             Err(e) => {
                 if let Some(guard) = guard {
@@ -454,7 +335,7 @@ impl<C: Channel> Notifier<C> {
                         tracing::warn!(envelope_id = %envelope.id, error = %release, "could not release the dedup record; a retry waits for its lease to end");
                     }
                 }
-                Outcome::Failed(e.into())
+                Err(e.into())
             }
         }
     }
@@ -474,10 +355,6 @@ impl<C: Channel> Notifier<C> {
             Decision::InProgressElsewhere { .. } => Err(ProcessError::InProgressElsewhere),
         }
     }
-
-    fn seen(&self) -> std::sync::MutexGuard<'_, SeenIds> {
-        self.seen.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 enum Claim {
@@ -485,32 +362,77 @@ enum Claim {
     AlreadyDelivered,
 }
 
-/// The record's FIFO message group: its `MessageGroupId` attribute, which
-/// Lambda sets on every record of a FIFO queue and never on a standard one.
-fn fifo_group(record: &SqsMessage) -> Option<&str> {
-    record
-        .attributes
-        .get(MESSAGE_GROUP_ID)
-        .map(String::as_str)
-        .filter(|g| !g.is_empty())
+/// The generic processor as the notifiers use it: delivered records are
+/// logged `delivered`.
+fn batch_processor(seen_capacity: usize) -> BatchProcessor {
+    BatchProcessor::new()
+        .with_seen_capacity(seen_capacity)
+        .with_processed_log("delivered")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One invocation of a notifier: the record handler the batch processor
+/// runs, with the invocation's deadline.
+struct Invocation<'a, C> {
+    notifier: &'a Notifier<C>,
+    deadline: Option<SystemTime>,
+}
 
-    #[test]
-    fn seen_ids_are_bounded() {
-        let mut seen = SeenIds::new(2);
-        seen.insert("a");
-        seen.insert("b");
-        seen.insert("a");
-        assert!(seen.contains("a") && seen.contains("b"));
-        seen.insert("c");
-        assert!(!seen.contains("a"), "the oldest is evicted");
-        assert!(seen.contains("b") && seen.contains("c"));
-        let mut off = SeenIds::new(0);
-        off.insert("a");
-        assert!(!off.contains("a"));
+impl<C: Channel> RecordHandler for Invocation<'_, C> {
+    type Body = Message;
+    type Error = ProcessError;
+
+    /// A task envelope, a CloudWatch alarm notification or a watchdog
+    /// finding ([`parse_message`]).
+    fn decode(&self, record: &SqsRecord<'_>) -> Result<Message, ProcessError> {
+        Ok(parse_message(record.body())?)
+    }
+
+    /// The envelope id (an alarm's is derived from the alarm): SNS and SQS
+    /// duplicates share it, not a message id.
+    fn dedup_key(&self, _record: &SqsRecord<'_>, message: &Message) -> Option<String> {
+        Some(message.envelope().id.clone())
+    }
+
+    async fn handle(
+        &self,
+        _record: &SqsRecord<'_>,
+        message: Message,
+    ) -> Result<Handled, ProcessError> {
+        self.notifier.deliver_once(&message, self.deadline).await
+    }
+}
+
+impl From<batch::BatchReport<ProcessError>> for BatchReport {
+    fn from(report: batch::BatchReport<ProcessError>) -> BatchReport {
+        let records = report
+            .records
+            .into_iter()
+            .map(|r| RecordReport {
+                message_id: r.message_id,
+                envelope_id: r.key,
+                outcome: match r.outcome {
+                    batch::Outcome::Processed => Outcome::Delivered,
+                    batch::Outcome::Duplicate(batch::DuplicateOf::Memory) => {
+                        Outcome::Duplicate(DuplicateOf::Memory)
+                    }
+                    batch::Outcome::Duplicate(batch::DuplicateOf::Handler) => {
+                        Outcome::Duplicate(DuplicateOf::Table)
+                    }
+                    // The notifiers send nothing to a dead-letter queue
+                    // themselves (the hook answers `false`): SQS does.
+                    batch::Outcome::DeadLettered(e) | batch::Outcome::Failed(e) => {
+                        Outcome::Failed(e)
+                    }
+                    batch::Outcome::NotAttempted {
+                        group,
+                        failed_message_id,
+                    } => Outcome::Failed(ProcessError::EarlierInGroupFailed {
+                        group,
+                        failed_message_id,
+                    }),
+                },
+            })
+            .collect();
+        BatchReport { records }
     }
 }

@@ -5,10 +5,10 @@
 //! email ([`operators`]); [`erp_long_jobs`] adds the ERP network, VPC
 //! endpoints and the month-end Fargate job to the ERP stack. `cargo run
 //! --bin synth` writes them to `out/`. The notifiers, the image copier, the
-//! missed-run watchdog and the one-off schedules API are this repository's
-//! own `notifiers/`, `runtime/image-copier/`, `runtime/watchdog/` and
-//! `runtime/scheduler-api/` packages; `OdooSync`'s function is
-//! `stacks/odoo-sync/`.
+//! missed-run watchdog, the one-off schedules API and the webhook receiver
+//! are this repository's own `notifiers/`, `runtime/image-copier/`,
+//! `runtime/watchdog/`, `runtime/scheduler-api/` and `runtime/webhook/`
+//! packages; `OdooSync`'s function is `stacks/odoo-sync/`.
 
 pub mod cloud_cron_example;
 pub mod erp_long_jobs;
@@ -19,6 +19,7 @@ pub mod odoo_sync;
 pub mod operators;
 pub mod reminders;
 pub mod task_example;
+pub mod time_tracking;
 
 use cfn_gen::{App, BuiltinFunctions};
 
@@ -27,7 +28,10 @@ use cfn_gen::{App, BuiltinFunctions};
 /// ```
 /// let synthesis = cloud_cron_stacks::app().synth().expect("examples are valid");
 /// let names: Vec<&str> = synthesis.stacks.iter().map(|s| s.name.as_str()).collect();
-/// assert_eq!(names, ["CloudCronExample", "ErpSchedules", "ImageExample", "OdooSync", "Reminders", "TaskExample"]);
+/// assert_eq!(
+///     names,
+///     ["CloudCronExample", "ErpSchedules", "ImageExample", "OdooSync", "Reminders", "TaskExample", "TimeTracking"]
+/// );
 /// ```
 pub fn app() -> App {
     let app = new_app();
@@ -37,11 +41,13 @@ pub fn app() -> App {
     odoo_sync::stack(&app);
     reminders::stack(&app);
     task_example::stack(&app);
+    time_tracking::stack(&app);
     app
 }
 
 /// An empty app whose built-in functions (notifiers, image copier,
-/// missed-run watchdog, one-off schedules API) are this repository's packages.
+/// missed-run watchdog, one-off schedules API, webhook receiver) are this
+/// repository's packages.
 pub fn new_app() -> App {
     App::new().builtin_functions(
         BuiltinFunctions::default()
@@ -54,6 +60,7 @@ pub fn new_app() -> App {
             .scheduler_api(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/../runtime/scheduler-api"
-            )),
+            ))
+            .webhook_receiver(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/webhook")),
     )
 }

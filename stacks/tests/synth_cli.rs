@@ -81,7 +81,7 @@ fn two_runs_are_byte_identical() {
             .map(|e| e.expect("entry").file_name())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 6);
+        assert_eq!(names.len(), 7);
         for name in names {
             let x = fs::read(a.path().join(&name)).expect("read a");
             let y = fs::read(b.path().join(&name)).expect("read b");
@@ -147,7 +147,7 @@ fn usage_errors_exit_2() {
     let o = synth(&["--stack", "NoSuchStack"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(
-        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, OdooSync, Reminders, TaskExample"
+        "no stack named `NoSuchStack`; the stacks are: CloudCronExample, ErpSchedules, ImageExample, OdooSync, Reminders, TaskExample, TimeTracking"
     ));
     let o = synth(&["--format", "toml"]);
     assert_eq!(o.status.code(), Some(2));

@@ -393,6 +393,7 @@ fn idempotency_tables_match_the_runtime_contract() {
 fn every_channel_is_wired_topic_to_queue_to_function() {
     use cloud_cron_contract::notifier::{ChannelConfig, SecretRef, CHANNEL_ENV};
     let mut seen = 0;
+    let mut work_queues = 0;
     for (stack, t) in templates() {
         for (id, mapping) in of_type(&t, "AWS::Lambda::EventSourceMapping") {
             seen += 1;
@@ -424,15 +425,6 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
             assert!(queue["VisibilityTimeout"].as_u64().expect("visibility") >= 6 * timeout);
             assert_eq!(queue["SqsManagedSseEnabled"], true);
 
-            // The rest is a channel's wiring (a SyncPipeline's work queue is fed by its
-            // dispatcher and worker, not a topic).
-            if function["Environment"]["Variables"]
-                .get(CHANNEL_ENV)
-                .is_none()
-            {
-                continue;
-            }
-
             // Exactly one raw subscription feeds it, from a topic of the same type,
             // and the queue policy lets exactly that topic send.
             let subs: Vec<&Value> = of_type(&t, "AWS::SNS::Subscription")
@@ -440,6 +432,16 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
                 .map(|(_, s)| &s["Properties"])
                 .filter(|s| s["Endpoint"] == json!({"Fn::GetAtt": [queue_id, "Arn"]}))
                 .collect();
+            if function["Environment"]["Variables"]
+                .get(CHANNEL_ENV)
+                .is_none()
+            {
+                // A work queue (a WorkQueue, a SyncPipeline's queue): producers
+                // send to it, no topic does. The rest is a channel's wiring.
+                assert!(subs.is_empty(), "{stack}/{queue_id} is a work queue");
+                work_queues += 1;
+                continue;
+            }
             assert_eq!(subs.len(), 1, "{stack}/{queue_id} has one subscription");
             let sub = subs[0];
             assert_eq!(sub["Protocol"], "sqs");
@@ -514,6 +516,89 @@ fn every_channel_is_wired_topic_to_queue_to_function() {
         }
     }
     assert!(seen >= 2, "the examples have channels");
+    assert_eq!(
+        work_queues, 3,
+        "TimeTracking's two work queues and OdooSync's pipeline queue"
+    );
+}
+
+#[test]
+fn time_tracking_routes_each_signed_webhook_into_its_work_queue() {
+    use cloud_cron_contract::webhook::{QUEUE_URL_ENV, SECRETS_ENV, SETTINGS_ENV};
+    use cloud_cron_stacks::time_tracking::{WEBHOOK_PATHS, WEBHOOK_SECRET};
+    let (_, t) = templates()
+        .into_iter()
+        .find(|(name, _)| name == "TimeTracking")
+        .expect("TimeTracking");
+    let routes = of_type(&t, "AWS::ApiGatewayV2::Route");
+    assert_eq!(routes.len(), WEBHOOK_PATHS.len());
+    for (path, queue) in WEBHOOK_PATHS {
+        let (_, route) = routes
+            .iter()
+            .find(|(_, r)| r["Properties"]["RouteKey"] == format!("POST {path}"))
+            .unwrap_or_else(|| panic!("a route for {path}"));
+        // Route -> integration -> receiver function.
+        let integration_id = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+            .as_str()
+            .expect("integration ref");
+        let integration = &resource(&t, integration_id)["Properties"];
+        let receiver_id = get_att_id(&integration["IntegrationUri"], "Arn");
+        let receiver = &resource(&t, receiver_id)["Properties"];
+        let vars = &receiver["Environment"]["Variables"];
+        // Receiver -> exactly its queue, verified with the secret by reference.
+        let queue_id = vars[QUEUE_URL_ENV]["Ref"].as_str().expect("queue ref");
+        assert!(
+            queue_id.starts_with(queue),
+            "{path} feeds {queue}: {queue_id}"
+        );
+        assert_eq!(vars[SECRETS_ENV], format!("ssm:{WEBHOOK_SECRET}"));
+        let settings: Value =
+            serde_json::from_str(vars[SETTINGS_ENV].as_str().expect("settings")).expect("JSON");
+        assert_eq!(settings["verification"]["mode"], "hmac");
+        assert_eq!(settings["eventId"], json!({"header": "X-Tracker-Event-Id"}));
+        let role = resource(&t, get_att_id(&receiver["Role"], "Arn"));
+        let send: Vec<&Value> = statements(role)
+            .into_iter()
+            .filter(|s| s["Action"].to_string().contains("sqs:"))
+            .collect();
+        assert_eq!(send.len(), 1, "{path}");
+        assert_eq!(send[0]["Action"], json!(["sqs:SendMessage"]));
+        assert_eq!(
+            send[0]["Resource"],
+            json!([{"Fn::GetAtt": [queue_id, "Arn"]}])
+        );
+        // The work queue is FIFO and dead-letters after 5 receives.
+        let q = &resource(&t, queue_id)["Properties"];
+        assert_eq!(q["FifoQueue"], true);
+        assert_eq!(q["RedrivePolicy"]["maxReceiveCount"], 5);
+    }
+    // Every alarm of the stack goes to its ops topic.
+    let ops = json!([{"Ref": of_type(&t, "AWS::SNS::Topic")[0].0}]);
+    let alarms = of_type(&t, "AWS::CloudWatch::Alarm");
+    assert!(alarms.len() >= 20);
+    for (id, alarm) in alarms {
+        assert_eq!(alarm["Properties"]["AlarmActions"], ops, "{id}");
+    }
+    assert_eq!(of_type(&t, "AWS::DynamoDB::Table").len(), 4);
+    let mut schedules: Vec<&str> = of_type(&t, "AWS::Scheduler::Schedule")
+        .into_iter()
+        .map(|(_, s)| {
+            s["Properties"]["ScheduleExpression"]
+                .as_str()
+                .expect("expression")
+        })
+        .collect();
+    schedules.sort_unstable();
+    assert_eq!(
+        schedules,
+        // The pollers, the stack's missed-run watchdog, the cleanup.
+        [
+            "rate(1 minute)",
+            "rate(1 minute)",
+            "rate(15 minutes)",
+            "rate(45 days)"
+        ]
+    );
 }
 
 #[test]

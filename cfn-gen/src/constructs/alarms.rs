@@ -63,6 +63,8 @@ pub(crate) enum FunctionRole {
     SyncStatus,
     /// The handler of an HTTP API.
     Api,
+    /// The consumer function of a work queue.
+    Worker,
 }
 
 /// The function an alarm watches and how close to its timeout a run may
@@ -135,6 +137,10 @@ pub(crate) fn emit_prefixed_function_alarms(
             format!("{path}: HTTP API handler reported an error (Lambda Errors >= 1 in 5 minutes): callers got a 5xx answer. Read the handler's CloudWatch Logs (by request id) and the API's access logs."),
             format!("{path}: HTTP API handler was throttled (Lambda Throttles >= 1 in 5 minutes): callers got errors for lack of concurrency. Raise the handler's reserved concurrency or the account's concurrency limit, or lower the API's throttling."),
         ),
+        FunctionRole::Worker => (
+            format!("{path}: work queue's consumer function reported an error (Lambda Errors >= 1 in 5 minutes): a batch failed as a whole (an unhandled error, a time-out, a crash). SQS retries its messages, then moves them to the queue's dead-letter queue. Read the function's CloudWatch Logs, fix the cause, and redrive the dead-letter queue."),
+            format!("{path}: work queue's consumer function was throttled (Lambda Throttles >= 1 in 5 minutes): messages wait in the queue. Raise the function's reserved concurrency or the account's concurrency limit, or lower the event source's maximum concurrency."),
+        ),
     };
     for (child, metric, description) in [
         ("ErrorsAlarm", "Errors", errors),
@@ -169,6 +175,7 @@ pub(crate) fn emit_prefixed_function_alarms(
             FunctionRole::SyncWorker => "sync worker",
             FunctionRole::SyncStatus => "sync status endpoint",
             FunctionRole::Api => "HTTP API handler",
+            FunctionRole::Worker => "work queue's consumer function",
         };
         let description = format!(
             "{path}: {what} ran longer than {percent}% of its {}s timeout (Lambda Duration Maximum > {threshold_ms} ms in 5 minutes): runs are about to be cut off by the timeout. Find what got slower in the function's logs (a slow dependency, more data), then make the work smaller or raise the timeout (.timeout(..), at most 900 s).",
@@ -196,4 +203,39 @@ pub(crate) fn emit_prefixed_function_alarms(
             Resource::new(alarm),
         );
     }
+}
+
+/// Emit an alarm on the age of the oldest message of the queue
+/// `queue_id` (an `AWS::SQS::Queue`): it fires when a message has waited
+/// longer than `threshold_seconds` (the consumer is down, throttled or
+/// failing over and over), as the maximum over 5 minutes.
+pub(crate) fn emit_queue_age_alarm(
+    node: &Node,
+    queue_id: &str,
+    threshold_seconds: u64,
+    target: Option<&AlarmTarget>,
+    template: &mut Template,
+) {
+    let path = node.path();
+    let mut alarm = cloudwatch::Alarm {
+        alarm_description: Some(format!(
+            "{path}: the oldest message in the queue is more than {threshold_seconds} s old: the consumer is not keeping up, is throttled or fails the same messages again and again. Read the consumer's CloudWatch Logs and its Errors and Throttles alarms."
+        )),
+        namespace: "AWS/SQS".into(),
+        metric_name: "ApproximateAgeOfOldestMessage".into(),
+        dimensions: vec![cloudwatch::Dimension {
+            name: "QueueName".into(),
+            value: Value::get_att(queue_id, "QueueName"),
+        }],
+        statistic: "Maximum".into(),
+        period: 300,
+        evaluation_periods: 1,
+        // Whole seconds; an f64 holds every u32 exactly.
+        threshold: threshold_seconds as f64,
+        comparison_operator: "GreaterThanThreshold".into(),
+        treat_missing_data: Some("notBreaching".into()),
+        ..Default::default()
+    };
+    route(&mut alarm, target);
+    template.add_resource(node.child_logical_id("AgeAlarm"), Resource::new(alarm));
 }

@@ -3,10 +3,11 @@
 //! Building blocks: [`Function`], [`DeadLetterQueue`], [`RecordTable`], [`Table`],
 //! [`Topic`] and the grants between them ([`Grantee`], [`RolePolicy`],
 //! [`QueueRef`], [`SecretGrants`]). Composed from them: [`ScheduledLambda`], [`FargateJob`],
-//! [`NotificationChannel`], [`ImageRepublish`], [`SyncPipeline`],
-//! [`OneOffSchedules`] with [`SchedulesApi`], [`ScheduleGroup`] (where jobs'
-//! schedules go) and [`OpsTopic`] (where alarms go; the alarms themselves are
-//! written by [`alarms`]). Private networking: [`NetworkIds`], [`VpcEndpoints`].
+//! [`NotificationChannel`], [`WorkQueue`], [`InboundWebhook`], [`ImageRepublish`],
+//! [`SyncPipeline`], [`OneOffSchedules`] with [`SchedulesApi`], [`ScheduleGroup`]
+//! (where jobs' schedules go) and [`OpsTopic`] (where alarms go; the alarms
+//! themselves are written by [`alarms`]). Private networking: [`NetworkIds`],
+//! [`VpcEndpoints`].
 
 mod alarms;
 mod channel;
@@ -18,6 +19,7 @@ mod fargate_job;
 mod function;
 mod grant;
 mod image_republish;
+mod inbound_webhook;
 mod network;
 mod one_off;
 mod ops_topic;
@@ -31,6 +33,7 @@ mod stack_schedules;
 mod sync_pipeline;
 mod table;
 mod topic;
+mod work_queue;
 
 pub use channel::{Email, MessageTemplate, NotificationChannel, Slack, Sms, Teams, Webhook};
 pub use chatbot::{ChatbotLogging, SlackChannel};
@@ -41,6 +44,7 @@ pub use function::Function;
 pub use function::UNSCOPED_ACTIONS;
 pub use grant::{Grantee, RolePolicy};
 pub use image_republish::ImageRepublish;
+pub use inbound_webhook::{InboundWebhook, WebhookRoute};
 pub use network::{EndpointService, NetworkIds, VpcClient, VpcEndpoints};
 pub use one_off::{OneOffSchedules, OneOffTarget};
 pub use ops_topic::OpsTopic;
@@ -57,3 +61,4 @@ pub use table::{
     MAX_PROJECTED_ATTRIBUTES,
 };
 pub use topic::{Topic, TopicEncryption};
+pub use work_queue::WorkQueue;

@@ -4,10 +4,11 @@
 //! | shape | types |
 //! |---|---|
 //! | list of `{Key, Value}` | `AWS::CloudWatch::Alarm`, `AWS::DynamoDB::Table`, `AWS::EC2::SecurityGroup`, `AWS::ECR::Repository`, `AWS::ECS::Cluster`, `AWS::ECS::TaskDefinition`, `AWS::Events::Rule`, `AWS::IAM::Role`, `AWS::KMS::Key`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`, `AWS::Logs::LogGroup`, `AWS::S3::Bucket`, `AWS::Scheduler::ScheduleGroup` (where the Scheduler takes tags for its schedules), `AWS::SecretsManager::Secret`, `AWS::SNS::Topic`, `AWS::SQS::Queue`, `AWS::StepFunctions::StateMachine` |
-//! | map of key to value | `AWS::SSM::Parameter`, `AWS::Serverless::Function` (SAM copies them to the role it creates), `AWS::Serverless::Api`, `AWS::Serverless::HttpApi`, `AWS::Serverless::SimpleTable`, `AWS::Serverless::StateMachine`, `AWS::Serverless::Application` |
+//! | map of key to value | `AWS::ApiGatewayV2::Api`, `AWS::ApiGatewayV2::Stage`, `AWS::SSM::Parameter`, `AWS::Serverless::Function` (SAM copies them to the role it creates), `AWS::Serverless::Api`, `AWS::Serverless::HttpApi`, `AWS::Serverless::SimpleTable`, `AWS::Serverless::StateMachine`, `AWS::Serverless::Application` |
 //!
 //! Skipped, because their type has no `Tags`: `AWS::Scheduler::Schedule`,
 //! `AWS::SNS::Subscription`, `AWS::SQS::QueuePolicy`, `AWS::Lambda::Permission`,
+//! `AWS::ApiGatewayV2::Integration`, `AWS::ApiGatewayV2::Route`,
 //! `AWS::Lambda::EventInvokeConfig`, and custom resources (`Custom::*`, whose
 //! properties go to their Lambda function). Any other type is skipped too:
 //! tag it with an override of `Properties.Tags`.
@@ -55,6 +56,8 @@ const LIST_TYPES: &[&str] = &[
 ];
 
 const MAP_TYPES: &[&str] = &[
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Stage",
     "AWS::SSM::Parameter",
     "AWS::Serverless::Api",
     "AWS::Serverless::Application",

@@ -101,6 +101,9 @@ pub struct RouteSettings {
     pub throttling_burst_limit: u32,
     /// Requests per second, sustained.
     pub throttling_rate_limit: f64,
+    /// Per-route CloudWatch metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detailed_metrics_enabled: Option<bool>,
 }
 
 /// Properties of `AWS::ApiGatewayV2::Stage`.

@@ -25,6 +25,10 @@ pub struct Queue {
     /// A FIFO queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fifo_queue: Option<bool>,
+    /// FIFO only: a message's deduplication id is the SHA-256 of its body
+    /// when the sender gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_based_deduplication: Option<bool>,
     /// The KMS key for server-side encryption.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_master_key_id: Option<Value>,

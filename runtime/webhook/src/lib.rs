@@ -11,7 +11,8 @@
 //!   time as message attributes.
 //! - [`SecretCache`] over [`StoreSecrets`]: secrets from SSM SecureString or
 //!   Secrets Manager, read at cold start and again after a TTL.
-//! - [`lambda::run`]: the `webhook-receiver` binary.
+//! - [`lambda::run`]: the `webhook-receiver` binary ([`bin::main`] for a
+//!   functions package of your own).
 //!
 //! Deduplication: a FIFO queue drops a repeat of the same event id for five
 //! minutes (`MessageDeduplicationId`); on a standard queue consumers
@@ -20,6 +21,7 @@
 //! The environment and settings JSON are defined in
 //! [`cloud_cron_contract::webhook`]. See [`Receiver`] for an example.
 
+pub mod bin;
 mod clock;
 mod event_id;
 mod handler;

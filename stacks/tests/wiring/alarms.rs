@@ -15,7 +15,8 @@ use super::{of_type, resource, templates};
 /// function metrics" (per `FunctionName`), "Available CloudWatch metrics
 /// for Amazon SQS" (per `QueueName`), and "Monitoring Amazon EventBridge
 /// Scheduler with Amazon CloudWatch" (per `ScheduleGroup`, the finest
-/// dimension the Scheduler publishes: there is none per schedule).
+/// dimension the Scheduler publishes: there is none per schedule), and
+/// "Monitor CloudWatch metrics for HTTP APIs in API Gateway" (per `ApiId`).
 const PUBLISHED: &[(&str, &[&str], &str, &str)] = &[
     (
         "AWS/Lambda",
@@ -48,6 +49,12 @@ const PUBLISHED: &[(&str, &[&str], &str, &str)] = &[
         &["FailedInvocations"],
         "RuleName",
         "AWS::Events::Rule",
+    ),
+    (
+        "AWS/ApiGateway",
+        &["5xx"],
+        "ApiId",
+        "AWS::ApiGatewayV2::Api",
     ),
 ];
 

@@ -139,6 +139,7 @@ impl Inner {
                     format: ACCESS_LOG_FORMAT.to_owned(),
                 },
                 default_route_settings: apigw::RouteSettings {
+                    detailed_metrics_enabled: None,
                     throttling_burst_limit: p.burst_limit,
                     throttling_rate_limit: p.rate_limit,
                 },

@@ -1,7 +1,6 @@
 //! The webhook receiver Lambda: API Gateway HTTP API requests verified and
-//! queued on SQS (see [`cloud_cron_webhook::lambda::run`]).
+//! queued on SQS (see [`cloud_cron_webhook::bin`]).
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    cloud_cron_webhook::lambda::run().await
+fn main() -> Result<(), cloud_cron_webhook::bin::Error> {
+    cloud_cron_webhook::bin::main()
 }
