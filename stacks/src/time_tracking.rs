@@ -14,7 +14,9 @@
 //!   relay log of processed event ids), each function granted only what it
 //!   touches; credentials in SSM (`.secret`), read at run time.
 //! - Every alarm (dead-letter queues, message age, function errors and
-//!   throttles, webhook 5xx) goes to the ops topic ([`crate::operators`]).
+//!   throttles, webhook 5xx, missed runs) goes to the ops topic, posted to
+//!   Slack through AWS Chatbot and emailed
+//!   ([`crate::operators::route_alarms_to_slack`]).
 //!
 //! The workers and pollers run one image (by digest), told apart by
 //! `TIME_TRACKING_JOB`.
@@ -80,7 +82,7 @@ pub fn stack(app: &App) -> Stack {
     let stack = Stack::new(app, "TimeTracking").description(
         "cloud-cron reference: time-tracking webhooks relayed through work queues, pollers and tables",
     );
-    crate::operators::route_alarms(&stack);
+    crate::operators::route_alarms_to_slack(&stack);
     let t = tables(&stack);
 
     // Workers: one per queue, each with the tables it writes.
