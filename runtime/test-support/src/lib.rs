@@ -2,7 +2,7 @@
 //! moto server `scripts/test` starts (`CLOUDCRON_MOTO_ENDPOINT`), moto's dummy
 //! credentials, and SDK configuration built from both. The credentials and
 //! region are always set here, so nothing read from the environment can send a
-//! test to a real AWS account.
+//! test to a real AWS account. [`odoo_server`] starts the local Odoo stand-in.
 //!
 //! Test-only: crates take it as a dev-dependency, never as a normal one.
 //!
@@ -12,6 +12,8 @@
 //! let _ = config.region();
 //! # }
 //! ```
+
+pub mod odoo_server;
 
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 use aws_credential_types::Credentials;

@@ -4,8 +4,6 @@
 #![allow(dead_code)] // each module uses a different part
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -16,6 +14,7 @@ use aws_sdk_dynamodb::types::{
 use chrono::{DateTime, Utc};
 use cloud_cron_odoo::{OdooClient, OdooConfig, Protocol, SecretString};
 use cloud_cron_sync::{BoxError, Page, Progress, Source, Window};
+use cloud_cron_test_support::odoo_server::OdooStandIn;
 use serde_json::Value;
 
 /// Which batches fail, and how often.
@@ -167,43 +166,20 @@ pub fn assert_adds_up(progress: &Progress) {
 // ---------------------------------------------------------------------------------------
 // The Odoo stand-in
 
-pub const ODOO_DB: &str = "acme";
-pub const ODOO_ADMIN: &str = "admin";
-pub const ODOO_ADMIN_PASSWORD: &str = "Adm1n-s3cret-PW!";
+pub use cloud_cron_test_support::odoo_server::{
+    ADMIN as ODOO_ADMIN, ADMIN_PASSWORD as ODOO_ADMIN_PASSWORD, DB as ODOO_DB,
+};
 
 /// `runtime/odoo/tests/odoo_server.py` on a free port; killed on drop.
-pub struct OdooServer {
-    child: Child,
-    port: u16,
-}
+pub struct OdooServer(OdooStandIn);
 
 impl OdooServer {
     pub fn start() -> OdooServer {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../odoo/tests/odoo_server.py");
-        let mut child = Command::new("python3")
-            .args([script, "--port", "0", "--exit-on-stdin-close"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!("these tests need the system `python3` to run {script}: {error}")
-            });
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the server's first line");
-        let port = line
-            .trim()
-            .strip_prefix("LISTENING ")
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("odoo_server.py did not start; its first line was {line:?}"));
-        OdooServer { child, port }
+        OdooServer(OdooStandIn::start())
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.0.url()
     }
 
     pub fn client(&self) -> OdooClient {
@@ -243,13 +219,6 @@ impl OdooServer {
             .await
             .expect("control body");
         serde_json::from_str(&body).expect("control JSON")
-    }
-}
-
-impl Drop for OdooServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
