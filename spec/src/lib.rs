@@ -30,7 +30,7 @@
 //! Modules: [`error`] (what an error says), [`positions`] (line and column
 //! of every key), `parse` (serde, with the path of a type error), [`model`]
 //! (the document root and a stack), one module per construct family
-//! ([`alarms`], [`topic`], [`task`], [`channel`]: the spec types and how
+//! ([`alarms`], [`topic`], [`table`], [`image`], [`task`], [`channel`]: the spec types and how
 //! they build their constructs), `build` (the app, references between
 //! constructs), [`loaded`] (the result, and synth with spec locations),
 //! `schema` (the JSON Schema).
@@ -68,11 +68,13 @@ mod build;
 pub mod channel;
 pub mod common;
 pub mod error;
+pub mod image;
 pub mod loaded;
 pub mod model;
 mod parse;
 pub mod positions;
 mod schema;
+pub mod table;
 pub mod task;
 pub mod topic;
 

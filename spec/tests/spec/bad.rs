@@ -608,7 +608,7 @@ fn task_with_two_kinds_of_code() {
         6,
         7,
         TASK,
-        "more than one of `image`, `rust_binary` and `dockerfile`",
+        "more than one of `image`, `rust_binary`, `dockerfile` and `republished_image`",
         "keep exactly one",
     );
 }
@@ -748,4 +748,155 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(errors.errors.len(), 2, "{errors}");
     let shown = errors.to_string();
     assert_eq!(shown.matches("\n\n").count(), 1, "{shown}");
+}
+
+// --- tables and images ------------------------------------------------------
+
+/// `BASE` with a table `Entries` (lines 19-21, then `table_extra`) and an
+/// image `Vendor` (then `image_extra`) appended to the stack.
+fn with_table_and_image(table_extra: &str, image_extra: &str) -> String {
+    format!(
+        "{BASE}    tables:\n      Entries:\n        partition_key: {{ name: pk, type: string }}\n{table_extra}    images:\n      Vendor:\n        repository: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/vendor\n        tag_or_digest: latest\n{image_extra}"
+    )
+}
+
+#[test]
+fn task_uses_a_table_and_a_republished_image() {
+    let yaml = with_table_and_image("", "").replace(
+        "        image: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/erp-sync:v1\n",
+        "        republished_image: Vendor\n        tables: { Entries: { access: read_write, env: TABLE_ENTRIES } }\n",
+    );
+    let loaded = load(&yaml).unwrap_or_else(|e| panic!("{e}"));
+    let at = loaded.location_of("Jobs/Entries").expect("table located");
+    // One line down: the task's code took two lines.
+    assert_eq!((at.line, at.column), (21, 7));
+    assert_eq!(at.path, "stacks.Jobs.tables.Entries");
+    let at = loaded.location_of("Jobs/Vendor").expect("image located");
+    assert_eq!(at.path, "stacks.Jobs.images.Vendor");
+}
+
+#[test]
+fn task_uses_an_unknown_table() {
+    let yaml = with_table_and_image("", "").replace(
+        "        timezone:",
+        "        tables: { Entry: { access: read } }\n        timezone:",
+    );
+    let e = error(&yaml);
+    assert_at(
+        &e,
+        9,
+        19,
+        &format!("{TASK}.tables.Entry"),
+        "no table `Entry` in stack Jobs; its tables are: Entries",
+        "write `Entries`",
+    );
+    assert_loads(&yaml.replace("Entry:", "Entries:"));
+}
+
+#[test]
+fn task_uses_an_unknown_image() {
+    let yaml = with_table_and_image("", "").replace(
+        "        image: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/erp-sync:v1\n",
+        "        republished_image: Vendr\n",
+    );
+    let e = error(&yaml);
+    assert_at(
+        &e,
+        7,
+        9,
+        &format!("{TASK}.republished_image"),
+        "no image `Vendr` in stack Jobs; its images are: Vendor",
+        "write `Vendor`",
+    );
+    assert_loads(&yaml.replace("Vendr", "Vendor"));
+}
+
+#[test]
+fn unknown_table_access() {
+    let e = error(&with_table_and_image("", "").replace(
+        "        timezone:",
+        "        tables: { Entries: { access: readwrite } }\n        timezone:",
+    ));
+    assert_at(
+        &e,
+        9,
+        38,
+        &format!("{TASK}.tables.Entries.access"),
+        "unknown variant `readwrite`",
+        "write `read_write`",
+    );
+}
+
+#[test]
+fn unknown_key_type() {
+    let e = error(&with_table_and_image("", "").replace("type: string", "type: text"));
+    assert_at(
+        &e,
+        21,
+        42,
+        "stacks.Jobs.tables.Entries.partition_key.type",
+        "unknown variant `text`",
+        "use one of: string, number, binary",
+    );
+}
+
+#[test]
+fn index_include_without_its_projection() {
+    let e = error(&with_table_and_image(
+        "        global_indexes:\n          byUser:\n            partition_key: { name: user, type: string }\n            include: [status]\n",
+        "",
+    ));
+    assert_at(
+        &e,
+        23,
+        11,
+        "stacks.Jobs.tables.Entries.global_indexes.byUser",
+        "`include` lists attributes exactly when `projection` is `include`",
+        "set `projection: include`",
+    );
+}
+
+#[test]
+fn table_with_two_keys() {
+    let e = error(&with_table_and_image(
+        "        aws_managed_key: true\n        kms_key: arn:aws:kms:eu-west-2:123456789012:key/k\n",
+        "",
+    ));
+    assert_at(
+        &e,
+        22,
+        9,
+        "stacks.Jobs.tables.Entries.aws_managed_key",
+        "sets both `kms_key` and `aws_managed_key`",
+        "keep one of them",
+    );
+}
+
+#[test]
+fn image_whole_index_with_an_architecture() {
+    let e = error(&with_table_and_image(
+        "",
+        "        whole_index: true\n        architecture: arm64\n",
+    ));
+    assert_at(
+        &e,
+        26,
+        9,
+        "stacks.Jobs.images.Vendor.whole_index",
+        "copies the whole index and also one `architecture`",
+        "remove `architecture`",
+    );
+}
+
+#[test]
+fn image_without_a_tag() {
+    let e = error(&with_table_and_image("", "").replace("        tag_or_digest: latest\n", ""));
+    assert_at(
+        &e,
+        23,
+        7,
+        "stacks.Jobs.images.Vendor",
+        "missing field `tag_or_digest`",
+        "add `tag_or_digest:`",
+    );
 }
