@@ -85,6 +85,7 @@ stacks:
         secrets:
           ODOO_PASSWORD: ssm:/erp/odoo/password
           API_KEY: secretsmanager:erp/api-key
+          SIGNING: { ref: "ssm:/erp/signing", kms_key: "arn:aws:kms:eu-west-2:123456789012:key/k1" }
         tables: { Entries: { access: read_write, env: TABLE_ENTRIES } }
         grants:
           - actions: [s3:GetObject]
@@ -224,7 +225,12 @@ fn rust(app: &cfn_gen::App) {
             json!({"model": "account.move", "args": [[5]]}),
         )
         .secret("ODOO_PASSWORD", SecretRef::ssm("/erp/odoo/password"))
-        .secret("API_KEY", SecretRef::secrets_manager("erp/api-key"));
+        .secret("API_KEY", SecretRef::secrets_manager("erp/api-key"))
+        .secret_with_key(
+            "SIGNING",
+            SecretRef::ssm("/erp/signing"),
+            "arn:aws:kms:eu-west-2:123456789012:key/k1",
+        );
     entries.grant_read_write(sync.function());
     sync.function()
         .add_environment("TABLE_ENTRIES", entries.name());
