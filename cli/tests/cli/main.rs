@@ -1,0 +1,45 @@
+//! The `cloud-cron` command line as a user runs it: `next` for known
+//! expressions, `schema` against the committed schema, `validate` and
+//! `synth` on good and bad specs with their exit codes, `init` in a
+//! temporary directory then its `synth` (and, ignored unless `scripts/test`
+//! runs them, the validators on the output and `sam build` of the project).
+
+mod init;
+mod next;
+mod spec;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `cloud-cron args` run in `dir`.
+pub fn cloud_cron_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloud-cron"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CLOUDCRON_CHECKOUT")
+        .output()
+        .expect("cloud-cron runs")
+}
+
+/// `cloud-cron args` in this package's directory.
+pub fn cloud_cron(args: &[&str]) -> Output {
+    cloud_cron_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The checkout this test runs in.
+pub fn checkout() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("the checkout")
+}
