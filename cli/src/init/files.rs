@@ -98,7 +98,9 @@ pub fn rust_synth() -> String {
 
 use std::process::ExitCode;
 
-use cfn_gen::{{App, BuiltinFunctions, NotificationChannel, Schedule, ScheduledLambda, Stack, Topic}};
+use cfn_gen::{{
+    App, BuiltinFunctions, NotificationChannel, OpsTopic, Schedule, ScheduledLambda, Stack, Topic,
+}};
 
 fn main() -> ExitCode {{
     // The notifiers and the missed-run watchdog are built from ../functions.
@@ -107,6 +109,14 @@ fn main() -> ExitCode {{
         "/../functions"
     )));
     let stack = Stack::new(&app, "{STACK}");
+    // Every alarm (failed runs, missed runs, dead letters) goes to operators by email.
+    let ops = OpsTopic::new(&stack, "Ops");
+    stack.alarms_to(&ops);
+    NotificationChannel::email(&stack, "OpsEmail", &ops.topic())
+        .from("jobs@example.com")
+        .to(["ops@example.com"])
+        .subject("[cloud-cron] {{{{ task }}}}")
+        .text("{{{{ task }}}} at {{{{ scheduled_time }}}}:\n\n{{{{ payload | tojson }}}}");
     let alerts = Topic::standard(&stack, "Alerts");
     ScheduledLambda::new(&stack, "NightlyReport")
         .description("Build last night's report and announce it")
