@@ -17,7 +17,6 @@ mod exit;
 mod init;
 mod next;
 mod source;
-#[path = "spec_stub.rs"]
 mod spec;
 
 use std::io::Write;

@@ -36,13 +36,15 @@ fn rerun_command(path: &Path) -> String {
     }
 }
 
-/// Runs `f` with the front end of the spec at `path`: problems located in it.
+/// Runs `f` with the front end of the spec at `path`: each problem shown as
+/// the spec's own errors are, at the file, line and column that declare its
+/// construct (`cloud-cron.yaml:12:5 (stacks.Jobs.tasks.NightlySync): error: ..`).
 fn with_frontend<T>(path: &Path, spec: &LoadedSpec, f: impl FnOnce(&Frontend<'_>) -> T) -> T {
-    let locate = |construct: &str| spec.location_of(construct).map(|l| l.to_string());
+    let render = |problem: &cfn_gen::Problem| spec.locate_problem(problem).to_string();
     let frontend = Frontend {
         command: rerun_command(path),
         options_after_separator: false,
-        locate: Some(&locate),
+        render: Some(&render),
     };
     f(&frontend)
 }

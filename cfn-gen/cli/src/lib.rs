@@ -6,8 +6,8 @@
 //! calls [`main`] with its [`App`]. Another front end (the `cloud-cron`
 //! command line, which builds the [`App`] from a `cloud-cron.yaml`) parses
 //! [`SynthArgs`] itself and calls [`synth_app`] or [`validate_app`] with a
-//! [`Frontend`] that says how to rerun it and where each construct was
-//! declared.
+//! [`Frontend`] that says how to rerun it and how to show a problem (where
+//! the file declares its construct).
 
 use std::fs;
 use std::io::Write;
@@ -95,64 +95,39 @@ impl SynthArgs {
 
 /// How a front end other than `cargo run --bin synth` presents synth: the
 /// command that reruns it (named in `--check`'s hint) and, for an app built
-/// from a file, where each construct was declared.
+/// from a file, how a problem is shown (where the file declares it).
 pub struct Frontend<'a> {
     /// The command that writes the templates, e.g. `cloud-cron synth`; synth's
     /// options are appended to it.
     pub command: String,
     /// Whether the options follow `--` (as after `cargo run --bin synth`).
     pub options_after_separator: bool,
-    /// Where a construct path (`Jobs/NightlySync`) was declared, e.g.
-    /// `cloud-cron.yaml:12:5 (stacks.Jobs.tasks.NightlySync)`; `None` when
-    /// unknown. Asked for the path of each problem, then for its ancestors.
-    pub locate: Option<&'a Locate>,
+    /// How an error or warning is printed, e.g. with the file, line and
+    /// column that declare its construct; `None`: as [`Problem`] displays.
+    pub render: Option<&'a Render<'a>>,
 }
 
-/// Where a construct path was declared (see [`Frontend::locate`]).
-pub type Locate = dyn Fn(&str) -> Option<String>;
+/// Renders a problem (see [`Frontend::render`]).
+pub type Render<'a> = dyn Fn(&Problem) -> String + 'a;
 
 impl Default for Frontend<'_> {
-    /// `cargo run --bin synth`, with construct paths as they are.
+    /// `cargo run --bin synth`, with problems as [`Problem`] displays them.
     fn default() -> Self {
         Frontend {
             command: "cargo run --bin synth".to_owned(),
             options_after_separator: true,
-            locate: None,
+            render: None,
         }
     }
 }
 
 impl Frontend<'_> {
-    /// `problem` as synth prints it: `error: PATH: what\n  fix: how`, with
-    /// the construct's declaration in place of its path when [`Self::locate`]
-    /// knows it (and the path kept after it when only an ancestor's is known).
+    /// `problem` as this front end prints it.
     pub fn render(&self, problem: &Problem) -> String {
-        let Some(locate) = self.locate else {
-            return problem.to_string();
-        };
-        let mut path = problem.path.as_str();
-        let location = loop {
-            if let Some(location) = locate(path) {
-                break Some(location);
-            }
-            match path.rsplit_once('/') {
-                Some((parent, _)) => path = parent,
-                None => break None,
-            }
-        };
-        let Some(location) = location else {
-            return problem.to_string();
-        };
-        let level = match problem.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let at = if path == problem.path {
-            location
-        } else {
-            format!("{location}: {}", problem.path)
-        };
-        format!("{level}: {at}: {}\n  fix: {}", problem.message, problem.fix)
+        match self.render {
+            Some(render) => render(problem),
+            None => problem.to_string(),
+        }
     }
 
     fn rerun(&self, args: &SynthArgs) -> String {
@@ -273,7 +248,7 @@ fn report_errors(
     frontend: &Frontend<'_>,
     err: &mut dyn Write,
 ) -> std::io::Result<()> {
-    if frontend.locate.is_none() {
+    if frontend.render.is_none() {
         return write!(err, "{e}");
     }
     writeln!(err, "synth found {} error(s):", e.errors().count())?;
@@ -535,32 +510,20 @@ mod tests {
     }
 
     #[test]
-    fn a_frontend_names_where_a_construct_or_its_ancestor_was_declared() {
-        let locate = |path: &str| {
-            (path == "Jobs/Nightly")
-                .then(|| "cloud-cron.yaml:7:7 (stacks.Jobs.tasks.Nightly)".to_owned())
-        };
+    fn a_frontend_renders_problems_its_own_way() {
+        let render = |p: &Problem| format!("cloud-cron.yaml:7:7: {}", p.message);
         let frontend = Frontend {
             command: "cloud-cron synth".to_owned(),
             options_after_separator: false,
-            locate: Some(&locate),
+            render: Some(&render),
         };
         assert_eq!(
             frontend.render(&problem("Jobs/Nightly")),
-            "error: cloud-cron.yaml:7:7 (stacks.Jobs.tasks.Nightly): the function has no schedule\n  fix: add a schedule"
-        );
-        assert_eq!(
-            frontend.render(&problem("Jobs/Nightly/Role")),
-            "error: cloud-cron.yaml:7:7 (stacks.Jobs.tasks.Nightly): Jobs/Nightly/Role: the function has no schedule\n  fix: add a schedule"
-        );
-        assert_eq!(
-            frontend.render(&problem("Other")),
-            problem("Other").to_string(),
-            "unknown paths stay as synth prints them"
+            "cloud-cron.yaml:7:7: the function has no schedule"
         );
         assert_eq!(
             Frontend::default().render(&problem("Jobs/Nightly")),
-            problem("Jobs/Nightly").to_string()
+            "error: Jobs/Nightly: the function has no schedule\n  fix: add a schedule"
         );
     }
 
@@ -591,7 +554,7 @@ mod tests {
         let frontend = Frontend {
             command: "cloud-cron synth".to_owned(),
             options_after_separator: false,
-            locate: None,
+            render: None,
         };
         assert_eq!(frontend.rerun(&SynthArgs::default()), "cloud-cron synth");
         assert_eq!(

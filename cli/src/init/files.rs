@@ -30,8 +30,18 @@ functions:
 
 stacks:
   {STACK}:
+    # Every alarm (failed runs, missed runs, dead letters) goes to operators by email.
+    alarms:
+      ops_topic: Ops
+      channels:
+        OpsEmail:
+          kind: email
+          from: jobs@example.com
+          to: [ops@example.com]
+          subject: "[cloud-cron] {{{{ task }}}}"
+          text: "{{{{ task }}}} at {{{{ scheduled_time }}}}:\n\n{{{{ payload | tojson }}}}"
     topics:
-      alerts: {{}}
+      Alerts: {{}}
     tasks:
       NightlyReport:
         description: Build last night's report and announce it
@@ -40,11 +50,11 @@ stacks:
         schedule: cron(0 2 * * ? *)
         timezone: Europe/London
         publishes_to:
-          alerts: alerts
+          alerts: Alerts
     channels:
       AlertEmail:
         kind: email
-        topic: alerts
+        topic: Alerts
         # Verify the sender in SES first:
         # aws sesv2 create-email-identity --email-identity jobs@example.com
         from: jobs@example.com

@@ -82,7 +82,11 @@ pub fn run(args: &InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io
         },
         None => Origin::Git(args.git.clone()),
     };
-    let dir = cwd.join(&args.dir);
+    let dir = if args.dir == Path::new(".") {
+        cwd.clone()
+    } else {
+        cwd.join(&args.dir)
+    };
     let plan = plan(args.rust, &origin);
     let conflicts = conflicts(&dir, &plan);
     if !conflicts.is_empty() {
