@@ -289,6 +289,17 @@ fn the_rust_scaffold_synthesizes_through_cargo_run_bin_synth() {
     let o = in_project(&project, &["synth", "--stack", "Nope"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 
+    // The spec scaffold declares the same app: the same template, byte for byte.
+    let spec_dir = tempfile::tempdir().expect("tempdir");
+    init(spec_dir.path(), &[]);
+    let o = cloud_cron_in(spec_dir.path(), &["synth"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(spec_dir.path().join("out/Jobs.template.yaml")).expect("written"),
+        template,
+        "cloud-cron.yaml and the Rust scaffold disagree"
+    );
+
     let o = in_project(&project, &["validate"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(

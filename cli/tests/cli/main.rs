@@ -7,6 +7,9 @@
 mod init;
 mod next;
 mod spec;
+#[path = "../../../stacks/tests/support/mod.rs"]
+mod support;
+mod tools;
 
 use std::path::Path;
 use std::process::{Command, Output};
