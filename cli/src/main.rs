@@ -48,8 +48,10 @@ enum Command {
     Schema(SchemaCommand),
 }
 
-/// Write every stack's template (AWS SAM) and a summary: resources, size,
-/// each schedule's next fire times, where alarms go.
+/// Write every stack's template (AWS SAM) and a summary.
+///
+/// The summary: resources, size, each schedule's next fire times, where
+/// alarms go.
 ///
 /// Reads cloud-cron.yaml (or the -f file). Without one, in a Cargo project
 /// (a Rust app with a `synth` binary), runs `cargo run --bin synth -- OPTIONS`
@@ -79,8 +81,10 @@ struct ValidateCommand {
     file: Option<PathBuf>,
 }
 
-/// Print the JSON Schema of cloud-cron.yaml (for editors: the YAML language
-/// server's `# yaml-language-server: $schema=FILE` comment).
+/// Print the JSON Schema of cloud-cron.yaml.
+///
+/// For editors: the YAML language server's `# yaml-language-server:
+/// $schema=FILE` comment at the top of the spec points at it.
 #[derive(clap::Args, Debug)]
 struct SchemaCommand {
     /// Write the schema to FILE instead of standard output.

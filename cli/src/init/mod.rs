@@ -16,10 +16,13 @@ use std::path::{Path, PathBuf};
 use crate::exit::Exit;
 use deps::{Origin, CHECKOUT_VAR, REPOSITORY};
 
-/// Scaffold a new repository: cloud-cron.yaml (a nightly job and an email
-/// channel) and its JSON Schema, or with --rust a Rust stacks crate; the
-/// functions package `sam build` compiles the notifiers from; a README
-/// section and a .gitignore.
+/// Scaffold a new repository: cloud-cron.yaml, or with --rust a Rust stacks crate.
+///
+/// Writes cloud-cron.yaml (a nightly job and an email channel, alarms to
+/// operators by email) and its JSON Schema, or with --rust a Rust stacks
+/// crate declaring the same; the functions package `sam build` compiles the
+/// notifiers and the missed-run watchdog from; a README section and a
+/// .gitignore (both appended to when they exist).
 ///
 /// cloud-cron's packages are git dependencies on the repository this command
 /// line was built from (--git to choose another URL), or path dependencies

@@ -46,3 +46,20 @@ pub fn checkout() -> std::path::PathBuf {
         .canonicalize()
         .expect("the checkout")
 }
+
+/// The fenced block of `kind` (`sh`, `text`) that follows the first line
+/// containing `after` in the README's command-line section.
+pub fn readme_block(after: &str, kind: &str) -> String {
+    let readme = std::fs::read_to_string(checkout().join("README.md")).expect("README.md");
+    let start = readme
+        .find("## The cloud-cron command line")
+        .expect("the README has the section");
+    let section = &readme[start..];
+    let from = section
+        .find(after)
+        .unwrap_or_else(|| panic!("README: no `{after}`"));
+    let fence = format!("```{kind}\n");
+    let open = from + section[from..].find(&fence).expect("a block follows") + fence.len();
+    let close = open + section[open..].find("```").expect("the block ends");
+    section[open..close].to_owned()
+}

@@ -1,7 +1,7 @@
 //! `cloud-cron next`: fire times of known expressions, and errors worded as
 //! synth words them.
 
-use crate::{cloud_cron, stderr, stdout};
+use crate::{cloud_cron, readme_block, stderr, stdout};
 
 /// The fire-time lines (after the heading) of `cloud-cron next args`.
 fn fire_times(args: &[&str]) -> Vec<String> {
@@ -188,4 +188,25 @@ fn usage_errors_exit_2() {
     let o = cloud_cron(&["next", "--help"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("cloud-cron next 'cron(0 9 ? * MON-FRI *)' --tz Europe/London"));
+}
+
+#[test]
+fn the_readme_shows_what_next_prints() {
+    let command = readme_block("### `cloud-cron next`", "sh");
+    let args: Vec<String> = command
+        .trim()
+        .strip_prefix("cloud-cron ")
+        .expect("a cloud-cron command")
+        .replace('\'', "")
+        .split(' ')
+        .map(str::to_owned)
+        .collect();
+    // The expression is one argument: rejoin the words between `next` and `--tz`.
+    let tz = args.iter().position(|a| a == "--tz").expect("--tz");
+    let mut argv = vec!["next".to_owned(), args[1..tz].join(" ")];
+    argv.extend(args[tz..].iter().cloned());
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let o = cloud_cron(&argv);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), readme_block(&command, "text"));
 }

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::{checkout, cloud_cron, cloud_cron_in, stderr, stdout};
+use crate::{checkout, cloud_cron, cloud_cron_in, readme_block, stderr, stdout};
 
 /// A spec scaffolded by `init` (path dependencies), with `edit` applied.
 fn spec_with(dir: &Path, name: &str, edit: impl Fn(String) -> String) {
@@ -68,6 +68,11 @@ fn validate_names_file_line_column_path_and_fix_and_exits_1() {
     assert!(
         err.contains("(stacks.Jobs.channels.AlertEmail.topic): error: no topic `Alert` in stack Jobs; its topics are: Ops, Alerts"),
         "{err}"
+    );
+    assert_eq!(
+        err,
+        readme_block("Every error and warning names the file", "text"),
+        "the README shows this spec's errors"
     );
 
     // Found by synth: an address and a template, at the channel's line.
