@@ -6,14 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use cfn_gen::{App, BuiltinFunctions, Parameter, Stack, Topic, Value};
+use cfn_gen::{App, BuiltinFunctions, ImageRepublish, Parameter, Stack, Table, Topic, Value};
 use indexmap::IndexMap;
 
 use crate::common::ValueSpec;
 use crate::error::{SpecError, SpecLocation};
 use crate::model::{FunctionsSpec, Spec, StackSpec};
 use crate::positions::{join, Positions};
-use crate::{alarms, channel, task, topic};
+use crate::{alarms, channel, image, table, task, topic};
 
 /// What the builders share.
 pub(crate) struct Build<'a> {
@@ -76,24 +76,52 @@ pub(crate) struct StackScope {
     /// `stacks.NAME`.
     pub path: String,
     pub topics: IndexMap<String, Topic>,
+    pub tables: IndexMap<String, Table>,
+    pub images: IndexMap<String, ImageRepublish>,
     parameters: IndexMap<String, Value>,
 }
 
 impl StackScope {
     /// The topic `id`, or an error at `path` listing the topics there are.
     pub(crate) fn topic(&self, b: &mut Build, path: &str, id: &str) -> Option<Topic> {
-        if let Some(t) = self.topics.get(id) {
+        self.resolve(b, path, id, &self.topics, "topic", "topics")
+    }
+
+    /// The table `id`, or an error at `path` listing the tables there are.
+    pub(crate) fn table(&self, b: &mut Build, path: &str, id: &str) -> Option<Table> {
+        self.resolve(b, path, id, &self.tables, "table", "tables")
+    }
+
+    /// The republished image `id`, or an error at `path` listing the images there are.
+    pub(crate) fn image(&self, b: &mut Build, path: &str, id: &str) -> Option<ImageRepublish> {
+        self.resolve(b, path, id, &self.images, "image", "images")
+    }
+
+    fn resolve<T: Clone>(
+        &self,
+        b: &mut Build,
+        path: &str,
+        id: &str,
+        known: &IndexMap<String, T>,
+        what: &str,
+        section: &str,
+    ) -> Option<T> {
+        if let Some(t) = known.get(id) {
             return Some(t.clone());
         }
-        let known: Vec<&str> = self.topics.keys().map(String::as_str).collect();
+        let ids: Vec<&str> = known.keys().map(String::as_str).collect();
         b.error(
             path,
             format!(
-                "no topic `{id}` in stack {}; its topics are: {}",
+                "no {what} `{id}` in stack {}; its {section} are: {}",
                 self.stack.name(),
-                list(&known)
+                list(&ids)
             ),
-            fix_from(id, &known, "declare it under `topics:` of this stack"),
+            fix_from(
+                id,
+                &ids,
+                &format!("declare it under `{section}:` of this stack"),
+            ),
         );
         None
     }
@@ -219,6 +247,8 @@ fn build_stack(b: &mut Build, app: &App, name: &str, spec: &StackSpec) {
         stack,
         path,
         topics: IndexMap::new(),
+        tables: IndexMap::new(),
+        images: IndexMap::new(),
         parameters,
     };
     check_unique_ids(b, &scope.path, spec);
@@ -227,6 +257,12 @@ fn build_stack(b: &mut Build, app: &App, name: &str, spec: &StackSpec) {
     }
     for (id, t) in &spec.topics {
         topic::build(b, &mut scope, id, t);
+    }
+    for (id, t) in &spec.tables {
+        table::build(b, &mut scope, id, t);
+    }
+    for (id, i) in &spec.images {
+        image::build(b, &mut scope, id, i);
     }
     for (id, t) in &spec.tasks {
         task::build(b, &scope, id, t);
@@ -263,6 +299,8 @@ fn check_unique_ids(b: &mut Build, stack_path: &str, spec: &StackSpec) {
     }
     let sections = [
         ("topics", spec.topics.keys().collect::<Vec<_>>()),
+        ("tables", spec.tables.keys().collect()),
+        ("images", spec.images.keys().collect()),
         ("tasks", spec.tasks.keys().collect()),
         ("channels", spec.channels.keys().collect()),
     ];

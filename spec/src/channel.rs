@@ -104,6 +104,9 @@ pub struct ChannelSpec {
     pub rust_binary: Option<RustBinarySpec>,
     /// Run the notifier from an image `sam build` builds.
     pub dockerfile: Option<DockerfileSpec>,
+    /// Run the notifier from an image of the stack's `images`, by id.
+    #[schemars(example = &"NotifierImage")]
+    pub republished_image: Option<String>,
     /// Deliver only messages whose attributes match this SNS filter policy.
     #[schemars(example = serde_json::json!({"level": ["error"]}))]
     pub filter: Option<serde_json::Value>,
@@ -502,11 +505,12 @@ fn common<K>(
         spec.image.is_some(),
         spec.rust_binary.is_some(),
         spec.dockerfile.is_some(),
+        spec.republished_image.is_some(),
     ];
     if codes.iter().filter(|c| **c).count() > 1 {
         b.error(
             path,
-            "the channel gives more than one of `image`, `rust_binary` and `dockerfile`",
+            "the channel gives more than one of `image`, `rust_binary`, `dockerfile` and `republished_image`",
             "keep one of them, or none for the built-in notifier",
         );
     }
@@ -516,6 +520,10 @@ fn common<K>(
         c = c.rust_binary(RustBinary::new(b.file_path(&r.package), &r.binary));
     } else if let Some(d) = &spec.dockerfile {
         c = c.image(image_build(b, d));
+    } else if let Some(i) = &spec.republished_image {
+        if let Some(image) = scope.image(b, &at("republished_image"), i) {
+            c = c.image(&image);
+        }
     }
     if let Some(f) = &spec.filter {
         c = c.filter(f.clone());

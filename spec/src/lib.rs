@@ -30,21 +30,51 @@
 //! Modules: [`error`] (what an error says), [`positions`] (line and column
 //! of every key), `parse` (serde, with the path of a type error), [`model`]
 //! (the document root and a stack), one module per construct family
-//! ([`alarms`], [`topic`], [`task`], [`channel`]: the spec types and how
+//! ([`alarms`], [`topic`], [`table`], [`image`], [`task`], [`channel`]: the spec types and how
 //! they build their constructs), `build` (the app, references between
 //! constructs), [`loaded`] (the result, and synth with spec locations),
 //! `schema` (the JSON Schema).
+//!
+//! # Adding a construct family
+//!
+//! Each family is one module under `spec/src/` (see [`topic`] for the
+//! smallest, [`task`] for one with references and checks):
+//!
+//! 1. The spec type: `#[derive(Deserialize, JsonSchema)]`,
+//!    `#[serde(deny_unknown_fields)]`, a doc comment on the type and on
+//!    every field (the schema's descriptions) and `#[schemars(example =
+//!    ..)]` on every leaf field (`&"text"` for strings). Durations are
+//!    `*_seconds` / `*_minutes` integers; secrets are `ssm:/..` /
+//!    `secretsmanager:..` strings checked with [`task`]'s `secret`;
+//!    schedules go through its `schedule` (both give errors at the key).
+//! 2. A map of them, by id, on [`model::StackSpec`], and the ids in
+//!    `build::check_unique_ids`.
+//! 3. `pub(crate) fn build(b: &mut Build, scope: &StackScope, id, spec)`:
+//!    create the cfn-gen construct with its builder, calling
+//!    `b.construct(node.path(), spec_path)` so synth findings locate to
+//!    the spec; resolve references with `scope.topic(..)` /
+//!    `scope.value(..)` (errors listing the ids that exist); report what
+//!    the spec itself gets wrong with `b.error(spec_path, what, fix)`.
+//!    Call it from `build::build_stack` in the order a Rust stack would
+//!    create the construct.
+//! 4. Tests in `tests/spec/bad.rs` (a bad value per check, asserting line,
+//!    column, path and fix) and, where a Rust reference stack uses the
+//!    family, a spec under `stacks/specs/` compared byte for byte in
+//!    `tests/spec/reference.rs`. Regenerate the schema
+//!    (`CLOUDCRON_UPDATE_SCHEMA=1`) and review its diff.
 
 pub mod alarms;
 mod build;
 pub mod channel;
 pub mod common;
 pub mod error;
+pub mod image;
 pub mod loaded;
 pub mod model;
 mod parse;
 pub mod positions;
 mod schema;
+pub mod table;
 pub mod task;
 pub mod topic;
 

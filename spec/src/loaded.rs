@@ -91,7 +91,7 @@ impl LoadedSpec {
                 .or_else(|| Some(locate(&self.file, &self.positions, ""))),
             construct_path: Some(problem.path.clone()),
             message: problem.message.clone(),
-            fix: Some(problem.fix.clone()).filter(|f| !f.is_empty()),
+            fix: Some(spec_fix(&problem.fix)).filter(|f| !f.is_empty()),
         }
     }
 
@@ -114,4 +114,17 @@ impl LoadedSpec {
             }),
         }
     }
+}
+
+/// A synth fix in the spec's terms where cfn-gen's is written for Rust
+/// code and the spec has its own key for it; otherwise cfn-gen's fix (its
+/// builder method names match the spec's keys).
+fn spec_fix(fix: &str) -> String {
+    if fix.contains("builtin_functions(") {
+        return "name the package that builds cloud-cron's functions at the top of the spec: `functions: { package: PATH }` (relative to the spec; see \"Use cloud-cron in your own repository\" in the README)".to_owned();
+    }
+    if fix.contains("stack.alarms_to(&ops)") {
+        return "route the stack's alarms to an operators' topic: `alarms: { ops_topic: Ops, channels: { OpsEmail: { kind: email, from: .., to: [..], subject: .., text: .. } } }` under the stack".to_owned();
+    }
+    fix.to_owned()
 }

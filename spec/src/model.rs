@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 use crate::alarms::AlarmsSpec;
 use crate::channel::ChannelSpec;
+use crate::image::ImageSpec;
+use crate::table::TableSpec;
 use crate::task::TaskSpec;
 use crate::topic::TopicSpec;
 
@@ -59,8 +61,8 @@ pub struct FunctionsSpec {
 }
 
 /// One stack (one CloudFormation template). Constructs are created in this
-/// order: alarm routing, topics, tasks, channels; ids are unique within
-/// the stack across all of them.
+/// order: alarm routing, topics, tables, images, tasks, channels; ids are
+/// unique within the stack across all of them.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StackSpec {
@@ -87,6 +89,13 @@ pub struct StackSpec {
     /// SNS topics tasks publish to and channels deliver, by id.
     #[serde(default)]
     pub topics: IndexMap<String, TopicSpec>,
+    /// DynamoDB tables, by id; tasks get access with their `tables`.
+    #[serde(default)]
+    pub tables: IndexMap<String, TableSpec>,
+    /// Images copied into the stack's own ECR repository, by id; tasks and
+    /// channels run one with `republished_image: ID`.
+    #[serde(default)]
+    pub images: IndexMap<String, ImageSpec>,
     /// Scheduled tasks (Lambda functions run by EventBridge Scheduler), by id.
     #[serde(default)]
     pub tasks: IndexMap<String, TaskSpec>,

@@ -21,18 +21,15 @@ pub(crate) fn parse(file: &str, yaml: &str, positions: &Positions) -> Result<Spe
         p => p,
     };
     let inner = error.into_inner();
-    let (line, column) = match inner.location() {
-        Some(l) => (l.line(), l.column()),
-        None => {
-            let (_, at) = positions.nearest(&path);
-            (at.line, at.column)
-        }
-    };
-    let text = inner.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    };
+    let (line, column) = position(&inner, &path, positions);
+    let text = without_marks(&inner.to_string());
+    let text = text.as_str();
+    // serde_yaml_ng puts the path in front of the message: it is shown once, in the location.
+    let message = match text.split_once(": ") {
+        Some((head, rest)) if !head.is_empty() && path.starts_with(head) => rest,
+        _ => text,
+    }
+    .to_owned();
     let fix = fix_for(&message);
     let location = SpecLocation {
         file: file.to_owned(),
@@ -45,6 +42,48 @@ pub(crate) fn parse(file: &str, yaml: &str, positions: &Positions) -> Result<Spe
         Some(f) => error.with_fix(f),
         None => error,
     }))
+}
+
+/// Where the error is. serde_yaml_ng's own location is exact for syntax
+/// errors and for values read in place, but not for values serde buffers
+/// first (an untagged enum's content): its location is used when the file
+/// did not scan (a syntax error), or when it is on the line of the key at
+/// `path`; otherwise the key's position is.
+fn position(inner: &serde_yaml_ng::Error, path: &str, positions: &Positions) -> (usize, usize) {
+    let serde = inner.location().map(|l| (l.line(), l.column()));
+    let key = positions.get(path);
+    match (serde, key) {
+        (Some(s), _) if !positions.complete() => s,
+        (Some(s), Some(k)) if s.0 == k.line => s,
+        (_, Some(k)) => (k.line, k.column),
+        (Some(s), None) => s,
+        (None, None) => {
+            let (_, at) = positions.nearest(path);
+            (at.line, at.column)
+        }
+    }
+}
+
+/// `text` without its ` at line N column M` marks: the location says it.
+fn without_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let n = digits(after);
+        let tail = &after[n..];
+        match tail.strip_prefix(" column ") {
+            Some(col) if n > 0 => rest = &col[digits(col)..],
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A fix for the serde messages that have one.
@@ -84,4 +123,18 @@ fn fix_for(message: &str) -> Option<String> {
         return Some("give a string, or `{ parameter: NAME }`".to_owned());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_removed() {
+        assert_eq!(
+            without_marks("did not find expected ',' at line 17 column 16, while parsing a flow sequence at line 16 column 13"),
+            "did not find expected ',', while parsing a flow sequence"
+        );
+        assert_eq!(without_marks("seen at line x"), "seen at line x");
+    }
 }

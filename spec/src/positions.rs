@@ -42,6 +42,7 @@ pub struct DuplicateKey {
 pub struct Positions {
     paths: IndexMap<String, Position>,
     duplicates: Vec<DuplicateKey>,
+    complete: bool,
 }
 
 /// `parent.key`, or `key` at the root.
@@ -70,8 +71,12 @@ impl Positions {
     pub fn scan(yaml: &str) -> Positions {
         let mut out = Positions::default();
         let mut stack: Vec<Frame> = Vec::new();
+        out.complete = true;
         for event in Parser::new_from_str(yaml) {
-            let Ok((event, span)) = event else { break };
+            let Ok((event, span)) = event else {
+                out.complete = false;
+                break;
+            };
             let at = Position::of(&span);
             match event {
                 Event::Scalar(text, ..) => {
@@ -114,16 +119,21 @@ impl Positions {
         }
         let full = join(path, text);
         match self.paths.get(&full) {
-            Some(first) => self.duplicates.push(DuplicateKey {
-                path: full,
-                first: *first,
-                again: at,
-            }),
+            Some(first) => {
+                self.duplicates.push(DuplicateKey {
+                    path: full,
+                    first: *first,
+                    again: at,
+                });
+                // The repeated key's value gets paths of its own, so its
+                // keys are not taken for repeats of the first one's.
+                *key = Some(format!("{text}#{}", self.duplicates.len()));
+            }
             None => {
                 self.paths.insert(full, at);
+                *key = Some(text.to_owned());
             }
         }
-        *key = Some(text.to_owned());
         true
     }
 
@@ -170,6 +180,11 @@ impl Positions {
     /// Exactly where `path` is.
     pub fn get(&self, path: &str) -> Option<Position> {
         self.paths.get(path).copied()
+    }
+
+    /// Whether the whole document scanned (false after a syntax error).
+    pub fn complete(&self) -> bool {
+        self.complete
     }
 
     /// Keys given twice in one mapping, in document order.
@@ -222,7 +237,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_found() {
-        let p = Positions::scan("a:\n  x: 1\n  y: 2\n  x: 3\n");
+        let p = Positions::scan("a:\n  x: {k: 1}\n  y: 2\n  x: {k: 3}\n");
         assert_eq!(
             p.duplicates(),
             [DuplicateKey {

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::build::{Build, StackScope};
 use crate::common::ArchitectureSpec;
 use crate::positions::join;
+use crate::table::{AccessSpec, TableAccessSpec};
 
 /// A Lambda function EventBridge Scheduler runs on a schedule. Give exactly
 /// one of `image`, `rust_binary` and `dockerfile`.
@@ -34,6 +35,9 @@ pub struct TaskSpec {
     pub rust_binary: Option<RustBinarySpec>,
     /// A container image `sam build` builds from a Dockerfile.
     pub dockerfile: Option<DockerfileSpec>,
+    /// An image of the stack's `images` (copied into the stack, pinned by digest), by id.
+    #[schemars(example = &"VendorImage")]
+    pub republished_image: Option<String>,
     /// When to run: `rate(5 minutes)`, `cron(0 6 * * ? *)` or
     /// `at(2027-01-01T09:00:00)`. Optional when `jobs` give the schedules.
     #[schemars(example = &"cron(30 1 ? * MON-FRI *)")]
@@ -70,6 +74,9 @@ pub struct TaskSpec {
     #[serde(default)]
     #[schemars(example = secrets_example())]
     pub secrets: IndexMap<String, String>,
+    /// Tables of the stack the task uses, by id, with the access it gets.
+    #[serde(default)]
+    pub tables: IndexMap<String, TableAccessSpec>,
     /// Extra IAM statements for the function's role: exact actions on exact ARNs.
     #[serde(default)]
     pub grants: Vec<GrantSpec>,
@@ -304,11 +311,12 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
         spec.image.is_some(),
         spec.rust_binary.is_some(),
         spec.dockerfile.is_some(),
+        spec.republished_image.is_some(),
     ];
     if !codes.contains(&true) {
         b.error(
             &path,
-            format!("task `{id}` has no code: give one of `image`, `rust_binary` and `dockerfile`"),
+            format!("task `{id}` has no code: give one of `image`, `rust_binary`, `dockerfile` and `republished_image`"),
             "add `image: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG`, or `rust_binary: { package: PATH, binary: NAME }`",
         );
     }
@@ -322,7 +330,7 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
     if codes.iter().filter(|c| **c).count() > 1 {
         b.error(
             &path,
-            format!("task `{id}` gives more than one of `image`, `rust_binary` and `dockerfile`"),
+            format!("task `{id}` gives more than one of `image`, `rust_binary`, `dockerfile` and `republished_image`"),
             "keep exactly one of them",
         );
     }
@@ -332,6 +340,10 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
         task = task.rust_binary(RustBinary::new(b.file_path(&r.package), &r.binary));
     } else if let Some(d) = &spec.dockerfile {
         task = task.image(image_build(b, d));
+    } else if let Some(i) = &spec.republished_image {
+        if let Some(image) = scope.image(b, &at("republished_image"), i) {
+            task = task.image(&image);
+        }
     }
     if let Some(expr) = &spec.schedule {
         if let Some(s) = schedule(b, &at("schedule"), expr, spec.timezone.as_deref()) {
@@ -378,6 +390,19 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
     for (name, text) in &spec.secrets {
         if let Some(s) = secret(b, &join(&at("secrets"), name), text) {
             task = task.secret(name, s);
+        }
+    }
+    for (table_id, access) in &spec.tables {
+        if let Some(t) = scope.table(b, &join(&at("tables"), table_id), table_id) {
+            let function = task.function();
+            match access.access {
+                AccessSpec::Read => t.grant_read(function),
+                AccessSpec::Write => t.grant_write(function),
+                AccessSpec::ReadWrite => t.grant_read_write(function),
+            }
+            if let Some(env) = &access.env {
+                function.add_environment(env, t.name());
+            }
         }
     }
     for g in &spec.grants {

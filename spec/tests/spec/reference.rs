@@ -56,6 +56,14 @@ fn task_example_spec_matches_the_rust_stack() {
 }
 
 #[test]
+fn image_example_spec_matches_the_rust_stack() {
+    same_templates(
+        "stacks/specs/image-example.yaml",
+        cloud_cron_stacks::image_example::stack,
+    );
+}
+
+#[test]
 fn constructs_locate_to_their_spec_keys() {
     let loaded = cloud_cron_spec::load(&repo("stacks/specs/cloud-cron-example.yaml"))
         .unwrap_or_else(|e| panic!("{e}"));

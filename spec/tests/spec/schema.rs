@@ -28,7 +28,7 @@ fn every_property_has_a_description_and_every_leaf_an_example() {
         .cloned()
         .unwrap_or_default();
     let mut objects = vec![("(root)".to_owned(), schema.clone())];
-    objects.extend(definitions.into_iter());
+    objects.extend(definitions);
     for (name, def) in objects {
         let Some(props) = def["properties"].as_object() else {
             continue;
