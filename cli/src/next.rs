@@ -74,9 +74,10 @@ pub fn run(args: &NextArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io
     }
     let zone = valid.time_zone().unwrap_or("UTC");
     let times = valid.next_fire_times(from, args.count);
+    let noun = if times.len() == 1 { "time" } else { "times" };
     writeln!(
         out,
-        "{} in {zone}: the next {} after {}",
+        "{} in {zone}: {} fire {noun} after {}",
         valid.expression(),
         times.len(),
         from.format("%Y-%m-%d %H:%M:%S UTC")

@@ -52,7 +52,7 @@ fn the_heading_names_the_canonical_expression_zone_and_start() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o).lines().next(),
-        Some("cron(0 9 ? * MON-FRI *) in Europe/London: the next 1 after 2027-03-24 23:00:00 UTC")
+        Some("cron(0 9 ? * MON-FRI *) in Europe/London: 1 fire time after 2027-03-24 23:00:00 UTC")
     );
 }
 
