@@ -198,6 +198,29 @@ where
 /// Run synth on `app` with options parsed by the caller, presented as
 /// `frontend` says: write the templates and a summary, or with `--check`
 /// compare them with the files on disk. Exit status as [`run`]'s.
+///
+/// ```
+/// use cfn_gen::{App, Problem, Stack, Topic};
+/// use cloud_cron_cli::{Frontend, SynthArgs};
+///
+/// let app = App::new();
+/// Topic::standard(&Stack::new(&app, "Jobs"), "Reports");
+/// let dir = tempfile::tempdir()?;
+/// let args = SynthArgs { out_dir: dir.path().join("out"), ..SynthArgs::default() };
+/// // Show each problem where the app's source file declares it.
+/// let render = |p: &Problem| format!("jobs.yaml: {}: {}", p.path, p.message);
+/// let frontend = Frontend {
+///     command: "jobs synth".to_owned(),
+///     options_after_separator: false,
+///     render: Some(&render),
+/// };
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let code = cloud_cron_cli::synth_app(&app, &args, &frontend, &mut out, &mut err);
+/// assert_eq!(code, std::process::ExitCode::SUCCESS);
+/// assert!(String::from_utf8(out)?.starts_with("Jobs: "));
+/// assert!(dir.path().join("out/Jobs.template.yaml").is_file());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn synth_app(
     app: &App,
     args: &SynthArgs,
