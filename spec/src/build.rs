@@ -226,6 +226,9 @@ fn build_stack(b: &mut Build, app: &App, name: &str, spec: &StackSpec) {
     if let Some(arn) = &spec.permissions_boundary {
         stack.permissions_boundary(arn.as_str());
     }
+    if let Some(n) = spec.schedule_delivery_alarm_threshold {
+        stack.schedule_delivery_alarms((n > 0).then_some(n));
+    }
     let mut parameters = IndexMap::new();
     for (pname, p) in &spec.parameters {
         let mut parameter = Parameter::of_type(p.parameter_type.as_str());

@@ -80,6 +80,11 @@ pub struct StackSpec {
     /// A managed policy ARN set as the permissions boundary of every role.
     #[schemars(example = &"arn:aws:iam::123456789012:policy/Boundary")]
     pub permissions_boundary: Option<String>,
+    /// The alarms on the stack's schedule group (failed deliveries of its
+    /// schedules) fire at this many failures in five minutes (default 1);
+    /// `0` switches them off.
+    #[schemars(example = 3)]
+    pub schedule_delivery_alarm_threshold: Option<u32>,
     /// Template parameters given at deploy (`sam deploy --parameter-overrides
     /// NAME=VALUE`), referenced as `{ parameter: NAME }`.
     #[serde(default)]

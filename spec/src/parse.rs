@@ -119,6 +119,12 @@ fn fix_for(message: &str) -> Option<String> {
                 .to_owned(),
         );
     }
+    if message.starts_with("data did not match any variant of untagged enum SecretSpec") {
+        return Some(
+            "give `ssm:/PARAMETER`, `secretsmanager:NAME-OR-ARN`, or `{ ref: .., kms_key: ARN }`"
+                .to_owned(),
+        );
+    }
     if message.starts_with("data did not match any variant of untagged enum ValueSpec") {
         return Some("give a string, or `{ parameter: NAME }`".to_owned());
     }

@@ -70,10 +70,12 @@ pub struct TaskSpec {
     #[serde(default)]
     pub jobs: IndexMap<String, JobSpec>,
     /// Secrets the task reads with `ctx.secret(NAME)`: `NAME: ssm:/PARAMETER`
-    /// or `NAME: secretsmanager:NAME-OR-ARN`. Only the reference is deployed.
+    /// or `NAME: secretsmanager:NAME-OR-ARN`, or `NAME: { ref: .., kms_key:
+    /// ARN }` for one encrypted with a customer managed key. Only the
+    /// reference is deployed.
     #[serde(default)]
     #[schemars(example = secrets_example())]
-    pub secrets: IndexMap<String, String>,
+    pub secrets: IndexMap<String, SecretSpec>,
     /// Tables of the stack the task uses, by id, with the access it gets.
     #[serde(default)]
     pub tables: IndexMap<String, TableAccessSpec>,
@@ -124,6 +126,30 @@ fn secrets_example() -> serde_json::Value {
 
 fn env_example() -> serde_json::Value {
     serde_json::json!({"ODOO_URL": "https://erp.example.com"})
+}
+
+/// A secret reference, optionally with the customer managed KMS key it is
+/// encrypted with.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SecretSpec {
+    /// `ssm:/PARAMETER` or `secretsmanager:NAME-OR-ARN`.
+    Reference(String),
+    /// A reference and its key.
+    WithKey(SecretWithKey),
+}
+
+/// `{ ref: .., kms_key: .. }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretWithKey {
+    /// `ssm:/PARAMETER` or `secretsmanager:NAME-OR-ARN`.
+    #[serde(rename = "ref")]
+    #[schemars(example = &"secretsmanager:erp/odoo-api-key")]
+    pub reference: String,
+    /// The key's ARN: the role may also `kms:Decrypt` with it.
+    #[schemars(example = &"arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")]
+    pub kms_key: String,
 }
 
 /// A Rust binary of your workspace.
@@ -387,9 +413,19 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
             task = task.job(name, s, &job.input);
         }
     }
-    for (name, text) in &spec.secrets {
-        if let Some(s) = secret(b, &join(&at("secrets"), name), text) {
-            task = task.secret(name, s);
+    for (name, entry) in &spec.secrets {
+        let spath = join(&at("secrets"), name);
+        match entry {
+            SecretSpec::Reference(text) => {
+                if let Some(s) = secret(b, &spath, text) {
+                    task = task.secret(name, s);
+                }
+            }
+            SecretSpec::WithKey(k) => {
+                if let Some(s) = secret(b, &join(&spath, "ref"), &k.reference) {
+                    task = task.secret_with_key(name, s, &k.kms_key);
+                }
+            }
         }
     }
     for (table_id, access) in &spec.tables {

@@ -900,3 +900,35 @@ fn image_without_a_tag() {
         "add `tag_or_digest:`",
     );
 }
+
+#[test]
+fn keyed_secret_with_a_bad_reference() {
+    let e = error(&with(
+        "        timezone:",
+        "        secrets:\n          KEY: { ref: \"plain\", kms_key: arn:aws:kms:eu-west-2:123456789012:key/k }\n        timezone:",
+    ));
+    assert_at(
+        &e,
+        10,
+        18,
+        &format!("{TASK}.secrets.KEY.ref"),
+        "has no `ssm:` or `secretsmanager:` prefix",
+        "ssm:/PARAMETER/NAME",
+    );
+}
+
+#[test]
+fn secret_of_no_known_form() {
+    let e = error(&with(
+        "        timezone:",
+        "        secrets:\n          KEY: { name: x }\n        timezone:",
+    ));
+    assert_at(
+        &e,
+        10,
+        11,
+        &format!("{TASK}.secrets.KEY"),
+        "untagged enum SecretSpec",
+        "{ ref: .., kms_key: ARN }",
+    );
+}

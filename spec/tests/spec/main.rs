@@ -4,6 +4,7 @@
 //! JSON Schema is current ([`schema`]).
 
 mod bad;
+mod coverage;
 mod readme;
 mod reference;
 mod schema;

@@ -84,3 +84,32 @@ fn constructs_locate_to_their_spec_keys() {
     assert_eq!(stack.path, "stacks.CloudCronExample");
     assert_eq!(loaded.location_of("Elsewhere/Report"), None);
 }
+
+#[test]
+fn a_spec_of_sixty_jobs_splits_like_the_rust_large_app() {
+    const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs@sha256:3b5f1c4e9a7d2b8c6e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
+    let mut yaml = String::from(
+        "functions:\n  notifiers: notifiers\n  image_copier: runtime/image-copier\n  watchdog: runtime/watchdog\n  scheduler_api: runtime/scheduler-api\n  webhook_receiver: runtime/webhook\nstacks:\n  LargeApp:\n    description: \"cloud-cron example: many jobs in one stack, split into nested stacks\"\n    alarms:\n      ops_topic: Ops\n      channels:\n        OpsEmail:\n          kind: email\n          from: cloud-cron@example.com\n          to: [ops@example.com]\n          subject: \"[cloud-cron] {{ task }}\"\n          text: \"{{ task }} at {{ scheduled_time }}:\\n\\n{{ payload | tojson }}\"\n    topics:\n      Results: {}\n    tasks:\n",
+    );
+    for n in 0..60 {
+        yaml.push_str(&format!(
+            "      Job{n:04}:\n        image: {IMAGE}\n        schedule: rate(1 hour)\n        environment: {{ JOB_NUMBER: \"{n}\" }}\n        publishes_to: {{ results: Results }}\n"
+        ));
+    }
+    let name = repo("cloud-cron.yaml").display().to_string();
+    let loaded = cloud_cron_spec::load_str(&name, &yaml).unwrap_or_else(|e| panic!("{e}"));
+    let from_spec = loaded
+        .synth(&SynthOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let from_rust = cloud_cron_stacks::large_app::app(60)
+        .synth()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (s, r) = (&from_spec.synthesis.stacks[0], &from_rust.stacks[0]);
+    assert!(!s.nested.is_empty(), "60 jobs are split");
+    assert!(s.text == r.text, "{}", similar_lines(&r.text, &s.text));
+    assert_eq!(s.nested.len(), r.nested.len());
+    for (a, b) in s.nested.iter().zip(&r.nested) {
+        assert_eq!(a.name, b.name);
+        assert!(a.text == b.text, "{}", similar_lines(&b.text, &a.text));
+    }
+}
