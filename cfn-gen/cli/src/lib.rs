@@ -3,7 +3,11 @@
 //!
 //! Exit status: 0 on success, 1 on validation errors or (with `--check`)
 //! drift, 2 on usage errors. Any app can use it: a crate with its own stacks
-//! calls [`main`] with its [`App`].
+//! calls [`main`] with its [`App`]. Another front end (the `cloud-cron`
+//! command line, which builds the [`App`] from a `cloud-cron.yaml`) parses
+//! [`SynthArgs`] itself and calls [`synth_app`] or [`validate_app`] with a
+//! [`Frontend`] that says how to rerun it and how to show a problem (where
+//! the file declares its construct).
 
 use std::fs;
 use std::io::Write;
@@ -11,14 +15,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use cfn_gen::Problem;
 use cfn_gen::{App, Format, Severity, SynthOptions, SynthesizedStack};
 use chrono::Utc;
 use clap::{Parser, ValueEnum};
 use similar::TextDiff;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OutputFormat {
+/// A template format on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// YAML (the default).
     Yaml,
+    /// JSON.
     Json,
 }
 
@@ -26,19 +34,118 @@ enum OutputFormat {
 #[derive(Parser, Debug)]
 #[command(name = "synth", version)]
 struct Args {
+    #[command(flatten)]
+    synth: SynthArgs,
+}
+
+/// synth's options, for a front end that embeds them in its own command line
+/// (`#[command(flatten)]`).
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+pub struct SynthArgs {
     /// Where to write `<Stack>.template.<yaml|json>`.
     #[arg(long, default_value = DEFAULT_OUT_DIR)]
-    out_dir: PathBuf,
+    pub out_dir: PathBuf,
     /// Template format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
-    format: OutputFormat,
+    pub format: OutputFormat,
     /// Only this stack (repeatable).
     #[arg(long = "stack", value_name = "NAME")]
-    stacks: Vec<String>,
+    pub stacks: Vec<String>,
     /// Write nothing; exit 1 and show a diff when a file on disk differs from
     /// what would be written.
     #[arg(long)]
-    check: bool,
+    pub check: bool,
+}
+
+impl Default for SynthArgs {
+    fn default() -> Self {
+        SynthArgs {
+            out_dir: PathBuf::from(DEFAULT_OUT_DIR),
+            format: OutputFormat::Yaml,
+            stacks: Vec::new(),
+            check: false,
+        }
+    }
+}
+
+impl SynthArgs {
+    /// The options as command-line arguments, defaults left out, e.g.
+    /// `["--out-dir", "build", "--check"]`: what to pass on to another
+    /// program's synth (`cargo run --bin synth -- ..`).
+    pub fn to_args(&self) -> Vec<String> {
+        let mut options = Vec::new();
+        if self.out_dir != Path::new(DEFAULT_OUT_DIR) {
+            options.push("--out-dir".to_owned());
+            options.push(self.out_dir.display().to_string());
+        }
+        if self.format == OutputFormat::Json {
+            options.push("--format".to_owned());
+            options.push("json".to_owned());
+        }
+        for stack in &self.stacks {
+            options.push("--stack".to_owned());
+            options.push(stack.clone());
+        }
+        if self.check {
+            options.push("--check".to_owned());
+        }
+        options
+    }
+}
+
+/// How a front end other than `cargo run --bin synth` presents synth: the
+/// command that reruns it (named in `--check`'s hint) and, for an app built
+/// from a file, how a problem is shown (where the file declares it).
+pub struct Frontend<'a> {
+    /// The command that writes the templates, e.g. `cloud-cron synth`; synth's
+    /// options are appended to it.
+    pub command: String,
+    /// Whether the options follow `--` (as after `cargo run --bin synth`).
+    pub options_after_separator: bool,
+    /// How an error or warning is printed, e.g. with the file, line and
+    /// column that declare its construct; `None`: as [`Problem`] displays.
+    pub render: Option<&'a Render<'a>>,
+}
+
+/// Renders a problem (see [`Frontend::render`]).
+pub type Render<'a> = dyn Fn(&Problem) -> String + 'a;
+
+impl Default for Frontend<'_> {
+    /// `cargo run --bin synth`, with problems as [`Problem`] displays them.
+    fn default() -> Self {
+        Frontend {
+            command: "cargo run --bin synth".to_owned(),
+            options_after_separator: true,
+            render: None,
+        }
+    }
+}
+
+impl Frontend<'_> {
+    /// `problem` as this front end prints it.
+    pub fn render(&self, problem: &Problem) -> String {
+        match self.render {
+            Some(render) => render(problem),
+            None => problem.to_string(),
+        }
+    }
+
+    fn rerun(&self, args: &SynthArgs) -> String {
+        let mut command = self.command.clone();
+        let options = SynthArgs {
+            check: false,
+            ..args.clone()
+        }
+        .to_args();
+        if !options.is_empty() {
+            if self.options_after_separator {
+                command.push_str(" --");
+            }
+            command.push(' ');
+            command.push_str(&options.join(" "));
+        }
+        command
+    }
 }
 
 const DEFAULT_OUT_DIR: &str = "out";
@@ -85,7 +192,43 @@ where
             return ExitCode::SUCCESS;
         }
     };
-    match synth(app, &args, out, err) {
+    synth_app(app, &args.synth, &Frontend::default(), out, err)
+}
+
+/// Run synth on `app` with options parsed by the caller, presented as
+/// `frontend` says: write the templates and a summary, or with `--check`
+/// compare them with the files on disk. Exit status as [`run`]'s.
+///
+/// ```
+/// use cfn_gen::{App, Problem, Stack, Topic};
+/// use cloud_cron_cli::{Frontend, SynthArgs};
+///
+/// let app = App::new();
+/// Topic::standard(&Stack::new(&app, "Jobs"), "Reports");
+/// let dir = tempfile::tempdir()?;
+/// let args = SynthArgs { out_dir: dir.path().join("out"), ..SynthArgs::default() };
+/// // Show each problem where the app's source file declares it.
+/// let render = |p: &Problem| format!("jobs.yaml: {}: {}", p.path, p.message);
+/// let frontend = Frontend {
+///     command: "jobs synth".to_owned(),
+///     options_after_separator: false,
+///     render: Some(&render),
+/// };
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let code = cloud_cron_cli::synth_app(&app, &args, &frontend, &mut out, &mut err);
+/// assert_eq!(code, std::process::ExitCode::SUCCESS);
+/// assert!(String::from_utf8(out)?.starts_with("Jobs: "));
+/// assert!(dir.path().join("out/Jobs.template.yaml").is_file());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn synth_app(
+    app: &App,
+    args: &SynthArgs,
+    frontend: &Frontend<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    match synth(app, args, frontend, out, err) {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(err, "error: {e:#}");
@@ -94,9 +237,66 @@ where
     }
 }
 
+/// Run every synth-time validation of `app` and write nothing: problems to
+/// `err` (as `frontend` renders them), and on success one line per stack to
+/// `out`. Exit status 0 when there is no error (warnings allowed), 1 otherwise.
+pub fn validate_app(
+    app: &App,
+    frontend: &Frontend<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let result = match app.synth_with(&SynthOptions::default()) {
+        Ok(synthesis) => report_warnings(&synthesis.warnings, frontend, err).and_then(|()| {
+            for stack in &synthesis.stacks {
+                writeln!(
+                    out,
+                    "{}: valid, {} resources ({} after the SAM transform)",
+                    stack.name,
+                    stack.template.resources.len(),
+                    stack.template.resource_count_after_transform()
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Err(e) => report_errors(&e, frontend, err).map(|()| ExitCode::from(VALIDATION_FAILED)),
+    };
+    result.unwrap_or_else(|_| ExitCode::from(VALIDATION_FAILED))
+}
+
+/// The errors of a failed synth, as [`cfn_gen::SynthError`] displays them
+/// (the problems rendered by `frontend`).
+fn report_errors(
+    e: &cfn_gen::SynthError,
+    frontend: &Frontend<'_>,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    if frontend.render.is_none() {
+        return write!(err, "{e}");
+    }
+    writeln!(err, "synth found {} error(s):", e.errors().count())?;
+    for problem in &e.problems {
+        writeln!(err, "{}", frontend.render(problem))?;
+    }
+    Ok(())
+}
+
+fn report_warnings(
+    warnings: &[Problem],
+    frontend: &Frontend<'_>,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    for warning in warnings {
+        debug_assert_eq!(warning.severity, Severity::Warning);
+        writeln!(err, "{}", frontend.render(warning))?;
+    }
+    Ok(())
+}
+
 fn synth(
     app: &App,
-    args: &Args,
+    args: &SynthArgs,
+    frontend: &Frontend<'_>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
@@ -121,14 +321,11 @@ fn synth(
     let synthesis = match app.synth_with(&options) {
         Ok(s) => s,
         Err(e) => {
-            write!(err, "{e}")?;
+            report_errors(&e, frontend, err)?;
             return Ok(ExitCode::from(VALIDATION_FAILED));
         }
     };
-    for warning in &synthesis.warnings {
-        debug_assert_eq!(warning.severity, Severity::Warning);
-        writeln!(err, "{warning}")?;
-    }
+    report_warnings(&synthesis.warnings, frontend, err)?;
     let selected: Vec<&SynthesizedStack> = synthesis
         .stacks
         .iter()
@@ -136,7 +333,7 @@ fn synth(
         .collect();
 
     if args.check {
-        return check(args, &selected, out, err);
+        return check(args, frontend, &selected, out, err);
     }
     fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
@@ -154,7 +351,8 @@ fn synth(
 }
 
 fn check(
-    args: &Args,
+    args: &SynthArgs,
+    frontend: &Frontend<'_>,
     stacks: &[&SynthesizedStack],
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -165,7 +363,7 @@ fn check(
             err,
             "error: {} does not exist, so there is nothing to check: {}",
             out_dir.display(),
-            update_hint(args)
+            update_hint(args, frontend)
         )?;
         return Ok(ExitCode::from(VALIDATION_FAILED));
     }
@@ -212,7 +410,7 @@ fn check(
         writeln!(
             err,
             "{drifted} template(s) out of date: {}",
-            update_hint(args)
+            update_hint(args, frontend)
         )?;
         return Ok(ExitCode::from(VALIDATION_FAILED));
     }
@@ -222,22 +420,8 @@ fn check(
 /// How to write the templates `--check` compared against: the same command
 /// without `--check`, and "commit" only when git tracks the directory (never
 /// for one it ignores, such as a build output directory).
-fn update_hint(args: &Args) -> String {
-    let mut command = String::from("cargo run --bin synth");
-    let mut options = Vec::new();
-    if args.out_dir != Path::new(DEFAULT_OUT_DIR) {
-        options.push(format!("--out-dir {}", args.out_dir.display()));
-    }
-    if matches!(args.format, OutputFormat::Json) {
-        options.push("--format json".to_owned());
-    }
-    for stack in &args.stacks {
-        options.push(format!("--stack {stack}"));
-    }
-    if !options.is_empty() {
-        command.push_str(" -- ");
-        command.push_str(&options.join(" "));
-    }
+fn update_hint(args: &SynthArgs, frontend: &Frontend<'_>) -> String {
+    let command = frontend.rerun(args);
     match git_ignores(&args.out_dir) {
         Some(false) => format!("run `{command}` and commit the result"),
         Some(true) | None => format!("run `{command}` to write them"),
@@ -333,4 +517,72 @@ pub fn write_summary(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(path: &str) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            path: path.to_owned(),
+            message: "the function has no schedule".to_owned(),
+            fix: "add a schedule".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_frontend_renders_problems_its_own_way() {
+        let render = |p: &Problem| format!("cloud-cron.yaml:7:7: {}", p.message);
+        let frontend = Frontend {
+            command: "cloud-cron synth".to_owned(),
+            options_after_separator: false,
+            render: Some(&render),
+        };
+        assert_eq!(
+            frontend.render(&problem("Jobs/Nightly")),
+            "cloud-cron.yaml:7:7: the function has no schedule"
+        );
+        assert_eq!(
+            Frontend::default().render(&problem("Jobs/Nightly")),
+            "error: Jobs/Nightly: the function has no schedule\n  fix: add a schedule"
+        );
+    }
+
+    #[test]
+    fn the_rerun_command_carries_every_option_but_check() {
+        let args = SynthArgs {
+            out_dir: PathBuf::from("build"),
+            format: OutputFormat::Json,
+            stacks: vec!["Jobs".to_owned()],
+            check: true,
+        };
+        assert_eq!(
+            args.to_args(),
+            [
+                "--out-dir",
+                "build",
+                "--format",
+                "json",
+                "--stack",
+                "Jobs",
+                "--check"
+            ]
+        );
+        assert_eq!(
+            Frontend::default().rerun(&args),
+            "cargo run --bin synth -- --out-dir build --format json --stack Jobs"
+        );
+        let frontend = Frontend {
+            command: "cloud-cron synth".to_owned(),
+            options_after_separator: false,
+            render: None,
+        };
+        assert_eq!(frontend.rerun(&SynthArgs::default()), "cloud-cron synth");
+        assert_eq!(
+            frontend.rerun(&args),
+            "cloud-cron synth --out-dir build --format json --stack Jobs"
+        );
+    }
 }
