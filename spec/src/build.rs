@@ -6,14 +6,20 @@
 
 use std::path::{Path, PathBuf};
 
-use cfn_gen::{App, BuiltinFunctions, ImageRepublish, Parameter, Stack, Table, Topic, Value};
+use cfn_gen::{
+    App, BuiltinFunctions, FargateJob, Function, ImageRepublish, OneOffSchedules, Parameter,
+    ScheduledLambda, Stack, Table, Topic, Value, VpcEndpoints, WorkQueue,
+};
 use indexmap::IndexMap;
 
 use crate::common::ValueSpec;
 use crate::error::{SpecError, SpecLocation};
 use crate::model::{FunctionsSpec, Spec, StackSpec};
-use crate::positions::{join, Positions};
-use crate::{alarms, channel, image, table, task, topic};
+use crate::positions::{join, Position, Positions};
+use crate::{
+    alarms, channel, fargate, functions, image, network, one_off, sync_pipeline, table, task,
+    topic, webhook, work_queue,
+};
 
 /// What the builders share.
 pub(crate) struct Build<'a> {
@@ -53,6 +59,11 @@ impl<'a> Build<'a> {
         self.constructs.push((construct_path, spec_path.to_owned()));
     }
 
+    /// Exactly where `path` is, if it is in the file.
+    pub(crate) fn position(&self, path: &str) -> Option<Position> {
+        self.positions.get(path)
+    }
+
     /// A path of the spec, relative to the spec file's directory.
     pub(crate) fn file_path(&self, relative: &str) -> PathBuf {
         self.base_dir.join(relative)
@@ -79,6 +90,18 @@ pub(crate) struct StackScope {
     pub tables: IndexMap<String, Table>,
     pub images: IndexMap<String, ImageRepublish>,
     parameters: IndexMap<String, Value>,
+    /// `one_off_schedules:` built so far.
+    pub one_offs: IndexMap<String, OneOffSchedules>,
+    /// `tasks:` built so far.
+    pub tasks: IndexMap<String, ScheduledLambda>,
+    /// `fargate_jobs:` built so far.
+    pub fargate_jobs: IndexMap<String, FargateJob>,
+    /// `vpc_endpoints:` built so far.
+    pub endpoints: IndexMap<String, VpcEndpoints>,
+    /// `functions:` built so far.
+    pub functions: IndexMap<String, Function>,
+    /// `work_queues:` built so far.
+    pub work_queues: IndexMap<String, WorkQueue>,
 }
 
 impl StackScope {
@@ -106,24 +129,8 @@ impl StackScope {
         what: &str,
         section: &str,
     ) -> Option<T> {
-        if let Some(t) = known.get(id) {
-            return Some(t.clone());
-        }
-        let ids: Vec<&str> = known.keys().map(String::as_str).collect();
-        b.error(
-            path,
-            format!(
-                "no {what} `{id}` in stack {}; its {section} are: {}",
-                self.stack.name(),
-                list(&ids)
-            ),
-            fix_from(
-                id,
-                &ids,
-                &format!("declare it under `{section}:` of this stack"),
-            ),
-        );
-        None
+        // Also says when the construct is declared further down the file.
+        crate::refs::resolve(b, known, path, id, what, section, self)
     }
 
     /// A literal, or the value of a parameter of the stack.
@@ -253,26 +260,163 @@ fn build_stack(b: &mut Build, app: &App, name: &str, spec: &StackSpec) {
         tables: IndexMap::new(),
         images: IndexMap::new(),
         parameters,
+        one_offs: IndexMap::new(),
+        tasks: IndexMap::new(),
+        fargate_jobs: IndexMap::new(),
+        endpoints: IndexMap::new(),
+        functions: IndexMap::new(),
+        work_queues: IndexMap::new(),
     };
     check_unique_ids(b, &scope.path, spec);
     if let Some(a) = &spec.alarms {
         alarms::build(b, &mut scope, a);
     }
-    for (id, t) in &spec.topics {
-        topic::build(b, &mut scope, id, t);
+    for section in sections_in_file_order(b, &scope.path) {
+        build_section(b, &mut scope, spec, section);
     }
-    for (id, t) in &spec.tables {
-        table::build(b, &mut scope, id, t);
+    for (id, o) in &spec.one_off_schedules {
+        one_off::grant_managers(b, &scope, id, o);
     }
-    for (id, i) in &spec.images {
-        image::build(b, &mut scope, id, i);
+    for (id, e) in &spec.vpc_endpoints {
+        network::serve(b, &scope, id, e);
     }
-    for (id, t) in &spec.tasks {
-        task::build(b, &scope, id, t);
+}
+
+/// The sections of a stack holding constructs.
+#[derive(Debug, Clone, Copy)]
+enum Section {
+    Topics,
+    Tasks,
+    Channels,
+    Images,
+    OneOffSchedules,
+    SchedulesApis,
+    SyncPipelines,
+    FargateJobs,
+    VpcEndpoints,
+    Tables,
+    Functions,
+    WorkQueues,
+    InboundWebhooks,
+}
+
+impl Section {
+    const ALL: [Section; 13] = [
+        Section::Topics,
+        Section::Tasks,
+        Section::Channels,
+        Section::Images,
+        Section::OneOffSchedules,
+        Section::SchedulesApis,
+        Section::SyncPipelines,
+        Section::FargateJobs,
+        Section::VpcEndpoints,
+        Section::Tables,
+        Section::Functions,
+        Section::WorkQueues,
+        Section::InboundWebhooks,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Section::Topics => "topics",
+            Section::Tasks => "tasks",
+            Section::Channels => "channels",
+            Section::Images => "images",
+            Section::OneOffSchedules => "one_off_schedules",
+            Section::SchedulesApis => "schedules_apis",
+            Section::SyncPipelines => "sync_pipelines",
+            Section::FargateJobs => "fargate_jobs",
+            Section::VpcEndpoints => "vpc_endpoints",
+            Section::Tables => "tables",
+            Section::Functions => "functions",
+            Section::WorkQueues => "work_queues",
+            Section::InboundWebhooks => "inbound_webhooks",
+        }
     }
-    for (id, c) in &spec.channels {
-        let path = join(&join(&scope.path, "channels"), id);
-        channel::build(b, &scope, &path, id, c, None);
+}
+
+/// The sections given in the stack at `stack_path`, in file order: the
+/// order constructs are created in, hence the order of the template's
+/// resources (a Rust stack's order of calls).
+fn sections_in_file_order(b: &Build, stack_path: &str) -> Vec<Section> {
+    let mut given: Vec<(Position, Section)> = Section::ALL
+        .iter()
+        .filter_map(|s| b.position(&join(stack_path, s.key())).map(|at| (at, *s)))
+        .collect();
+    given.sort_by_key(|(at, _)| (at.line, at.column));
+    given.into_iter().map(|(_, s)| s).collect()
+}
+
+fn build_section(b: &mut Build, scope: &mut StackScope, spec: &StackSpec, section: Section) {
+    match section {
+        Section::Topics => {
+            for (id, t) in &spec.topics {
+                topic::build(b, scope, id, t);
+            }
+        }
+        Section::Tasks => {
+            for (id, t) in &spec.tasks {
+                let task = task::build(b, scope, id, t);
+                scope.tasks.insert(id.clone(), task);
+            }
+        }
+        Section::Channels => {
+            for (id, c) in &spec.channels {
+                let path = join(&join(&scope.path, "channels"), id);
+                channel::build(b, scope, &path, id, c, None);
+            }
+        }
+        Section::Images => {
+            for (id, i) in &spec.images {
+                image::build(b, scope, id, i);
+            }
+        }
+        Section::OneOffSchedules => {
+            for (id, o) in &spec.one_off_schedules {
+                one_off::build(b, scope, id, o);
+            }
+        }
+        Section::SchedulesApis => {
+            for (id, a) in &spec.schedules_apis {
+                one_off::build_api(b, scope, id, a);
+            }
+        }
+        Section::SyncPipelines => {
+            for (id, p) in &spec.sync_pipelines {
+                sync_pipeline::build(b, scope, id, p);
+            }
+        }
+        Section::FargateJobs => {
+            for (id, f) in &spec.fargate_jobs {
+                fargate::build(b, scope, id, f);
+            }
+        }
+        Section::VpcEndpoints => {
+            for (id, e) in &spec.vpc_endpoints {
+                network::build(b, scope, id, e);
+            }
+        }
+        Section::Tables => {
+            for (id, t) in &spec.tables {
+                table::build(b, scope, id, t);
+            }
+        }
+        Section::Functions => {
+            for (id, f) in &spec.functions {
+                functions::build(b, scope, id, f);
+            }
+        }
+        Section::WorkQueues => {
+            for (id, q) in &spec.work_queues {
+                work_queue::build(b, scope, id, q);
+            }
+        }
+        Section::InboundWebhooks => {
+            for (id, w) in &spec.inbound_webhooks {
+                webhook::build(b, scope, id, w);
+            }
+        }
     }
 }
 
@@ -306,6 +450,14 @@ fn check_unique_ids(b: &mut Build, stack_path: &str, spec: &StackSpec) {
         ("images", spec.images.keys().collect()),
         ("tasks", spec.tasks.keys().collect()),
         ("channels", spec.channels.keys().collect()),
+        ("one_off_schedules", spec.one_off_schedules.keys().collect()),
+        ("schedules_apis", spec.schedules_apis.keys().collect()),
+        ("sync_pipelines", spec.sync_pipelines.keys().collect()),
+        ("fargate_jobs", spec.fargate_jobs.keys().collect()),
+        ("vpc_endpoints", spec.vpc_endpoints.keys().collect()),
+        ("functions", spec.functions.keys().collect()),
+        ("work_queues", spec.work_queues.keys().collect()),
+        ("inbound_webhooks", spec.inbound_webhooks.keys().collect()),
     ];
     for (section, ids) in sections {
         for id in ids {

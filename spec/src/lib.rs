@@ -30,8 +30,10 @@
 //! Modules: [`error`] (what an error says), [`positions`] (line and column
 //! of every key), `parse` (serde, with the path of a type error), [`model`]
 //! (the document root and a stack), one module per construct family
-//! ([`alarms`], [`topic`], [`table`], [`image`], [`task`], [`channel`]: the spec types and how
-//! they build their constructs), `build` (the app, references between
+//! ([`alarms`], [`topic`], [`table`], [`image`], [`task`], [`channel`],
+//! [`one_off`], [`sync_pipeline`], [`fargate`], [`network`], [`functions`],
+//! [`work_queue`], [`webhook`]: the spec types and how they build their
+//! constructs; `refs` resolves references by id), `build` (the app, references between
 //! constructs), [`loaded`] (the result, and synth with spec locations),
 //! `schema` (the JSON Schema).
 //!
@@ -55,8 +57,10 @@
 //!    the spec; resolve references with `scope.topic(..)` /
 //!    `scope.value(..)` (errors listing the ids that exist); report what
 //!    the spec itself gets wrong with `b.error(spec_path, what, fix)`.
-//!    Call it from `build::build_stack` in the order a Rust stack would
-//!    create the construct.
+//!    Add its section to `build::Section`: sections are built in the order
+//!    they appear in the file (the order a Rust stack calls its builders
+//!    in); references to constructs of other sections go through
+//!    `StackScope` or `refs::resolve`.
 //! 4. Tests in `tests/spec/bad.rs` (a bad value per check, asserting line,
 //!    column, path and fix) and, where a Rust reference stack uses the
 //!    family, a spec under `stacks/specs/` compared byte for byte in
@@ -68,15 +72,23 @@ mod build;
 pub mod channel;
 pub mod common;
 pub mod error;
+pub mod fargate;
+pub mod functions;
 pub mod image;
 pub mod loaded;
 pub mod model;
+pub mod network;
+pub mod one_off;
 mod parse;
 pub mod positions;
+mod refs;
 mod schema;
+pub mod sync_pipeline;
 pub mod table;
 pub mod task;
 pub mod topic;
+pub mod webhook;
+pub mod work_queue;
 
 use std::path::Path;
 

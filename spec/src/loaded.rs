@@ -126,5 +126,17 @@ fn spec_fix(fix: &str) -> String {
     if fix.contains("stack.alarms_to(&ops)") {
         return "route the stack's alarms to an operators' topic: `alarms: { ops_topic: Ops, channels: { OpsEmail: { kind: email, from: .., to: [..], subject: .., text: .. } } }` under the stack".to_owned();
     }
+    if fix.contains("VpcEndpoints::new(") {
+        return "add the endpoints under the stack: `vpc_endpoints: { Endpoints: { vpc_id: VPC-ID, subnets: [SUBNET-ID], route_tables: [RTB-ID], serves: [THIS-ID] } }`; or, if the subnets route through a NAT gateway, set `behind_nat: true` in its `vpc`".to_owned();
+    }
+    if fix.contains(".vpc_behind_nat(") {
+        return "route the subnets through a NAT gateway and set `behind_nat: true` in its `vpc`, or drop the grants it does not use".to_owned();
+    }
+    if fix.contains(".route_tables([") {
+        return "add `route_tables: [rtb-0123456789abcdef0]` (or `{ parameter: NAME }`) to the VPC endpoints".to_owned();
+    }
+    if fix.contains(".start_date(") && fix.contains(".no_missed_run_alarm()") {
+        return "give the task `start_date: \"2027-01-01T00:00:00Z\"` so the stack's watchdog can count its fire times, or set `alarms: { missed_runs: false }`".to_owned();
+    }
     fix.to_owned()
 }

@@ -9,10 +9,17 @@ use serde::Deserialize;
 
 use crate::alarms::AlarmsSpec;
 use crate::channel::ChannelSpec;
+use crate::fargate::FargateJobSpec;
+use crate::functions::FunctionSpec;
 use crate::image::ImageSpec;
+use crate::network::VpcEndpointsSpec;
+use crate::one_off::{OneOffSchedulesSpec, SchedulesApiSpec};
+use crate::sync_pipeline::SyncPipelineSpec;
 use crate::table::TableSpec;
 use crate::task::TaskSpec;
 use crate::topic::TopicSpec;
+use crate::webhook::InboundWebhookSpec;
+use crate::work_queue::WorkQueueSpec;
 
 /// A cloud-cron app: the stacks it deploys, and where cloud-cron's own
 /// functions (notifiers, missed-run watchdog) are built from.
@@ -60,9 +67,11 @@ pub struct FunctionsSpec {
     pub webhook_receiver: Option<String>,
 }
 
-/// One stack (one CloudFormation template). Constructs are created in this
-/// order: alarm routing, topics, tables, images, tasks, channels; ids are
-/// unique within the stack across all of them.
+/// One stack (one CloudFormation template). The alarm routing is created
+/// first, then the sections (`topics`, `tables`, `images`, `tasks`, ...) in
+/// the order they appear in the file, each in its own order: a reference
+/// must come after what it names. Ids are unique within the stack across
+/// all of them.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StackSpec {
@@ -108,6 +117,32 @@ pub struct StackSpec {
     /// a topic, by id.
     #[serde(default)]
     pub channels: IndexMap<String, ChannelSpec>,
+    /// Point-in-time schedules created at run time, by id.
+    #[serde(default)]
+    pub one_off_schedules: IndexMap<String, OneOffSchedulesSpec>,
+    /// Signed HTTP APIs over one-off schedules, by id.
+    #[serde(default)]
+    pub schedules_apis: IndexMap<String, SchedulesApiSpec>,
+    /// Per-tenant incremental sync pipelines, by id.
+    #[serde(default)]
+    pub sync_pipelines: IndexMap<String, SyncPipelineSpec>,
+    /// Containers run on ECS Fargate on a schedule (work longer than 15
+    /// minutes), by id.
+    #[serde(default)]
+    pub fargate_jobs: IndexMap<String, FargateJobSpec>,
+    /// VPC endpoints serving tasks and Fargate jobs in private subnets, by id.
+    #[serde(default)]
+    pub vpc_endpoints: IndexMap<String, VpcEndpointsSpec>,
+    /// Lambda functions with no schedule of their own (e.g. work queue
+    /// consumers), by id.
+    #[serde(default)]
+    pub functions: IndexMap<String, FunctionSpec>,
+    /// SQS work queues, each drained by a function of the stack, by id.
+    #[serde(default)]
+    pub work_queues: IndexMap<String, WorkQueueSpec>,
+    /// HTTP APIs receiving webhooks into work queues, by id.
+    #[serde(default)]
+    pub inbound_webhooks: IndexMap<String, InboundWebhookSpec>,
 }
 
 fn tags_example() -> serde_json::Value {

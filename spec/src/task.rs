@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::build::{Build, StackScope};
 use crate::common::ArchitectureSpec;
+use crate::network::NetworkIdsSpec;
 use crate::positions::join;
 use crate::table::{AccessSpec, TableAccessSpec};
 
@@ -221,12 +222,13 @@ pub struct GrantSpec {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VpcSpec {
-    /// Subnet ids.
+    /// Subnet ids (each a literal, `{ parameter: NAME }` or `{ import:
+    /// EXPORT }`), or one list parameter as `{ parameter: NAME }`.
     #[schemars(example = vec!["subnet-0a1b2c3d"])]
-    pub subnets: Vec<String>,
-    /// Security group ids.
+    pub subnets: NetworkIdsSpec,
+    /// Security group ids, given the same ways.
     #[schemars(example = vec!["sg-0a1b2c3d"])]
-    pub security_groups: Vec<String>,
+    pub security_groups: NetworkIdsSpec,
     /// The subnets reach AWS through a NAT gateway (no VPC endpoints needed).
     #[serde(default)]
     #[schemars(example = false)]
@@ -325,7 +327,12 @@ pub(crate) fn secret(b: &mut Build, path: &str, text: &str) -> Option<SecretRef>
 }
 
 /// Create the task `id` of `scope`.
-pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec) {
+pub(crate) fn build(
+    b: &mut Build,
+    scope: &StackScope,
+    id: &str,
+    spec: &TaskSpec,
+) -> ScheduledLambda {
     let path = join(&join(&scope.path, "tasks"), id);
     let at = |key: &str| join(&path, key);
     let mut task = ScheduledLambda::new(&scope.stack, id);
@@ -450,7 +457,10 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
         task = task.grant(Statement::allow(g.actions.iter().cloned(), resources));
     }
     if let Some(v) = &spec.vpc {
-        let (subnets, groups) = (v.subnets.clone(), v.security_groups.clone());
+        let vpc = at("vpc");
+        let subnets = crate::network::ids(b, scope, &join(&vpc, "subnets"), &v.subnets);
+        let groups =
+            crate::network::ids(b, scope, &join(&vpc, "security_groups"), &v.security_groups);
         task = if v.behind_nat {
             task.vpc_behind_nat(subnets, groups)
         } else {
@@ -490,8 +500,9 @@ pub(crate) fn build(b: &mut Build, scope: &StackScope, id: &str, spec: &TaskSpec
         task = task.log_retention_days(d);
     }
     if let Some(n) = &spec.function_name {
-        task.function_name(n);
+        task = task.function_name(n);
     }
+    task
 }
 
 fn alarms(

@@ -752,11 +752,15 @@ fn every_problem_is_reported_at_once() {
 
 // --- tables and images ------------------------------------------------------
 
-/// `BASE` with a table `Entries` (lines 19-21, then `table_extra`) and an
-/// image `Vendor` (then `image_extra`) appended to the stack.
+/// `BASE` with a table `Entries` (lines 5-7, then `table_extra`) and an
+/// image `Vendor` (then `image_extra`) declared before the tasks (sections
+/// are created in file order, and the task refers to them).
 fn with_table_and_image(table_extra: &str, image_extra: &str) -> String {
-    format!(
-        "{BASE}    tables:\n      Entries:\n        partition_key: {{ name: pk, type: string }}\n{table_extra}    images:\n      Vendor:\n        repository: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/vendor\n        tag_or_digest: latest\n{image_extra}"
+    with(
+        "    tasks:\n",
+        &format!(
+            "    tables:\n      Entries:\n        partition_key: {{ name: pk, type: string }}\n{table_extra}    images:\n      Vendor:\n        repository: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/vendor\n        tag_or_digest: latest\n{image_extra}    tasks:\n"
+        ),
     )
 }
 
@@ -768,8 +772,8 @@ fn task_uses_a_table_and_a_republished_image() {
     );
     let loaded = load(&yaml).unwrap_or_else(|e| panic!("{e}"));
     let at = loaded.location_of("Jobs/Entries").expect("table located");
-    // One line down: the task's code took two lines.
-    assert_eq!((at.line, at.column), (21, 7));
+    // The tables and images come before the tasks.
+    assert_eq!((at.line, at.column), (6, 7));
     assert_eq!(at.path, "stacks.Jobs.tables.Entries");
     let at = loaded.location_of("Jobs/Vendor").expect("image located");
     assert_eq!(at.path, "stacks.Jobs.images.Vendor");
@@ -784,7 +788,7 @@ fn task_uses_an_unknown_table() {
     let e = error(&yaml);
     assert_at(
         &e,
-        9,
+        16,
         19,
         &format!("{TASK}.tables.Entry"),
         "no table `Entry` in stack Jobs; its tables are: Entries",
@@ -802,7 +806,7 @@ fn task_uses_an_unknown_image() {
     let e = error(&yaml);
     assert_at(
         &e,
-        7,
+        14,
         9,
         &format!("{TASK}.republished_image"),
         "no image `Vendr` in stack Jobs; its images are: Vendor",
@@ -819,7 +823,7 @@ fn unknown_table_access() {
     ));
     assert_at(
         &e,
-        9,
+        16,
         38,
         &format!("{TASK}.tables.Entries.access"),
         "unknown variant `readwrite`",
@@ -832,7 +836,7 @@ fn unknown_key_type() {
     let e = error(&with_table_and_image("", "").replace("type: string", "type: text"));
     assert_at(
         &e,
-        21,
+        7,
         42,
         "stacks.Jobs.tables.Entries.partition_key.type",
         "unknown variant `text`",
@@ -848,7 +852,7 @@ fn index_include_without_its_projection() {
     ));
     assert_at(
         &e,
-        23,
+        9,
         11,
         "stacks.Jobs.tables.Entries.global_indexes.byUser",
         "`include` lists attributes exactly when `projection` is `include`",
@@ -864,7 +868,7 @@ fn table_with_two_keys() {
     ));
     assert_at(
         &e,
-        22,
+        8,
         9,
         "stacks.Jobs.tables.Entries.aws_managed_key",
         "sets both `kms_key` and `aws_managed_key`",
@@ -880,7 +884,7 @@ fn image_whole_index_with_an_architecture() {
     ));
     assert_at(
         &e,
-        26,
+        12,
         9,
         "stacks.Jobs.images.Vendor.whole_index",
         "copies the whole index and also one `architecture`",
@@ -893,7 +897,7 @@ fn image_without_a_tag() {
     let e = error(&with_table_and_image("", "").replace("        tag_or_digest: latest\n", ""));
     assert_at(
         &e,
-        23,
+        9,
         7,
         "stacks.Jobs.images.Vendor",
         "missing field `tag_or_digest`",

@@ -73,6 +73,16 @@ fn the_schema_accepts_the_reference_specs_keys() {
         "topics",
         "tasks",
         "channels",
+        "images",
+        "tables",
+        "functions",
+        "work_queues",
+        "inbound_webhooks",
+        "one_off_schedules",
+        "schedules_apis",
+        "sync_pipelines",
+        "fargate_jobs",
+        "vpc_endpoints",
     ] {
         assert!(stack_props.contains_key(key), "{key}");
     }

@@ -1,0 +1,162 @@
+//! Networks: VPC ids given as literals, stack parameters or imports
+//! ([`NetworkIdsSpec`], [`NetworkIdSpec`] into [`cfn_gen::NetworkIds`]),
+//! and `vpc_endpoints:` of a stack ([`cfn_gen::VpcEndpoints`]) serving the
+//! tasks and Fargate jobs placed in private subnets.
+
+use cfn_gen::{NetworkIds, Value, VpcClient, VpcEndpoints};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::build::{fix_from, list, Build, StackScope};
+use crate::common::{ParameterRef, ValueSpec};
+use crate::positions::join;
+
+/// One id: a literal (`subnet-0a1b2c3d`), a single-id stack parameter
+/// (`{ parameter: SecurityGroupId }`) or another stack's export
+/// (`{ import: shared-sg-id }`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NetworkIdSpec {
+    /// A literal id.
+    Literal(String),
+    /// The value of a stack parameter.
+    Parameter(ParameterRef),
+    /// An export of another stack (`Fn::ImportValue`).
+    Import(ImportRef),
+}
+
+/// `{ import: EXPORT-NAME }`: a value another stack exports.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRef {
+    /// The export's name.
+    #[schemars(example = &"shared-network-private-subnet-a")]
+    pub import: String,
+}
+
+/// Subnet, security group or route table ids: a list of ids (each a
+/// literal, parameter or import), or one list-valued stack parameter
+/// (`List<AWS::EC2::Subnet::Id>`, `CommaDelimitedList`) as `{ parameter: NAME }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NetworkIdsSpec {
+    /// Each id on its own.
+    Each(Vec<NetworkIdSpec>),
+    /// One list-valued stack parameter.
+    List(ParameterRef),
+}
+
+/// The value of one id at `path`.
+pub(crate) fn id(
+    b: &mut Build,
+    scope: &StackScope,
+    path: &str,
+    spec: &NetworkIdSpec,
+) -> Option<Value> {
+    match spec {
+        NetworkIdSpec::Literal(s) => Some(Value::from(s.as_str())),
+        NetworkIdSpec::Parameter(p) => scope.value(b, path, &ValueSpec::Parameter(p.clone())),
+        NetworkIdSpec::Import(i) => Some(Value::import(i.import.as_str())),
+    }
+}
+
+/// The ids at `path`; ids that do not resolve are left out after an error.
+pub(crate) fn ids(
+    b: &mut Build,
+    scope: &StackScope,
+    path: &str,
+    spec: &NetworkIdsSpec,
+) -> NetworkIds {
+    match spec {
+        NetworkIdsSpec::Each(each) => NetworkIds::each(
+            each.iter()
+                .enumerate()
+                .filter_map(|(i, s)| id(b, scope, &format!("{path}[{i}]"), s))
+                .collect::<Vec<_>>(),
+        ),
+        NetworkIdsSpec::List(p) => match scope.value(b, path, &ValueSpec::Parameter(p.clone())) {
+            Some(v) => NetworkIds::list(v),
+            None => NetworkIds::each(Vec::<Value>::new()),
+        },
+    }
+}
+
+/// VPC endpoints (interface endpoints in private subnets, gateway
+/// endpoints in route tables) for every AWS service the workloads they
+/// serve call.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcEndpointsSpec {
+    /// The VPC: a literal `vpc-...`, `{ parameter: NAME }` or `{ import: EXPORT }`.
+    #[schemars(example = serde_json::json!({"parameter": "ErpVpcId"}))]
+    pub vpc_id: NetworkIdSpec,
+    /// The subnets of the interface endpoints (at most one per availability zone).
+    #[schemars(example = serde_json::json!({"parameter": "ErpSubnetIds"}))]
+    pub subnets: NetworkIdsSpec,
+    /// The route tables of the workloads' subnets (for the DynamoDB and S3
+    /// gateway endpoints).
+    #[schemars(example = serde_json::json!({"parameter": "ErpRouteTableIds"}))]
+    pub route_tables: Option<NetworkIdsSpec>,
+    /// The tasks and Fargate jobs of this stack it serves, by id: each gets
+    /// endpoints for the services it calls.
+    #[serde(default)]
+    #[schemars(example = vec!["MonthEndClose", "OdooJobs"])]
+    pub serves: Vec<String>,
+}
+
+/// Create the endpoints `id` of `scope` and register them; what they serve
+/// is wired by [`serve`] once every construct of the stack exists.
+pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id_: &str, spec: &VpcEndpointsSpec) {
+    let path = join(&join(&scope.path, "vpc_endpoints"), id_);
+    let vpc = id(b, scope, &join(&path, "vpc_id"), &spec.vpc_id);
+    let subnets = ids(b, scope, &join(&path, "subnets"), &spec.subnets);
+    let Some(vpc) = vpc else { return };
+    let mut endpoints = VpcEndpoints::new(&scope.stack, id_, vpc, subnets);
+    b.construct(endpoints.node().path(), &path);
+    if let Some(r) = &spec.route_tables {
+        endpoints = endpoints.route_tables(ids(b, scope, &join(&path, "route_tables"), r));
+    }
+    scope.endpoints.insert(id_.to_owned(), endpoints);
+}
+
+/// Serve the workloads `serves` names with the endpoints `id`.
+pub(crate) fn serve(b: &mut Build, scope: &StackScope, id_: &str, spec: &VpcEndpointsSpec) {
+    let Some(endpoints) = scope.endpoints.get(id_) else {
+        return;
+    };
+    let path = join(&join(&join(&scope.path, "vpc_endpoints"), id_), "serves");
+    for (i, workload) in spec.serves.iter().enumerate() {
+        let client: Option<VpcClient> =
+            match (scope.tasks.get(workload), scope.fargate_jobs.get(workload)) {
+                (Some(t), _) => Some(VpcClient::from(t)),
+                (None, Some(f)) => Some(VpcClient::from(f)),
+                (None, None) => None,
+            };
+        match client {
+            Some(c) => {
+                endpoints.clone().serve(c);
+            }
+            None => {
+                let known: Vec<&str> = scope
+                    .tasks
+                    .keys()
+                    .chain(scope.fargate_jobs.keys())
+                    .map(String::as_str)
+                    .collect();
+                b.error(
+                    &format!("{path}[{i}]"),
+                    format!(
+                        "no task or Fargate job `{workload}` in stack {}; its tasks and Fargate jobs are: {}",
+                        scope.stack.name(),
+                        list(&known)
+                    ),
+                    fix_from(
+                        workload,
+                        &known,
+                        "declare it under `tasks:` or `fargate_jobs:` of this stack",
+                    ),
+                );
+            }
+        }
+    }
+}
