@@ -113,3 +113,35 @@ fn a_spec_of_sixty_jobs_splits_like_the_rust_large_app() {
         assert!(a.text == b.text, "{}", similar_lines(&b.text, &a.text));
     }
 }
+
+#[test]
+fn reminders_spec_matches_the_rust_stack() {
+    same_templates(
+        "stacks/specs/reminders.yaml",
+        cloud_cron_stacks::reminders::stack,
+    );
+}
+
+#[test]
+fn odoo_sync_spec_matches_the_rust_stack() {
+    same_templates(
+        "stacks/specs/odoo-sync.yaml",
+        cloud_cron_stacks::odoo_sync::stack,
+    );
+}
+
+#[test]
+fn erp_schedules_spec_matches_the_rust_stack() {
+    same_templates(
+        "stacks/specs/erp-schedules.yaml",
+        cloud_cron_stacks::erp_schedules::stack,
+    );
+}
+
+#[test]
+fn time_tracking_spec_matches_the_rust_stack() {
+    same_templates(
+        "stacks/specs/time-tracking.yaml",
+        cloud_cron_stacks::time_tracking::stack,
+    );
+}
