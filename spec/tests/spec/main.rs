@@ -4,6 +4,7 @@
 //! JSON Schema is current ([`schema`]).
 
 mod bad;
+mod bad_constructs;
 mod coverage;
 mod readme;
 mod reference;
