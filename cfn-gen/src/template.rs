@@ -21,7 +21,7 @@ pub trait ResourceProperties: Serialize {
 }
 
 /// What CloudFormation does with a resource's physical resource on delete or replacement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde_derive::Serialize)]
 pub enum DeletionPolicy {
     /// Delete it.
     Delete,
@@ -324,7 +324,7 @@ impl Output {
 }
 
 /// A template parameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, serde_derive::Serialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct Parameter {
     /// The parameter type, e.g. `String` or `AWS::SSM::Parameter::Value<String>`.

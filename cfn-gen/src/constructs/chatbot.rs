@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::construct::{AlarmDestination, Construct, Node, Stack, TargetEncryption};
 use crate::resources::iam;

@@ -1,7 +1,7 @@
 //! `AWS::ApiGatewayV2::*`: an HTTP API, its Lambda integration, routes,
 //! JWT authorizer and stage.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

@@ -1,7 +1,7 @@
 //! `AWS::CloudWatch::Alarm`: on one metric ([`Alarm`]) or on a metric-math
 //! expression ([`MathAlarm`]).
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

@@ -1,6 +1,6 @@
 //! `AWS::EC2::SecurityGroup` and `AWS::EC2::VPCEndpoint`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

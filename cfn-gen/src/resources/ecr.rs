@@ -1,6 +1,6 @@
 //! `AWS::ECR::Repository` and the `Custom::ImageRepublish` resource that copies an image into one.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

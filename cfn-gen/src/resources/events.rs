@@ -1,6 +1,6 @@
 //! `AWS::Events::Rule`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

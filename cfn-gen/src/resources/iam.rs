@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

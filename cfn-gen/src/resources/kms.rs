@@ -1,6 +1,6 @@
 //! `AWS::KMS::Key` and `AWS::KMS::Alias`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::resources::iam::PolicyDocument;
 use crate::value::Value;

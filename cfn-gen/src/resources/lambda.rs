@@ -1,6 +1,6 @@
 //! `AWS::Lambda::EventSourceMapping` and `AWS::Lambda::Permission`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

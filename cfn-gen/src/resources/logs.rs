@@ -1,6 +1,6 @@
 //! `AWS::Logs::LogGroup`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

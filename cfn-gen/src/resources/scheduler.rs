@@ -1,7 +1,7 @@
 //! `AWS::Scheduler::Schedule` and `AWS::Scheduler::ScheduleGroup`
 //! (EventBridge Scheduler).
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

@@ -1,6 +1,6 @@
 //! `AWS::SNS::Topic`, `AWS::SNS::TopicPolicy` and `AWS::SNS::Subscription`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::resources::iam::PolicyDocument;
 use crate::value::Value;

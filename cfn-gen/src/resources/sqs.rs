@@ -1,6 +1,6 @@
 //! `AWS::SQS::Queue` and `AWS::SQS::QueuePolicy`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::resources::iam::PolicyDocument;
 use crate::value::Value;

@@ -1,6 +1,6 @@
 //! `AWS::SSM::Parameter`.
 
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::value::Value;
 

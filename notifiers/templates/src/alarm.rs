@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use cloud_cron_contract::watchdog::WatchdogFinding;
 use minijinja::Value;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 /// The variables of an alarm template's context, in the order the docs list them.
 pub const ALARM_CONTEXT_VARIABLES: [&str; 3] = ["alarm", "finding", "source"];

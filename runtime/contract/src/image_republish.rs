@@ -18,7 +18,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// The CloudFormation resource type.
 pub const RESOURCE_TYPE: &str = "Custom::ImageRepublish";

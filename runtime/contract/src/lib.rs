@@ -18,7 +18,7 @@ pub mod webhook;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Prefix of the variables that carry topic ARNs: `SNS_TOPIC_ARN_<KEY>`.

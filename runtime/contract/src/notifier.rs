@@ -27,7 +27,7 @@ use std::str::FromStr;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// The variable holding the channel's [`ChannelConfig`] as JSON.
 pub const CHANNEL_ENV: &str = "CLOUDCRON_CHANNEL";

@@ -7,7 +7,7 @@
 //! context attributes, substituted on delivery, so retries of one delivery
 //! carry the same pair and can be deduplicated the way scheduled runs are.
 
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::context;
 

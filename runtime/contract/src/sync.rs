@@ -4,7 +4,7 @@
 //!
 //! One binary may serve all three functions: [`ROLE_ENV`] says which one it is.
 
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// Which function of the pipeline this is: [`ROLE_DISPATCHER`], [`ROLE_WORKER`] or
 /// [`ROLE_STATUS`].

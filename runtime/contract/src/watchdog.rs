@@ -39,7 +39,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The variable holding the watchdog's [`WatchdogConfig`] as JSON.

@@ -20,7 +20,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// The variable holding the receiver's [`ReceiverSettings`] as JSON.
 pub const SETTINGS_ENV: &str = "CLOUDCRON_WEBHOOK";
