@@ -35,6 +35,7 @@
 //! [`work_queue`], [`webhook`]: the spec types and how they build their
 //! constructs; `refs` resolves references by id), `build` (the app, references between
 //! constructs), [`loaded`] (the result, and synth with spec locations),
+//! [`fix`] (synth findings in spec terms: builder method -> spec key),
 //! `schema` (the JSON Schema).
 //!
 //! # Adding a construct family
@@ -73,6 +74,7 @@ pub mod channel;
 pub mod common;
 pub mod error;
 pub mod fargate;
+pub mod fix;
 pub mod functions;
 pub mod image;
 pub mod loaded;

@@ -5,6 +5,7 @@ use cfn_gen::{App, Problem, Severity, SynthOptions, Synthesis};
 
 use crate::build::locate;
 use crate::error::{SpecError, SpecErrors, SpecLocation, SpecSeverity};
+use crate::fix::in_spec_terms;
 use crate::model::Spec;
 use crate::positions::Positions;
 
@@ -90,8 +91,8 @@ impl LoadedSpec {
                 .location_of(&problem.path)
                 .or_else(|| Some(locate(&self.file, &self.positions, ""))),
             construct_path: Some(problem.path.clone()),
-            message: problem.message.clone(),
-            fix: Some(spec_fix(&problem.fix)).filter(|f| !f.is_empty()),
+            message: in_spec_terms(&problem.message),
+            fix: Some(in_spec_terms(&problem.fix)).filter(|f| !f.is_empty()),
         }
     }
 
@@ -114,29 +115,4 @@ impl LoadedSpec {
             }),
         }
     }
-}
-
-/// A synth fix in the spec's terms where cfn-gen's is written for Rust
-/// code and the spec has its own key for it; otherwise cfn-gen's fix (its
-/// builder method names match the spec's keys).
-fn spec_fix(fix: &str) -> String {
-    if fix.contains("builtin_functions(") {
-        return "name the package that builds cloud-cron's functions at the top of the spec: `functions: { package: PATH }` (relative to the spec; see \"Use cloud-cron in your own repository\" in the README)".to_owned();
-    }
-    if fix.contains("stack.alarms_to(&ops)") {
-        return "route the stack's alarms to an operators' topic: `alarms: { ops_topic: Ops, channels: { OpsEmail: { kind: email, from: .., to: [..], subject: .., text: .. } } }` under the stack".to_owned();
-    }
-    if fix.contains("VpcEndpoints::new(") {
-        return "add the endpoints under the stack: `vpc_endpoints: { Endpoints: { vpc_id: VPC-ID, subnets: [SUBNET-ID], route_tables: [RTB-ID], serves: [THIS-ID] } }`; or, if the subnets route through a NAT gateway, set `behind_nat: true` in its `vpc`".to_owned();
-    }
-    if fix.contains(".vpc_behind_nat(") {
-        return "route the subnets through a NAT gateway and set `behind_nat: true` in its `vpc`, or drop the grants it does not use".to_owned();
-    }
-    if fix.contains(".route_tables([") {
-        return "add `route_tables: [rtb-0123456789abcdef0]` (or `{ parameter: NAME }`) to the VPC endpoints".to_owned();
-    }
-    if fix.contains(".start_date(") && fix.contains(".no_missed_run_alarm()") {
-        return "give the task `start_date: \"2027-01-01T00:00:00Z\"` so the stack's watchdog can count its fire times, or set `alarms: { missed_runs: false }`".to_owned();
-    }
-    fix.to_owned()
 }

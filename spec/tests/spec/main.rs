@@ -6,6 +6,7 @@
 mod bad;
 mod bad_constructs;
 mod coverage;
+mod fixes;
 mod readme;
 mod reference;
 mod schema;
