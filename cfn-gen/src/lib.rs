@@ -49,7 +49,7 @@ pub mod writer;
 pub use builtin_functions::BuiltinFunctions;
 pub use cloud_cron_contract::notifier::{SecretRef, TemplatePart};
 pub use cloud_cron_contract::sync::SyncSettings;
-pub use cloud_cron_contract::webhook::{HmacSettings, ValueSource};
+pub use cloud_cron_contract::webhook::{HmacSettings, SignedPayload, ValueSource};
 pub use construct::{
     AlarmDestination, AlarmTarget, App, CfnResource, Construct, Node, Stack, StackParameter,
 };

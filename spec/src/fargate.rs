@@ -15,7 +15,7 @@ use crate::common::ArchitectureSpec;
 use crate::network::{self, NetworkIdsSpec};
 use crate::positions::join;
 use crate::refs::image_source;
-use crate::task::{schedule, secret, GrantSpec, RetrySpec};
+use crate::task::{schedule, secret, GrantSpec, RetrySpec, SecretSpec};
 
 /// A scheduled container on Fargate.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -60,10 +60,12 @@ pub struct FargateJobSpec {
     #[schemars(example = serde_json::json!({"ODOO_URL": "https://erp.example.com"}))]
     pub environment: IndexMap<String, String>,
     /// Secrets set as variables when the task starts: `NAME: ssm:/PARAMETER`
-    /// or `NAME: secretsmanager:NAME-OR-ARN`. Only the reference is deployed.
+    /// or `NAME: secretsmanager:NAME-OR-ARN`, or `NAME: { ref: .., kms_key:
+    /// ARN }` for one encrypted with a customer managed key (the execution
+    /// role may `kms:Decrypt` with it). Only the reference is deployed.
     #[serde(default)]
-    #[schemars(example = serde_json::json!({"ODOO_PASSWORD": "ssm:/erp/odoo/password"}))]
-    pub secrets: IndexMap<String, String>,
+    #[schemars(example = serde_json::json!({"ODOO_PASSWORD": "ssm:/erp/odoo/password", "API_KEY": {"ref": "secretsmanager:erp/api-key", "kms_key": "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}))]
+    pub secrets: IndexMap<String, SecretSpec>,
     /// Topics the job publishes to: `KEY: topic-id` (ARN in `SNS_TOPIC_ARN_<KEY>`).
     #[serde(default)]
     #[schemars(example = serde_json::json!({"results": "JobResults"}))]
@@ -160,9 +162,19 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Farg
     for (k, v) in &spec.environment {
         job = job.env(k, v);
     }
-    for (name, text) in &spec.secrets {
-        if let Some(s) = secret(b, &join(&at("secrets"), name), text) {
-            job = job.secret(name, s);
+    for (name, secret_spec) in &spec.secrets {
+        let spath = join(&at("secrets"), name);
+        match secret_spec {
+            SecretSpec::Reference(text) => {
+                if let Some(s) = secret(b, &spath, text) {
+                    job = job.secret(name, s);
+                }
+            }
+            SecretSpec::WithKey(k) => {
+                if let Some(s) = secret(b, &join(&spath, "ref"), &k.reference) {
+                    job = job.secret_with_key(name, s, &k.kms_key);
+                }
+            }
         }
     }
     for (key, topic_id) in &spec.publishes_to {

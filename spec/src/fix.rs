@@ -575,6 +575,9 @@ fn value(arg: &str) -> String {
     if arg == "env!(\"CARGO_MANIFEST_DIR\")" || arg == "DIR" {
         return "PACKAGE-DIR".into();
     }
+    if let Some(v) = arg.strip_prefix("EndpointService::") {
+        return v.to_lowercase();
+    }
     for (prefix, _) in [
         ("AttributeType::", ()),
         ("StreamView::", ()),

@@ -16,10 +16,11 @@ use crate::common::ArchitectureSpec;
 use crate::positions::join;
 use crate::refs::image_source;
 use crate::table::{AccessSpec, TableAccessSpec};
-use crate::task::{secret, GrantSpec, RustBinarySpec};
+use crate::task::{image_build, secret, DockerfileSpec, GrantSpec, RustBinarySpec, VpcSpec};
 
 /// A Lambda function invoked by another construct (a work queue, ...).
-/// Give exactly one of `image`, `republished_image` and `rust_binary`.
+/// Give exactly one of `image`, `republished_image`, `rust_binary` and
+/// `dockerfile`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
@@ -34,6 +35,11 @@ pub struct FunctionSpec {
     pub republished_image: Option<String>,
     /// A Rust binary of your workspace, built by `sam build` with cargo-lambda.
     pub rust_binary: Option<RustBinarySpec>,
+    /// An image `sam build` builds from a Dockerfile (paths relative to the spec).
+    pub dockerfile: Option<DockerfileSpec>,
+    /// Place the function in a VPC (subnets and security groups; see the
+    /// task's `vpc`). Serve it with `vpc_endpoints` (or `behind_nat: true`).
+    pub vpc: Option<VpcSpec>,
     /// Environment variables. Never secrets: use `secrets`.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"JOB": "entries"}))]
@@ -82,9 +88,15 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Func
         spec.rust_binary.is_some(),
         image.is_some(),
         republished.is_some(),
+        spec.dockerfile.is_some(),
     ];
     match (&spec.rust_binary, given.iter().filter(|g| **g).count()) {
         (Some(r), 1) => f = f.rust_binary(RustBinary::new(b.file_path(&r.package), &r.binary)),
+        (None, 1) if spec.dockerfile.is_some() => {
+            if let Some(d) = &spec.dockerfile {
+                f = f.image(image_build(b, d));
+            }
+        }
         (None, 1) => {
             if let Some(source) = image_source(b, scope, &path, image, republished) {
                 f = f.image(source);
@@ -92,12 +104,12 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Func
         }
         (_, 2..) => b.error(
             &path,
-            format!("function `{id}` gives more than one of `image`, `republished_image` and `rust_binary`"),
+            format!("function `{id}` gives more than one of `image`, `republished_image`, `rust_binary` and `dockerfile`"),
             "keep exactly one of them",
         ),
         _ => b.error(
             &path,
-            format!("function `{id}` has no code: give `image` or `rust_binary`"),
+            format!("function `{id}` has no code: give `image`, `rust_binary` or `dockerfile`"),
             "add `image: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG`, or `rust_binary: { package: PATH, binary: NAME }`",
         ),
     }
@@ -137,6 +149,17 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Func
     if let Some(n) = spec.reserved_concurrency {
         f = f.reserved_concurrency(n);
     }
+    if let Some(v) = &spec.vpc {
+        let vpc = at("vpc");
+        let subnets = crate::network::ids(b, scope, &join(&vpc, "subnets"), &v.subnets);
+        let groups =
+            crate::network::ids(b, scope, &join(&vpc, "security_groups"), &v.security_groups);
+        f = if v.behind_nat {
+            f.vpc_behind_nat(subnets, groups)
+        } else {
+            f.vpc(subnets, groups)
+        };
+    }
     if let Some(d) = spec.log_retention_days {
         f = f.log_retention_days(d);
     }
@@ -146,9 +169,15 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Func
                 AccessSpec::Read => t.grant_read(&f),
                 AccessSpec::Write => t.grant_write(&f),
                 AccessSpec::ReadWrite => t.grant_read_write(&f),
+                AccessSpec::StreamRead => t.grant_stream_read(&f),
             }
             if let Some(env) = &access.env {
-                f.add_environment(env, t.name());
+                let value = if access.access == AccessSpec::StreamRead {
+                    t.stream_arn()
+                } else {
+                    t.name()
+                };
+                f.add_environment(env, value);
             }
         }
     }

@@ -3,7 +3,7 @@
 //! and `vpc_endpoints:` of a stack ([`cfn_gen::VpcEndpoints`]) serving the
 //! tasks and Fargate jobs placed in private subnets.
 
-use cfn_gen::{NetworkIds, Value, VpcClient, VpcEndpoints};
+use cfn_gen::{EndpointService, NetworkIds, Value, VpcClient, VpcEndpoints};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -97,11 +97,66 @@ pub struct VpcEndpointsSpec {
     /// gateway endpoints).
     #[schemars(example = serde_json::json!({"parameter": "ErpRouteTableIds"}))]
     pub route_tables: Option<NetworkIdsSpec>,
-    /// The tasks and Fargate jobs of this stack it serves, by id: each gets
+    /// The tasks, Fargate jobs and functions of this stack it serves, by id: each gets
     /// endpoints for the services it calls.
     #[serde(default)]
     #[schemars(example = vec!["MonthEndClose", "OdooJobs"])]
     pub serves: Vec<String>,
+    /// Endpoints for services beyond those the served workloads call (a
+    /// workload's own code calling S3 or STS, say).
+    #[serde(default)]
+    #[schemars(example = vec![EndpointServiceSpec::S3, EndpointServiceSpec::Sts])]
+    pub services: Vec<EndpointServiceSpec>,
+}
+
+/// An AWS service a VPC endpoint reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EndpointServiceSpec {
+    /// SNS (interface endpoint).
+    Sns,
+    /// SQS (interface endpoint).
+    Sqs,
+    /// SSM Parameter Store (interface endpoint).
+    Ssm,
+    /// Secrets Manager (interface endpoint).
+    SecretsManager,
+    /// KMS (interface endpoint).
+    Kms,
+    /// DynamoDB (gateway endpoint: needs `route_tables`).
+    DynamoDb,
+    /// S3 (gateway endpoint: needs `route_tables`).
+    S3,
+    /// CloudWatch metrics (interface endpoint).
+    #[serde(alias = "monitoring")]
+    CloudWatch,
+    /// CloudWatch Logs (interface endpoint).
+    Logs,
+    /// X-Ray (interface endpoint).
+    XRay,
+    /// STS (interface endpoint).
+    Sts,
+    /// Lambda (interface endpoint).
+    Lambda,
+}
+
+impl From<EndpointServiceSpec> for EndpointService {
+    fn from(s: EndpointServiceSpec) -> EndpointService {
+        match s {
+            EndpointServiceSpec::Sns => EndpointService::Sns,
+            EndpointServiceSpec::Sqs => EndpointService::Sqs,
+            EndpointServiceSpec::Ssm => EndpointService::Ssm,
+            EndpointServiceSpec::SecretsManager => EndpointService::SecretsManager,
+            EndpointServiceSpec::Kms => EndpointService::Kms,
+            EndpointServiceSpec::DynamoDb => EndpointService::DynamoDb,
+            EndpointServiceSpec::S3 => EndpointService::S3,
+            EndpointServiceSpec::CloudWatch => EndpointService::CloudWatch,
+            EndpointServiceSpec::Logs => EndpointService::Logs,
+            EndpointServiceSpec::XRay => EndpointService::XRay,
+            EndpointServiceSpec::Sts => EndpointService::Sts,
+            EndpointServiceSpec::Lambda => EndpointService::Lambda,
+        }
+    }
 }
 
 /// Create the endpoints `id` of `scope` and register them; what they serve
@@ -116,6 +171,9 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id_: &str, spec: &Vpc
     if let Some(r) = &spec.route_tables {
         endpoints = endpoints.route_tables(ids(b, scope, &join(&path, "route_tables"), r));
     }
+    for service in &spec.services {
+        endpoints = endpoints.service((*service).into());
+    }
     scope.endpoints.insert(id_.to_owned(), endpoints);
 }
 
@@ -126,12 +184,16 @@ pub(crate) fn serve(b: &mut Build, scope: &StackScope, id_: &str, spec: &VpcEndp
     };
     let path = join(&join(&join(&scope.path, "vpc_endpoints"), id_), "serves");
     for (i, workload) in spec.serves.iter().enumerate() {
-        let client: Option<VpcClient> =
-            match (scope.tasks.get(workload), scope.fargate_jobs.get(workload)) {
-                (Some(t), _) => Some(VpcClient::from(t)),
-                (None, Some(f)) => Some(VpcClient::from(f)),
-                (None, None) => None,
-            };
+        let client: Option<VpcClient> = match (
+            scope.tasks.get(workload),
+            scope.fargate_jobs.get(workload),
+            scope.functions.get(workload),
+        ) {
+            (Some(t), _, _) => Some(VpcClient::from(t)),
+            (None, Some(f), _) => Some(VpcClient::from(f)),
+            (None, None, Some(f)) => Some(VpcClient::from(f)),
+            (None, None, None) => None,
+        };
         match client {
             Some(c) => {
                 endpoints.clone().serve(c);
@@ -141,19 +203,20 @@ pub(crate) fn serve(b: &mut Build, scope: &StackScope, id_: &str, spec: &VpcEndp
                     .tasks
                     .keys()
                     .chain(scope.fargate_jobs.keys())
+                    .chain(scope.functions.keys())
                     .map(String::as_str)
                     .collect();
                 b.error(
                     &format!("{path}[{i}]"),
                     format!(
-                        "no task or Fargate job `{workload}` in stack {}; its tasks and Fargate jobs are: {}",
+                        "no task, Fargate job or function `{workload}` in stack {}; its tasks, Fargate jobs and functions are: {}",
                         scope.stack.name(),
                         list(&known)
                     ),
                     fix_from(
                         workload,
                         &known,
-                        "declare it under `tasks:` or `fargate_jobs:` of this stack",
+                        "declare it under `tasks:`, `fargate_jobs:` or `functions:` of this stack",
                     ),
                 );
             }

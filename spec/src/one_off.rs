@@ -39,7 +39,7 @@ pub struct OneOffSchedulesSpec {
     pub managed_by: Vec<String>,
 }
 
-/// Exactly one of `topic` and `task`.
+/// Exactly one of `topic`, `task` and `queue`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OneOffTargetSpec {
@@ -49,6 +49,10 @@ pub struct OneOffTargetSpec {
     /// A task of this stack, by id: its function is invoked with the input.
     #[schemars(example = &"SendReminder")]
     pub task: Option<String>,
+    /// A standard work queue of this stack, by id (declared above the
+    /// one-off schedules): the input is the message body.
+    #[schemars(example = &"Reminders")]
+    pub queue: Option<String>,
 }
 
 /// An HTTP API (`POST /schedules`, ...) over one-off schedules.
@@ -105,11 +109,11 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &OneO
     let path = join(&join(&scope.path, "one_off_schedules"), id);
     let at = |key: &str| join(&path, key);
     let t = &spec.target;
-    let target = match (&t.topic, &t.task) {
-        (Some(topic), None) => scope
+    let target = match (&t.topic, &t.task, &t.queue) {
+        (Some(topic), None, None) => scope
             .topic(b, &join(&at("target"), "topic"), topic)
             .map(|t| cfn_gen::OneOffTarget::from(&t)),
-        (None, Some(task)) => resolve(
+        (None, Some(task), None) => resolve(
             b,
             &scope.tasks,
             &join(&at("target"), "task"),
@@ -119,13 +123,23 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &OneO
             scope,
         )
         .map(|t| cfn_gen::OneOffTarget::from(&t)),
+        (None, None, Some(queue)) => resolve(
+            b,
+            &scope.work_queues,
+            &join(&at("target"), "queue"),
+            queue,
+            "work queue",
+            "work_queues",
+            scope,
+        )
+        .map(|q| cfn_gen::OneOffTarget::from(&q.queue())),
         _ => {
             b.error(
                 &at("target"),
                 format!(
-                    "one-off schedules `{id}` need exactly one of `target.topic` and `target.task`"
+                    "one-off schedules `{id}` need exactly one of `target.topic`, `target.task` and `target.queue`"
                 ),
-                "write `target: { topic: TOPIC-ID }` or `target: { task: TASK-ID }`",
+                "write `target: { topic: TOPIC-ID }`, `target: { task: TASK-ID }` or `target: { queue: WORK-QUEUE-ID }`",
             );
             None
         }

@@ -125,12 +125,13 @@ pub struct TableAccessSpec {
     /// What the task may do.
     #[schemars(example = &"read_write")]
     pub access: AccessSpec,
-    /// The environment variable the table's name arrives in.
+    /// The environment variable the table's name arrives in (its stream's
+    /// ARN for `stream_read`).
     #[schemars(example = &"TABLE_ENTRIES")]
     pub env: Option<String>,
 }
 
-/// Read, write, or both.
+/// Read, write, both, or the change stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessSpec {
@@ -140,6 +141,9 @@ pub enum AccessSpec {
     Write,
     /// Both.
     ReadWrite,
+    /// Read the table's change stream (`DescribeStream`, `GetRecords`,
+    /// `GetShardIterator`, `ListStreams`): the table needs `stream`.
+    StreamRead,
 }
 
 fn key_type(t: AttributeTypeSpec) -> AttributeType {

@@ -442,9 +442,15 @@ pub(crate) fn build(
                 AccessSpec::Read => t.grant_read(function),
                 AccessSpec::Write => t.grant_write(function),
                 AccessSpec::ReadWrite => t.grant_read_write(function),
+                AccessSpec::StreamRead => t.grant_stream_read(function),
             }
             if let Some(env) = &access.env {
-                function.add_environment(env, t.name());
+                let value = if access.access == AccessSpec::StreamRead {
+                    t.stream_arn()
+                } else {
+                    t.name()
+                };
+                function.add_environment(env, value);
             }
         }
     }

@@ -3,7 +3,7 @@
 //! verified (HMAC signature or shared token, the secret by reference) and
 //! queued at once on a work queue of the stack.
 
-use cfn_gen::{HmacSettings, InboundWebhook, ValueSource, WebhookRoute};
+use cfn_gen::{HmacSettings, InboundWebhook, SignedPayload, ValueSource, WebhookRoute};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -80,6 +80,10 @@ pub struct HmacSpec {
     /// `hex` (GitHub: `sha256=<hex>`, over the body).
     #[schemars(example = &"timestamped")]
     pub format: HmacFormatSpec,
+    /// What was signed: `timestamp_dot_body` (`"{t}.{body}"`) or `body`;
+    /// default: `timestamp_dot_body` for `timestamped`, `body` for `hex`.
+    #[schemars(example = &"body")]
+    pub signed_payload: Option<SignedPayloadSpec>,
     /// `hex` only: the header carrying a signed Unix timestamp.
     #[schemars(example = &"X-Timestamp")]
     pub timestamp_header: Option<String>,
@@ -89,6 +93,16 @@ pub struct HmacSpec {
     /// `hex` only: what precedes the digest (default `sha256=`; empty for none).
     #[schemars(example = &"sha256=")]
     pub prefix: Option<String>,
+}
+
+/// What an HMAC is computed over.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignedPayloadSpec {
+    /// The timestamp, a dot, then the raw body: `"{t}.{body}"`.
+    TimestampDotBody,
+    /// The raw body only.
+    Body,
 }
 
 /// How a signature header is written.
@@ -191,6 +205,10 @@ fn route(b: &mut Build, at: &str, r: &WebhookRouteSpec) -> Option<WebhookRoute> 
                 HmacFormatSpec::Timestamped => HmacSettings::timestamped(h.header.as_str()),
                 HmacFormatSpec::Hex => HmacSettings::hex(h.header.as_str()),
             };
+            s.signed_payload = h.signed_payload.map(|p| match p {
+                SignedPayloadSpec::TimestampDotBody => SignedPayload::TimestampDotBody,
+                SignedPayloadSpec::Body => SignedPayload::Body,
+            });
             s.timestamp_header = h.timestamp_header.clone();
             if let Some(t) = h.tolerance_seconds {
                 s.tolerance_seconds = t;

@@ -202,7 +202,7 @@ fn function_with_two_images() {
         &e,
         where_is(&yaml, "      Worker:", "Worker"),
         &format!("{STACK}.functions.Worker"),
-        "gives more than one of `image`, `republished_image` and `rust_binary`",
+        "gives more than one of `image`, `republished_image`, `rust_binary` and `dockerfile`",
         "keep exactly one of them",
     );
 }
@@ -390,7 +390,7 @@ fn one_off_target_both_topic_and_task() {
         &e,
         where_is(&yaml, "target: {", "target"),
         &format!("{STACK}.one_off_schedules.Reminders.target"),
-        "exactly one of `target.topic` and `target.task`",
+        "exactly one of `target.topic`, `target.task` and `target.queue`",
         "target: { topic: TOPIC-ID }",
     );
 }
@@ -618,7 +618,7 @@ fn endpoints_serve_an_unknown_workload() {
         &e,
         where_is(&yaml, "serves: [Clos]", "Clos"),
         &format!("{STACK}.vpc_endpoints.Endpoints.serves[0]"),
-        "no task or Fargate job `Clos` in stack Jobs; its tasks and Fargate jobs are: Nightly, Close",
+        "no task, Fargate job or function `Clos` in stack Jobs; its tasks, Fargate jobs and functions are: Nightly, Close, Worker",
         "write `Close`",
     );
 }
@@ -715,4 +715,169 @@ fn missed_run_fix_is_in_the_specs_terms() {
         "{fix}"
     );
     assert!(fix.contains("`alarms: { missed_runs: false }`"), "{fix}");
+}
+
+/// The first stack's template of a spec that synthesizes.
+fn template(yaml: &str) -> String {
+    let loaded = load(yaml).unwrap_or_else(|e| panic!("{e}"));
+    let out = loaded
+        .synth(&Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    out.synthesis.stacks[0].text.clone()
+}
+
+#[test]
+fn vpc_endpoints_take_extra_services() {
+    let yaml = with(
+        "serves: [Close]",
+        "serves: [Close]\n        services: [sts, s3]",
+    );
+    let text = template(&yaml);
+    assert!(text.contains(".sts"), "no STS endpoint");
+    assert!(!template(BASE).contains(".sts"), "STS without asking");
+    let bad = with(
+        "serves: [Close]",
+        "serves: [Close]\n        services: [sts, ftp]",
+    );
+    let e = error(&bad);
+    let l = e.location.as_ref().expect("located");
+    assert!(
+        l.path
+            .starts_with(&format!("{STACK}.vpc_endpoints.Endpoints.services")),
+        "{e}"
+    );
+    assert!(e.message.contains("unknown variant `ftp`"), "{e}");
+}
+
+#[test]
+fn vpc_endpoints_serve_a_function_in_a_vpc() {
+    let yaml = with(
+        "        republished_image: Vendor\n",
+        "        republished_image: Vendor\n        vpc: { subnets: [subnet-0a1b2c3d], security_groups: [sg-0a1b2c3d] }\n",
+    )
+    .replace("serves: [Close]", "serves: [Close, Worker]");
+    let text = template(&yaml);
+    assert!(
+        text.contains("sg-0a1b2c3d") && text.contains("VpcConfig"),
+        "no VpcConfig"
+    );
+    let bad = with(
+        "        republished_image: Vendor\n",
+        "        republished_image: Vendor\n        vpc: { subnets: [subnet-0a1b2c3d] }\n",
+    );
+    let e = error(&bad);
+    assert_eq!(
+        e.path(),
+        Some(&*format!("{STACK}.functions.Worker.vpc")),
+        "{e}"
+    );
+    assert!(e.message.contains("security_groups"), "{e}");
+}
+
+#[test]
+fn a_function_built_from_a_dockerfile() {
+    let yaml = with(
+        "        republished_image: Vendor\n",
+        "        dockerfile: { context: ../notifiers/docker }\n",
+    );
+    let text = template(&yaml);
+    assert!(text.contains("PackageType: Image") || text.contains("\"PackageType\": \"Image\""));
+    let bad = with(
+        "        republished_image: Vendor\n",
+        "        republished_image: Vendor\n        dockerfile: { context: . }\n",
+    );
+    let e = error(&bad);
+    assert_eq!(e.path(), Some(&*format!("{STACK}.functions.Worker")), "{e}");
+    assert!(e.message.contains("more than one of"), "{e}");
+}
+
+#[test]
+fn fargate_secret_with_its_own_key() {
+    let key = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let yaml = with(
+        "          security_groups: [sg-0a1b2c3d]\n",
+        &format!("          security_groups: [sg-0a1b2c3d]\n        secrets:\n          API_KEY: {{ ref: \"secretsmanager:erp/api-key\", kms_key: \"{key}\" }}\n"),
+    );
+    assert!(template(&yaml).contains(key), "the key is not granted");
+    let bad = yaml.replace(
+        &format!(", kms_key: \"{key}\""),
+        ", kms_key: \"{key}\", extra: 1",
+    );
+    let e = error(&bad);
+    assert!(
+        e.path()
+            .is_some_and(|p| p.starts_with(&format!("{STACK}.fargate_jobs.Close.secrets"))),
+        "{e}"
+    );
+}
+
+#[test]
+fn webhook_route_chooses_its_signed_payload() {
+    let yaml = with(
+        "hmac: { header: X-Signature, format: timestamped }",
+        "hmac: { header: X-Signature, format: hex, signed_payload: timestamp_dot_body, timestamp_header: X-Timestamp }",
+    );
+    let text = template(&yaml);
+    assert!(
+        text.contains("timestampDotBody"),
+        "signed payload not in the receiver's settings"
+    );
+    let bad = with(
+        "hmac: { header: X-Signature, format: timestamped }",
+        "hmac: { header: X-Signature, format: timestamped, signed_payload: headers }",
+    );
+    let e = error(&bad);
+    assert_at(
+        &e,
+        where_is(&bad, "signed_payload: headers", "headers"),
+        &format!("{STACK}.inbound_webhooks.Hooks.routes./hooks/events.hmac.signed_payload"),
+        "unknown variant `headers`",
+        "timestamp_dot_body",
+    );
+}
+
+#[test]
+fn one_off_schedules_deliver_to_a_work_queue() {
+    let yaml = with(
+        "        fifo: true\n        consumer: Worker\n",
+        "        fifo: true\n        consumer: Worker\n      Later:\n        consumer: Worker\n",
+    )
+    .replace("target: { topic: Due }", "target: { queue: Later }");
+    let text = template(&yaml);
+    assert!(
+        text.contains("sqs:SendMessage"),
+        "the Scheduler may not send to the queue"
+    );
+    let bad = yaml.replace("target: { queue: Later }", "target: { queue: Latr }");
+    let e = error(&bad);
+    assert_at(
+        &e,
+        where_is(&bad, "target: { queue: Latr }", "queue"),
+        &format!("{STACK}.one_off_schedules.Reminders.target.queue"),
+        "no work queue `Latr` in stack Jobs",
+        "Later",
+    );
+}
+
+#[test]
+fn a_task_reads_a_tables_change_stream() {
+    let yaml = with(
+        "Entries: { partition_key: { name: entryId, type: string } }",
+        "Entries: { partition_key: { name: entryId, type: string }, stream: new_and_old_images }",
+    )
+    .replace(
+        "Entries: { access: read, env: ENTRIES_TABLE }",
+        "Entries: { access: stream_read, env: ENTRIES_STREAM }",
+    );
+    let text = template(&yaml);
+    assert!(text.contains("dynamodb:GetRecords"), "no stream grant");
+    assert!(text.contains("StreamArn"), "the stream's ARN is not passed");
+    let bad = yaml.replace("access: stream_read", "access: stream");
+    let e = error(&bad);
+    assert_eq!(
+        e.path(),
+        Some(&*format!("{STACK}.tasks.Nightly.tables.Entries.access")),
+        "{e}"
+    );
+    assert!(e.message.contains("unknown variant `stream`"), "{e}");
 }
