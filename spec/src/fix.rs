@@ -139,7 +139,7 @@ pub const METHODS: &[(&str, SpecKey)] = &[
     ("start_date", SpecKey::Key("start_date")),
     ("stream", SpecKey::Key("stream")),
     ("table_name", SpecKey::Key("table_name")),
-    ("tag", SpecKey::Custom(|a| format!("`tags: {{ {}: {} }}`", arg(a, 0, "KEY"), arg(a, 1, "VALUE")))),
+    ("tag", SpecKey::Custom(|a| format!("`tags: {{ {}: {} }}`", nth(a, 0, "KEY"), nth(a, 1, "VALUE")))),
     ("tag_construct", SpecKey::Words("`tags` on the stack (a spec tags whole stacks)")),
     ("add_resource_verbatim", SpecKey::Words("a resource of that name (not in the spec: declare it in a Rust stack)")),
     ("target", SpecKey::Words("`dockerfile: { target: .. }`")),
@@ -560,7 +560,7 @@ fn value(arg: &str) -> String {
             .map(|u| u.trim_start_matches("TimeUnit::").to_lowercase());
         return format!(
             "rate({} {})",
-            arg_of(&a, 0, "N"),
+            nth(&a, 0, "N"),
             unit.unwrap_or_else(|| "minutes".into())
         );
     }
@@ -568,8 +568,8 @@ fn value(arg: &str) -> String {
         let a = split_args(&inner);
         return format!(
             "{{ package: {}, binary: {} }}",
-            value(&arg_of(&a, 0, "DIR")),
-            value(&arg_of(&a, 1, "NAME"))
+            value(&nth(&a, 0, "DIR")),
+            value(&nth(&a, 1, "NAME"))
         );
     }
     if arg == "env!(\"CARGO_MANIFEST_DIR\")" || arg == "DIR" {
@@ -647,12 +647,9 @@ fn snake(camel: &str) -> String {
     out
 }
 
-fn arg_of(args: &[String], i: usize, default: &str) -> String {
+/// Argument `i`, or `default` where the call has fewer.
+fn nth(args: &[String], i: usize, default: &str) -> String {
     args.get(i).cloned().unwrap_or_else(|| default.to_owned())
-}
-
-fn arg(args: &[String], i: usize, default: &str) -> String {
-    arg_of(args, i, default)
 }
 
 /// Whether the arguments say nothing (`()`, `(..)`, `(n)`): render the key alone.
@@ -682,8 +679,8 @@ fn minutes(secs: &str) -> String {
 fn alarm_template(a: &[String]) -> String {
     format!(
         "`alarm_templates: {{ {}: {} }}`",
-        arg(a, 0, "PART").to_lowercase(),
-        arg(a, 1, "..")
+        nth(a, 0, "PART").to_lowercase(),
+        nth(a, 1, "..")
     )
 }
 
@@ -693,8 +690,8 @@ fn api_key(a: &[String]) -> String {
     }
     format!(
         "`api_key: {{ sid: {}, secret: {} }}`",
-        arg(a, 0, "SK.."),
-        arg(a, 1, "ssm:/..")
+        nth(a, 0, "SK.."),
+        nth(a, 1, "ssm:/..")
     )
 }
 
@@ -740,7 +737,7 @@ fn queue_age_alarm(a: &[String]) -> String {
 fn schedule_delivery_alarms(a: &[String]) -> String {
     format!(
         "`schedule_delivery_alarm_threshold: {}` on the stack",
-        arg(a, 0, "N")
+        nth(a, 0, "N")
     )
 }
 
@@ -765,13 +762,13 @@ fn jwt(a: &[String]) -> String {
     }
     format!(
         "`jwt: {{ issuer: {}, audiences: {} }}`",
-        arg(a, 0, "ISSUER"),
-        arg(a, 1, "[AUDIENCE]")
+        nth(a, 0, "ISSUER"),
+        nth(a, 1, "[AUDIENCE]")
     )
 }
 
 fn parameter(a: &[String]) -> String {
-    format!("`parameters: {{ {}: .. }}`", arg(a, 0, "NAME"))
+    format!("`parameters: {{ {}: .. }}`", nth(a, 0, "NAME"))
 }
 
 fn key_spec(key: &str, a: &[String]) -> String {
@@ -781,12 +778,12 @@ fn key_spec(key: &str, a: &[String]) -> String {
     format!(
         "`{key}: {{ name: {}, type: {} }}`",
         a[0],
-        arg(a, 1, "string")
+        nth(a, 1, "string")
     )
 }
 
 fn publishes_to(a: &[String]) -> String {
-    format!("`publishes_to: {{ {}: TOPIC }}`", arg(a, 0, "KEY"))
+    format!("`publishes_to: {{ {}: TOPIC }}`", nth(a, 0, "KEY"))
 }
 
 fn route(a: &[String]) -> String {
@@ -799,7 +796,7 @@ fn route(a: &[String]) -> String {
 fn rust_binary(a: &[String]) -> String {
     format!(
         "`rust_binary: {}`",
-        arg(a, 0, "{ package: DIR, binary: NAME }")
+        nth(a, 0, "{ package: DIR, binary: NAME }")
     )
 }
 
@@ -807,19 +804,19 @@ fn secret(a: &[String]) -> String {
     if no_value(a) {
         return "`secrets`".into();
     }
-    format!("`secrets: {{ {}: {} }}`", a[0], arg(a, 1, "ssm:/PATH"))
+    format!("`secrets: {{ {}: {} }}`", a[0], nth(a, 1, "ssm:/PATH"))
 }
 
 fn source(a: &[String]) -> String {
     format!(
         "`repository: {}` and `tag_or_digest: {}` (under `images`)",
-        arg(a, 0, "REPO"),
-        arg(a, 1, "TAG")
+        nth(a, 0, "REPO"),
+        nth(a, 1, "TAG")
     )
 }
 
 fn template(key: &str, a: &[String]) -> String {
-    format!("`{key}: {}`", arg(a, 0, ".."))
+    format!("`{key}: {}`", nth(a, 0, ".."))
 }
 
 fn throttle(a: &[String]) -> String {
@@ -829,15 +826,15 @@ fn throttle(a: &[String]) -> String {
     format!(
         "`throttle: {{ burst: {}, rate_per_second: {} }}`",
         a[0],
-        arg(a, 1, "..")
+        nth(a, 1, "..")
     )
 }
 
 fn throttling(a: &[String]) -> String {
     format!(
         "`throttling: {{ burst: {}, rate: {} }}`",
-        arg(a, 0, ".."),
-        arg(a, 1, "..")
+        nth(a, 0, ".."),
+        nth(a, 1, "..")
     )
 }
 
@@ -857,8 +854,8 @@ fn vpc(a: &[String], behind_nat: bool) -> String {
 fn window_limits(a: &[String]) -> String {
     format!(
         "`window_limits: {{ min_seconds: {}, max_seconds: {} }}`",
-        arg(a, 0, ".."),
-        arg(a, 1, "..")
+        nth(a, 0, ".."),
+        nth(a, 1, "..")
     )
 }
 
