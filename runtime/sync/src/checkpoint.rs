@@ -79,7 +79,9 @@ pub struct Checkpoint {
     pub version: u64,
     /// First-sync status.
     pub status: SyncStatus,
-    /// Everything modified before this instant has been processed (`None`: nothing yet).
+    /// Everything modified before this instant has been processed. `None` until the first
+    /// claim, which sets it to the start of the initial range (so the range does not drift
+    /// while the first batch is retried).
     #[serde(with = "chrono::serde::ts_seconds_option")]
     pub watermark: Option<DateTime<Utc>>,
     /// The width hint for the next window, in seconds.

@@ -292,6 +292,13 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
             Err(owner) => return Ok(StepOutcome::Busy { owner }),
         };
         let horizon = self.horizon(now);
+        // The first claim pins where the initial range starts. Computing it afresh at every
+        // step until a batch succeeded let it drift forward while the first batch was being
+        // retried (a later `now`), past records it had already covered: a burst on the
+        // range's first second was lost.
+        if checkpoint.watermark.is_none() {
+            checkpoint.watermark = Some(self.initial_start(now));
+        }
 
         // Which batch: a queued retry, the sized head batch being retried, or a new window.
         let retrying = !checkpoint.retry_queue.is_empty();
@@ -300,9 +307,7 @@ impl<S: Source, K: Sink, C: CheckpointStore> SyncWorker<S, K, C> {
         } else if let Some(window) = checkpoint.current {
             Ok(window)
         } else {
-            let start = checkpoint
-                .watermark
-                .unwrap_or_else(|| self.initial_start(now));
+            let start = checkpoint.watermark.unwrap_or(horizon);
             match self
                 .config
                 .sizer()

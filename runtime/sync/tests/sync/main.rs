@@ -3,6 +3,7 @@
 //! seeded with bursts and empty stretches), and against moto's DynamoDB (leases, sink).
 //! The moto tests are `#[ignore]`d: run them with `scripts/test -p cloud-cron-sync`.
 
+mod boundaries;
 mod dynamo;
 mod faults;
 mod odoo_sync;
