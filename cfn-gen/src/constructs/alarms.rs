@@ -52,6 +52,7 @@ pub(crate) fn route(alarm: &mut cloudwatch::Alarm, target: Option<&AlarmTarget>)
 }
 
 /// What a function does, for the alarm descriptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FunctionRole {
     /// The function of a scheduled task.
     Task,

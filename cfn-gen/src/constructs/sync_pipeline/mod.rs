@@ -4,15 +4,13 @@
 //! It composes building blocks, each registered in the stack under `<id><Part>`:
 //! a [`ScheduledLambda`] dispatcher (`<id>Dispatcher`) that enqueues one message per
 //! tenant with work; a worker [`Function`] (`<id>Worker`) consuming those messages; the
-//! checkpoint and record [`Table`]s (`<id>Checkpoints`, `<id>Records`); a FIFO
-//! [`DeadLetterQueue`] (`<id>DeadLetters`); with [`status_api`](SyncPipeline::status_api),
-//! a status [`Function`] (`<id>Status`). The pipeline itself emits the FIFO work queue,
-//! the event source mapping, the backlog and worker alarms, and the status HTTP API
-//! ([`synthesis`]); [`checks`] holds its synth-time checks.
-//!
-//! The work queue is built here from `AWS::SQS::Queue` + [`QueueRef`] +
-//! [`DeadLetterQueue`] (one function, [`synthesis::work_queue`], writes it), so moving to
-//! a generic work-queue construct later touches only that function.
+//! checkpoint and record [`Table`]s (`<id>Checkpoints`, `<id>Records`); with
+//! [`status_api`](SyncPipeline::status_api), a status [`Function`] (`<id>Status`); and
+//! the FIFO [`WorkQueue`] (`<id>Queue`: the
+//! queue grouped by tenant, its dead-letter queue, the worker's event source mapping, the
+//! backlog, dead-letter and worker alarms). The pipeline itself emits the status HTTP API
+//! ([`synthesis`]); [`checks`] holds its synth-time checks, including the work queue's
+//! knobs under the pipeline's own setter names.
 
 mod checks;
 mod synthesis;
@@ -25,22 +23,21 @@ use cloud_cron_contract::notifier::SecretRef;
 use cloud_cron_contract::sync::{self as contract, SyncSettings};
 
 use crate::construct::{Construct, Node, Stack};
+use crate::constructs::alarms::FunctionRole;
 use crate::constructs::code::{ImageSource, RustBinary};
 use crate::constructs::dead_letter::DeadLetterQueue;
 use crate::constructs::function::Function;
 use crate::constructs::queue::QueueRef;
 use crate::constructs::scheduled_lambda::ScheduledLambda;
 use crate::constructs::table::{AttributeType, Table};
+use crate::constructs::work_queue::{Owner, WorkQueue};
 use crate::constructs::Topic;
 use crate::schedule::{Schedule, TimeUnit};
 use crate::synth::SynthContext;
 use crate::template::Template;
 use crate::validate::Report;
-use crate::value::Value;
 
-/// Why the worker has no function dead-letter queue (checkov's CKV_AWS_116).
-const WORKER_DEAD_LETTER_REASON: &str = "the worker is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the pipeline's dead-letter queue after maxReceiveCount receives";
-/// Why the status function has none.
+/// Why the status function has no function dead-letter queue (checkov's CKV_AWS_116).
 const STATUS_DEAD_LETTER_REASON: &str = "the status function is invoked synchronously by API Gateway: a failure is the caller's HTTP 5xx (and the status errors alarm); there is no event to keep";
 
 /// How callers of the status endpoint authenticate, and where their tenant comes from.
@@ -101,7 +98,7 @@ struct Inner {
     status: RefCell<Option<Function>>,
     checkpoints: Table,
     records: Table,
-    dead_letter: DeadLetterQueue,
+    work_queue: WorkQueue,
     props: RefCell<Props>,
 }
 
@@ -142,7 +139,8 @@ pub struct SyncPipeline(Rc<Inner>);
 
 impl SyncPipeline {
     /// A new pipeline in `stack`; its parts are `<id>Dispatcher`, `<id>Worker`,
-    /// `<id>Checkpoints`, `<id>Records`, `<id>DeadLetters` (and `<id>Status`).
+    /// `<id>Checkpoints`, `<id>Records`, `<id>Queue` (a FIFO [`WorkQueue`] with its
+    /// dead-letter queue) and, with [`status_api`](SyncPipeline::status_api), `<id>Status`.
     pub fn new(stack: &Stack, id: &str) -> SyncPipeline {
         let node = stack.claim(id);
         let dispatcher = ScheduledLambda::new(stack, &format!("{id}Dispatcher"))
@@ -155,24 +153,22 @@ impl SyncPipeline {
             .timeout(Duration::from_secs(120))
             .memory_mb(512)
             .description(format!("{}: syncs a tenant's next batch", node.path()));
-        worker.set_dead_letter_reason(WORKER_DEAD_LETTER_REASON);
         let checkpoints = Table::new(stack, &format!("{id}Checkpoints"))
             .partition_key("pk", AttributeType::String)
             .sort_key("sk", AttributeType::String);
         let records = Table::new(stack, &format!("{id}Records"))
             .partition_key("pk", AttributeType::String)
             .sort_key("sk", AttributeType::String);
-        let dead_letter = DeadLetterQueue::new(stack, &format!("{id}DeadLetters"))
-            .fifo()
-            .alarm_description(format!(
-                "{}: a tenant's sync message failed 5 times and is in the dead-letter queue: that tenant's sync stopped until the next dispatch. Read the worker's CloudWatch Logs (checkpoint table, source, sink errors), fix the cause, then redrive the queue",
-                node.path()
-            ));
-        let queue = QueueRef::from_arn(Value::get_att(node.child_logical_id("Queue"), "Arn"));
-        queue.grant_send(dispatcher.function());
+        // The tenant is each message's group id (set by the runtime's SqsWorkQueue): one
+        // batch at a time per tenant, tenants in parallel.
+        let work_queue = WorkQueue::fifo(stack, &format!("{id}Queue"))
+            .consumer(&worker)
+            .owned_by(Owner {
+                consumer_role: FunctionRole::SyncWorker,
+            });
+        work_queue.grant_send(dispatcher.function());
         checkpoints.grant_read(dispatcher.function());
-        queue.grant_consume(&worker);
-        queue.grant_send(&worker);
+        work_queue.grant_send(&worker);
         checkpoints.grant_read_write(&worker);
         records.grant_write(&worker);
         let inner = Rc::new(Inner {
@@ -183,7 +179,7 @@ impl SyncPipeline {
             status: RefCell::new(None),
             checkpoints,
             records,
-            dead_letter,
+            work_queue,
             props: RefCell::new(Props {
                 tenants: Vec::new(),
                 streams: Vec::new(),
@@ -333,7 +329,7 @@ impl SyncPipeline {
     /// worker, backlog, status), instead of the stack's.
     pub fn alarm_to(self, topic: &Topic) -> SyncPipeline {
         self.0.dispatcher.clone().alarm_to(topic);
-        self.0.dead_letter.clone().alarm_to(topic);
+        self.0.work_queue.clone().alarm_to(topic);
         let topic = topic.clone();
         self.update(|p| p.alarm_topic = Some(topic))
     }
@@ -363,22 +359,23 @@ impl SyncPipeline {
         &self.0.records
     }
 
-    /// The work queue.
+    /// The work queue, for grants.
     pub fn queue(&self) -> QueueRef {
-        QueueRef::from_arn(Value::get_att(self.0.queue_id(), "Arn"))
+        self.0.work_queue.queue()
     }
 
-    /// The dead-letter queue.
+    /// The FIFO work queue construct (`<id>Queue`): its URL, ARN and dead-letter queue.
+    pub fn work_queue(&self) -> &WorkQueue {
+        &self.0.work_queue
+    }
+
+    /// The work queue's dead-letter queue.
     pub fn dead_letter_queue(&self) -> &DeadLetterQueue {
-        &self.0.dead_letter
+        self.0.work_queue.dead_letter_queue()
     }
 }
 
 impl Inner {
-    fn queue_id(&self) -> String {
-        self.node.child_logical_id("Queue")
-    }
-
     fn functions(&self) -> Vec<(&'static str, Function)> {
         let mut functions = vec![
             (
@@ -397,7 +394,14 @@ impl Inner {
     /// every change; variables are replaced, grants are added once at synth).
     fn wire(&self) {
         let p = self.props.borrow();
-        let queue_url = Value::reference(self.queue_id());
+        // The pipeline checks these under its own setter names (checks.rs).
+        self.work_queue
+            .clone()
+            .batch_size(p.batch_size)
+            .maximum_concurrency(p.max_concurrency)
+            .max_receive_count(p.max_receive_count)
+            .age_alarm_after(p.backlog_alarm_after);
+        let queue_url = self.work_queue.url();
         let settings = serde_json::to_string(&p.settings).unwrap_or_default();
         let streams = serde_json::to_string(&p.streams).unwrap_or_default();
         let tenants = serde_json::to_string(&p.tenants).unwrap_or_default();

@@ -1,21 +1,17 @@
-//! A sync pipeline's own resources, in template order: the FIFO work queue (redriving to
-//! the dead-letter queue), the worker's event source mapping, the backlog alarm, the
-//! worker's errors and throttles alarms, the status HTTP API (API, JWT authorizer,
-//! integration, route, stage with access logs, invoke permission, the status function's
-//! alarms), and the outputs. The parts registered in the stack (dispatcher, worker,
-//! tables, dead-letter queue, status function) emit themselves.
+//! A sync pipeline's own resources: the status HTTP API (API, JWT authorizer, integration,
+//! route, stage with access logs, invoke permission, the status function's alarms) and
+//! its output. The parts registered in the stack (dispatcher, worker, tables, the FIFO
+//! work queue with its dead-letter queue, event source mapping and alarms, status
+//! function) emit themselves.
 
 use std::collections::BTreeMap;
 
 use super::{Inner, Props};
 use crate::constructs::alarms::{self, FunctionRole};
-use crate::resources::{cloudwatch, lambda, logs, sqs};
+use crate::resources::logs;
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Output, Resource, Template};
 use crate::value::Value;
-
-/// Why checkov's CKV_AWS_27 (KMS encryption) does not apply to the work queue.
-const WORK_QUEUE_SSE_REASON: &str = "encrypted with SSE-SQS (SqsManagedSseEnabled), which checkov does not recognise; messages hold only a tenant id, and a customer managed key would add a key policy and cost without protecting more";
 
 /// A map value from literal keys.
 fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
@@ -36,95 +32,8 @@ impl Inner {
 
     pub(super) fn emit(&self, _ctx: &SynthContext, template: &mut Template) {
         let p = self.props.borrow();
-        let path = self.node.path();
         let target = alarms::resolve(&self.node, p.alarm_topic.as_ref());
-        let queue_id = self.queue_id();
-
-        self.work_queue(&p, template);
-        template.add_resource(
-            self.node.child_logical_id("EventSource"),
-            Resource::new(lambda::EventSourceMapping {
-                event_source_arn: Value::get_att(&queue_id, "Arn"),
-                function_name: self.worker.name(),
-                batch_size: p.batch_size,
-                function_response_types: vec!["ReportBatchItemFailures"],
-                maximum_batching_window_in_seconds: None,
-                scaling_config: Some(lambda::ScalingConfig {
-                    maximum_concurrency: p.max_concurrency,
-                }),
-                enabled: true,
-            }),
-        );
-
-        let age = p.backlog_alarm_after.as_secs();
-        let mut backlog = cloudwatch::Alarm {
-            alarm_description: Some(format!(
-                "{path}: a tenant's sync message has waited {age} s or more in the work queue: syncs are falling behind (workers failing, throttled, or max_concurrency too low for the tenants). Check the worker's errors and throttles alarms and logs; raise max_concurrency if every worker is busy."
-            )),
-            namespace: "AWS/SQS".into(),
-            metric_name: "ApproximateAgeOfOldestMessage".into(),
-            dimensions: vec![cloudwatch::Dimension {
-                name: "QueueName".into(),
-                value: Value::get_att(&queue_id, "QueueName"),
-            }],
-            statistic: "Maximum".into(),
-            period: 300,
-            evaluation_periods: 1,
-            threshold: age as f64,
-            comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-            treat_missing_data: Some("notBreaching".into()),
-            ..Default::default()
-        };
-        alarms::route(&mut backlog, target.as_ref());
-        template.add_resource(
-            self.node.child_logical_id("BacklogAlarm"),
-            Resource::new(backlog),
-        );
-        alarms::emit_prefixed_function_alarms(
-            &self.node,
-            "Worker",
-            &alarms::WatchedFunction {
-                id: self.worker.logical_id(),
-                timeout: self.worker.settings().timeout,
-                duration_percent: Some(alarms::DEFAULT_DURATION_PERCENT),
-            },
-            FunctionRole::SyncWorker,
-            target.as_ref(),
-            template,
-        );
-
-        template.add_output(
-            format!("{queue_id}Url"),
-            Output::new(
-                Value::reference(&queue_id),
-                format!("Work queue of {path} (one message group per tenant)"),
-            ),
-        );
         self.status_api(&p, template, target.as_ref());
-    }
-
-    /// The FIFO work queue, grouped by tenant, redriving to the dead-letter queue. The
-    /// one place the queue is written: a generic work-queue construct replaces this.
-    fn work_queue(&self, p: &Props, template: &mut Template) {
-        template.add_resource(
-            self.queue_id(),
-            Resource::new(sqs::Queue {
-                fifo_queue: Some(true),
-                // SQS's default, explicit: a tenant message older than this is stale
-                // anyway (the dispatcher re-enqueues tenants with work every tick).
-                message_retention_period: Some(345_600),
-                visibility_timeout: u32::try_from(self.visibility_secs()).ok(),
-                sqs_managed_sse_enabled: Some(true),
-                redrive_policy: Some(sqs::RedrivePolicy {
-                    dead_letter_target_arn: self.dead_letter.arn(),
-                    max_receive_count: p.max_receive_count,
-                }),
-                ..Default::default()
-            })
-            .deletion_policy(DeletionPolicy::Delete)
-            .update_replace_policy(DeletionPolicy::Delete)
-            .skip_check("CKV_AWS_27", WORK_QUEUE_SSE_REASON),
-        );
     }
 
     /// `GET /status` on an HTTP API with a JWT authorizer, proxied to the status function.

@@ -177,7 +177,7 @@ fn alarms_cover_backlog_worker_dead_letters_and_dispatcher_and_go_to_the_ops_top
         .collect();
     assert!(metrics
         .iter()
-        .any(|(m, d)| *m == "ApproximateAgeOfOldestMessage" && d.starts_with("Sync/Orders:")));
+        .any(|(m, d)| *m == "ApproximateAgeOfOldestMessage" && d.starts_with("Sync/OrdersQueue:")));
     assert!(metrics
         .iter()
         .any(|(m, d)| *m == "Errors" && d.contains("sync worker")));

@@ -18,9 +18,11 @@ impl Inner {
         let p = self.props.borrow();
         self.check_consumer(path, &p, report);
         check_name(path, &p, report);
-        check_batching(path, &p, report);
-        self.check_visibility(path, &p, report);
-        check_bounds(path, &p, report);
+        if p.owner.is_none() {
+            check_batching(path, &p, report);
+            self.check_visibility(path, &p, report);
+            check_bounds(path, &p, report);
+        }
         alarms::check_explicit(&self.node, p.alarm_topic.as_ref(), report);
         self.dead_letter.validate(report);
     }

@@ -15,6 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::construct::{Construct, Node, Stack};
+use crate::constructs::alarms::FunctionRole;
 use crate::constructs::dead_letter::DeadLetterQueue;
 use crate::constructs::function::Function;
 use crate::constructs::grant::Grantee;
@@ -43,6 +44,17 @@ struct Props {
     age_alarm: Duration,
     alarm_topic: Option<Topic>,
     enabled: bool,
+    /// Set by a construct that builds its queue from this one and checks the
+    /// knobs it exposes under its own names ([`WorkQueue::owned_by`]).
+    owner: Option<Owner>,
+}
+
+/// What an owning construct changes: the consumer's alarm texts, and which
+/// checks it runs itself (so an error names the owner's path and setter).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Owner {
+    /// How the consumer's errors, throttles and duration alarms describe it.
+    pub(crate) consumer_role: FunctionRole,
 }
 
 struct Inner {
@@ -127,6 +139,7 @@ impl WorkQueue {
                 age_alarm: Duration::from_secs(1_800),
                 alarm_topic: None,
                 enabled: true,
+                owner: None,
             }),
         });
         stack.add(inner.clone());
@@ -214,6 +227,14 @@ impl WorkQueue {
     /// the queue (up to the retention period) until it is enabled.
     pub fn paused(self) -> WorkQueue {
         self.update(|p| p.enabled = false)
+    }
+
+    /// Built into another construct (a [`SyncPipeline`](crate::SyncPipeline)'s queue):
+    /// the consumer's alarms describe it as `owner.consumer_role`, and batch size,
+    /// receive count, concurrency, visibility and age alarm bounds are left to the
+    /// owner's checks, which name its own path and setters.
+    pub(crate) fn owned_by(self, owner: Owner) -> WorkQueue {
+        self.update(|p| p.owner = Some(owner))
     }
 
     /// Where it sits in the construct tree.

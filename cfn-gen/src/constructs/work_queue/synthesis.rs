@@ -43,7 +43,8 @@ impl Inner {
                     timeout: consumer.settings().timeout,
                     duration_percent: Some(alarms::DEFAULT_DURATION_PERCENT),
                 },
-                FunctionRole::Worker,
+                p.owner
+                    .map_or(FunctionRole::Worker, |owner| owner.consumer_role),
             );
             template.add_resource(
                 self.node.child_logical_id("EventSource"),
