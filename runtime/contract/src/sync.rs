@@ -95,6 +95,11 @@ impl Default for SyncSettings {
 pub struct SyncMessage {
     /// The tenant.
     pub tenant: String,
+    /// Queue the tenant's permanently failed ranges (every stream) for another try before
+    /// running its next batches: what an operator sends once the cause is fixed
+    /// (`{"tenant":"acme","retryFailed":true}`). Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retry_failed: bool,
 }
 
 /// The deduplication id of a message for `tenant` whose checkpoints sum to `fingerprint`
@@ -121,6 +126,14 @@ mod tests {
         );
         let message: SyncMessage = serde_json::from_str(r#"{"tenant":"acme"}"#).unwrap();
         assert_eq!(message.tenant, "acme");
+        assert!(!message.retry_failed);
+        assert_eq!(
+            serde_json::to_string(&message).unwrap(),
+            r#"{"tenant":"acme"}"#
+        );
+        let retry: SyncMessage =
+            serde_json::from_str(r#"{"tenant":"acme","retryFailed":true}"#).unwrap();
+        assert!(retry.retry_failed);
         assert!(serde_json::from_str::<SyncMessage>(r#"{"tenant":"a","x":1}"#).is_err());
     }
 

@@ -57,6 +57,7 @@ impl WorkQueue for SqsWorkQueue {
         };
         let body = serde_json::to_string(&SyncMessage {
             tenant: tenant.to_owned(),
+            retry_failed: false,
         })
         .map_err(|e| error(Box::new(e)))?;
         self.client

@@ -68,6 +68,24 @@ pub async fn run_tenant<S: Source, K: Sink, C: CheckpointStore, Q: WorkQueue>(
     })
 }
 
+/// Handles one tenant message: with `retryFailed`, first queues the tenant's permanently
+/// failed ranges of every stream for another try ([`SyncWorker::retry_failed`]), then
+/// [`run_tenant`]. Sent by an operator once the cause of the failures is fixed.
+pub async fn handle_message<S: Source, K: Sink, C: CheckpointStore, Q: WorkQueue>(
+    worker: &SyncWorker<S, K, C>,
+    queue: &Q,
+    message: &SyncMessage,
+    streams: &[String],
+) -> Result<TenantRun, WorkError> {
+    if message.retry_failed {
+        for stream in streams {
+            let queued = worker.retry_failed(&message.tenant, stream).await?;
+            tracing::info!(tenant = %message.tenant, stream, queued, "failed ranges queued for another try");
+        }
+    }
+    run_tenant(worker, queue, &message.tenant, streams).await
+}
+
 /// Handles an SQS batch of tenant messages in order. A message that fails is reported
 /// in `batchItemFailures` with every message after it (a FIFO queue must not run a
 /// group's later messages before an earlier one), so SQS redelivers exactly those.
@@ -85,7 +103,7 @@ pub async fn handle_batch<S: Source, K: Sink, C: CheckpointStore, Q: WorkQueue>(
             let result = match serde_json::from_str::<SyncMessage>(
                 record.body.as_deref().unwrap_or_default(),
             ) {
-                Ok(message) => run_tenant(worker, queue, &message.tenant, streams)
+                Ok(message) => handle_message(worker, queue, &message, streams)
                     .await
                     .map(|_| ()),
                 Err(error) => Err(WorkError::BadMessage {

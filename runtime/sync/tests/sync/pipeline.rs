@@ -184,6 +184,75 @@ async fn a_failed_message_fails_every_later_one_of_the_batch() {
     );
 }
 
+#[tokio::test]
+async fn a_retry_failed_message_brings_permanently_failed_ranges_back() {
+    let source = Recording::new(MemorySource::new(["contacts"]));
+    for id in 0..40 {
+        source.inner.insert(
+            "acme",
+            "contacts",
+            &id.to_string(),
+            now() - TimeDelta::hours(id + 1),
+            json!({"id": id}),
+        );
+    }
+    // Every attempt of the batch holding this record fails until the limit (4) is reached.
+    source.fail(Fault {
+        at: now() - TimeDelta::hours(5),
+        times: 4,
+        in_count: false,
+    });
+    let worker = SyncWorker::new(
+        source,
+        MemorySink::default(),
+        MemoryCheckpointStore::default(),
+        SyncConfig::default(),
+    )
+    .expect("config")
+    .clock(now);
+    let queue = MemoryWorkQueue::default();
+    let streams = vec!["contacts".to_owned()];
+    let message = |body: &str| -> aws_lambda_events::event::sqs::SqsEvent {
+        serde_json::from_value(json!({"Records": [{"messageId": "m", "body": body}]}))
+            .expect("event")
+    };
+    let drain = || async {
+        while queue.take().len() == 1 {
+            let response =
+                handle_batch(&worker, &queue, &streams, message(r#"{"tenant":"acme"}"#)).await;
+            assert!(response.batch_item_failures.is_empty());
+        }
+    };
+    let response = handle_batch(&worker, &queue, &streams, message(r#"{"tenant":"acme"}"#)).await;
+    assert!(response.batch_item_failures.is_empty());
+    drain().await;
+    let failed = worker.progress("acme").await.expect("progress");
+    assert_eq!(failed.failed, 1, "{failed:?}");
+    assert!(
+        worker.sink().len() < 40,
+        "the failed range's records are missing"
+    );
+
+    let response = handle_batch(
+        &worker,
+        &queue,
+        &streams,
+        message(r#"{"tenant":"acme","retryFailed":true}"#),
+    )
+    .await;
+    assert!(response.batch_item_failures.is_empty());
+    drain().await;
+    let progress = worker.progress("acme").await.expect("progress");
+    assert_adds_up(&progress);
+    assert_eq!((progress.failed, progress.pending), (0, 0), "{progress:?}");
+    assert_eq!(worker.sink().len(), 40, "no gaps after the retry");
+    assert!(worker
+        .sink()
+        .write_counts()
+        .values()
+        .all(|&writes| writes == 1));
+}
+
 // ---------------------------------------------------------------------------------------
 // moto
 
