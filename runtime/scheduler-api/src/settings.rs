@@ -4,8 +4,9 @@
 use cloud_cron_scheduler::MAX_INPUT_BYTES;
 
 use cloud_cron_contract::schedules_api::{
-    DEFAULT_IAM_TENANT_FIELD, DEFAULT_TENANT_CLAIM, IAM_TENANT_FIELDS, MIN_MAX_BODY_BYTES,
+    DEFAULT_IAM_TENANT_FIELD, DEFAULT_TENANT_CLAIM, MIN_MAX_BODY_BYTES,
 };
+
 /// The variables, shared with the `SchedulesApi` construct that sets them:
 /// the JWT claim holding the tenant (default `tenant`); which IAM caller
 /// value is the tenant (`accountId` (default), `userArn`, `userId`,
@@ -166,6 +167,7 @@ mod tests {
 
     #[test]
     fn iam_tenants_are_the_contract_fields() {
+        use cloud_cron_contract::schedules_api::IAM_TENANT_FIELDS;
         let fields: Vec<&str> = IamTenant::ALL.iter().map(|t| t.field()).collect();
         assert_eq!(fields, IAM_TENANT_FIELDS);
         for field in IAM_TENANT_FIELDS {
