@@ -1,5 +1,8 @@
 //! Parsing an SQS record's body (a raw SNS delivery) into a [`Message`]: the
-//! runtime's [`Envelope`] of a task's message, or an alarm message
+//! runtime's [`Envelope`] of a task's message, a one-off schedule's input
+//! (a topic is a `OneOffSchedules` target: the Scheduler publishes the
+//! contract's [`OneOffInput`] itself, read as the envelope
+//! [`OneOffInput::into_envelope`] makes), or an alarm message
 //! ([`AlarmMessage`]: a CloudWatch alarm notification or a watchdog finding
 //! published to the ops topic). Anything else is a [`MalformedMessage`].
 //!
@@ -7,6 +10,7 @@
 //! or mistyped field, another envelope version, an SNS notification wrapper)
 //! and never quote its content: message bodies can hold personal data.
 
+use cloud_cron_contract::one_off::{OneOffInput, ONE_OFF_INPUT_VERSION};
 use cloud_cron_contract::{Envelope, ENVELOPE_VERSION};
 use serde_json::{Map, Value};
 
@@ -15,8 +19,8 @@ use crate::alarm::{self, AlarmMessage};
 /// A body that is not a message a notifier reads. Permanent: retrying cannot fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the message is not one a notifier reads (a cloud-cron envelope, a CloudWatch alarm \
-     notification or a watchdog finding): {reason}"
+    "the message is not one a notifier reads (a cloud-cron envelope, a one-off schedule's \
+     input, a CloudWatch alarm notification or a watchdog finding): {reason}"
 )]
 pub struct MalformedMessage {
     /// What is wrong (never the body's content).
@@ -32,7 +36,8 @@ fn malformed(reason: impl Into<String>) -> MalformedMessage {
 /// A message a notifier reads.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
-    /// A task's message.
+    /// A task's message, or a one-off schedule's input read as one
+    /// ([`OneOffInput::into_envelope`]: the whole input is the payload).
     Task(Envelope<Value>),
     /// A CloudWatch alarm notification or a watchdog finding.
     Alarm(Box<AlarmMessage>),
@@ -49,9 +54,11 @@ impl Message {
     }
 }
 
-/// Parses `body`: a cloud-cron envelope (it has `cloudCron`), a CloudWatch
-/// alarm notification (`AlarmName` and `NewStateValue`) or a watchdog
-/// finding (`version`, `kind`, `job`, `expectedUtc`).
+/// Parses `body`: a cloud-cron envelope (it has `cloudCron` and `id`), a
+/// one-off schedule's input (`cloudCron`, `key` and `scheduledFor`, no
+/// `id`), a CloudWatch alarm notification (`AlarmName` and
+/// `NewStateValue`) or a watchdog finding (`version`, `kind`, `job`,
+/// `expectedUtc`).
 ///
 /// ```
 /// use cloud_cron_notifiers::message::{parse_message, Message};
@@ -68,6 +75,9 @@ impl Message {
 /// [`MalformedMessage`] saying what is wrong, without the body's content.
 pub fn parse_message(body: &str) -> Result<Message, MalformedMessage> {
     let object = parse_object(body)?;
+    if is_one_off_input(&object) {
+        return one_off_from(object).map(Message::Task);
+    }
     if object.contains_key("cloudCron") {
         return envelope_from(object).map(Message::Task);
     }
@@ -182,6 +192,74 @@ fn envelope_from(mut object: Map<String, Value>) -> Result<Envelope<Value>, Malf
     })
 }
 
+/// A one-off input has the envelope's `cloudCron` but no `id`, and the
+/// input's own `key` and `scheduledFor`.
+fn is_one_off_input(object: &Map<String, Value>) -> bool {
+    object.contains_key("cloudCron")
+        && !object.contains_key("id")
+        && object.contains_key("key")
+        && object.contains_key("scheduledFor")
+}
+
+/// The one-off input in `object`, as its envelope. Checked field by field
+/// (serde's own messages can quote the input), and refused while a context
+/// attribute is unsubstituted: such an input was not delivered by the
+/// Scheduler, and every copy of it would share one dedup id.
+fn one_off_from(mut object: Map<String, Value>) -> Result<Envelope<Value>, MalformedMessage> {
+    let version = object.get("cloudCron").and_then(Value::as_u64);
+    if version != Some(u64::from(ONE_OFF_INPUT_VERSION)) {
+        return Err(malformed(match version {
+            Some(v) => format!(
+                "one-off input version {v} is not supported (this notifier reads version \
+                 {ONE_OFF_INPUT_VERSION})"
+            ),
+            None => "the one-off input's field `cloudCron` is not a whole number".to_owned(),
+        }));
+    }
+    let tenant = match object.remove("tenant") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => Some(t),
+        Some(other) => {
+            return Err(malformed(format!(
+                "the one-off input's field `tenant` is {}, not a string",
+                json_type(&other)
+            )))
+        }
+    };
+    let input = OneOffInput {
+        cloud_cron: ONE_OFF_INPUT_VERSION,
+        key: string_field(&mut object, "key")?,
+        tenant,
+        scheduled_for: string_field(&mut object, "scheduledFor")?,
+        time_zone: string_field(&mut object, "timeZone")?,
+        schedule_arn: string_field(&mut object, "scheduleArn")?,
+        scheduled_time: string_field(&mut object, "scheduledTime")?,
+        payload: object
+            .remove("payload")
+            .ok_or_else(|| malformed("the one-off input's field `payload` is missing"))?,
+    };
+    if let Some(field) = input.unsubstituted_field() {
+        return Err(malformed(format!(
+            "the one-off input's field `{field}` holds an unsubstituted `<aws.scheduler.…>` \
+             placeholder: only EventBridge Scheduler delivering to its target fills it in, \
+             and without it copies of one firing cannot be told apart from other firings"
+        )));
+    }
+    let envelope = input.into_envelope();
+    let payload = serde_json::to_value(&envelope.payload)
+        .map_err(|_| malformed("the one-off input could not be re-encoded as JSON"))?;
+    Ok(Envelope {
+        cloud_cron: envelope.cloud_cron,
+        id: envelope.id,
+        task: envelope.task,
+        topic: envelope.topic,
+        schedule_arn: envelope.schedule_arn,
+        scheduled_time: envelope.scheduled_time,
+        ordinal: envelope.ordinal,
+        payload,
+    })
+}
+
 fn string_field(object: &mut Map<String, Value>, name: &str) -> Result<String, MalformedMessage> {
     match object.remove(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
@@ -242,6 +320,71 @@ mod tests {
         let body = serde_json::to_string(&published).unwrap();
         assert_eq!(parse_envelope(&body).unwrap(), published);
         assert_eq!(serde_json::to_value(&published).unwrap(), valid());
+    }
+
+    fn one_off() -> Value {
+        json!({
+            "cloudCron": 1, "key": "acme/invoice-7", "tenant": "acme",
+            "scheduledFor": "2027-03-09T14:32:00", "timeZone": "Europe/London",
+            "scheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/r/acme.invoice-7.0f",
+            "scheduledTime": "2027-03-09T14:32:00Z",
+            "payload": {"title": "secret-ish"}
+        })
+    }
+
+    #[test]
+    fn a_delivered_one_off_input_reads_as_its_envelope() {
+        let Ok(Message::Task(envelope)) = parse_message(&one_off().to_string()) else {
+            panic!("a one-off input is a task message");
+        };
+        let input: OneOffInput<Value> = serde_json::from_value(one_off()).expect("input");
+        assert_eq!(envelope.id, input.dedup_id());
+        assert_eq!(envelope.task, "one-off");
+        assert_eq!(envelope.topic, "one-off");
+        assert_eq!(
+            envelope.schedule_arn,
+            "arn:aws:scheduler:us-east-1:123456789012:schedule/r/acme.invoice-7.0f"
+        );
+        assert_eq!(envelope.scheduled_time, "2027-03-09T14:32:00Z");
+        assert_eq!(
+            envelope.payload,
+            one_off(),
+            "the whole input is the payload"
+        );
+        // Without a tenant, too.
+        let mut no_tenant = one_off();
+        no_tenant.as_object_mut().unwrap().remove("tenant");
+        assert!(parse_message(&no_tenant.to_string()).is_ok());
+    }
+
+    #[test]
+    fn one_off_shape_errors_say_what_is_wrong_without_content() {
+        let reason = |v: Value| {
+            let reason = parse_message(&v.to_string()).unwrap_err().reason;
+            assert!(
+                !reason.contains("secret-ish") && !reason.contains("acme"),
+                "{reason}"
+            );
+            reason
+        };
+        let mut v = one_off();
+        v["scheduledTime"] = json!("<aws.scheduler.scheduled-time>");
+        assert!(reason(v).contains("`scheduledTime` holds an unsubstituted"));
+        let mut v = one_off();
+        v["scheduleArn"] = json!("<aws.scheduler.schedule-arn>");
+        assert!(reason(v).contains("`scheduleArn` holds an unsubstituted"));
+        let mut v = one_off();
+        v["cloudCron"] = json!(2);
+        assert!(reason(v).contains("one-off input version 2 is not supported"));
+        let mut v = one_off();
+        v["tenant"] = json!(["acme"]);
+        assert!(reason(v).contains("`tenant` is an array"));
+        let mut v = one_off();
+        v.as_object_mut().unwrap().remove("payload");
+        assert!(reason(v).contains("`payload` is missing"));
+        let mut v = one_off();
+        v["timeZone"] = json!(1);
+        assert!(reason(v).contains("`timeZone` is a number"));
     }
 
     #[test]

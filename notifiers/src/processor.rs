@@ -11,7 +11,9 @@
 //!    `MessageGroupId` attribute), once a record fails,
 //!    every later record of the same message group in the batch fails too,
 //!    without being attempted, so the group is retried in order.
-//! 2. **Parse** the body, a raw SNS delivery of the runtime's envelope or
+//! 2. **Parse** the body, a raw SNS delivery of the runtime's envelope, of
+//!    a one-off schedule's input (read as an envelope whose id is the
+//!    firing's, so a duplicate delivery of one firing is one message), or
 //!    of an alarm message (a CloudWatch alarm notification or a watchdog
 //!    finding on the ops topic) ([`parse_message`]). Anything else fails
 //!    permanently and ends in the dead-letter queue.

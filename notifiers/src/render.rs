@@ -20,6 +20,20 @@
 //! Synth rejects a template that uses any other variable (see
 //! [`cloud_cron_templates::check`]).
 //!
+//! # One-off schedules
+//!
+//! A topic that is a `OneOffSchedules` target receives the Scheduler's
+//! one-off input, not a task's envelope; it is rendered with the same
+//! templates, as the envelope [`OneOffInput::into_envelope`] makes of it:
+//! `task` and `topic` are `one-off`, `id` is the firing's dedup id,
+//! `schedule_arn` and `scheduled_time` the schedule's, and `payload` the
+//! whole input: `payload.key`, `payload.tenant` (when the key has one),
+//! `payload.scheduledFor` and `payload.timeZone` (the local time asked
+//! for), and the caller's payload as `payload.payload` (e.g.
+//! `{{ payload.payload.title }}`).
+//!
+//! [`OneOffInput::into_envelope`]: cloud_cron_contract::one_off::OneOffInput::into_envelope
+//!
 //! # Alarm messages
 //!
 //! A CloudWatch alarm notification or a watchdog finding

@@ -2,6 +2,9 @@
 //!
 //! - the EventBridge Scheduler input cloud-cron templates carry (the
 //!   [`SchedulerInput`] contract);
+//! - a one-off schedule's input (`cloud-cron-scheduler`, the
+//!   [`OneOffInput`](contract::one_off::OneOffInput) contract), when a
+//!   function is a `OneOffSchedules` target: its payload is the run's input;
 //! - an EventBridge rule's `Scheduled Event` (older stacks);
 //! - a manual invoke (`{}`, or `{"scheduledTime": "2026-11-28T09:00:00Z"}`
 //!   to replay one run; add `"job"` and `"input"` to run one job by hand).
@@ -19,6 +22,8 @@ use crate::contract::{self, SchedulerInput};
 pub enum Trigger {
     /// EventBridge Scheduler, with cloud-cron's input.
     Scheduler,
+    /// EventBridge Scheduler firing a one-off schedule, with its one-off input.
+    OneOff,
     /// An EventBridge rule's scheduled event.
     EventBridgeRule,
     /// Invoked by hand.
@@ -40,8 +45,11 @@ pub struct ScheduledRun {
     pub attempt: u32,
     /// The job this run is for (`.job(name, ..)` on the function), if any.
     pub job: Option<String>,
-    /// The job's input as the schedule carries it (JSON), if any.
+    /// The job's input as the schedule carries it (JSON), if any; for a
+    /// one-off schedule, its payload.
     pub input: Option<Value>,
+    /// The caller's key of the one-off schedule that started the run.
+    pub one_off_key: Option<String>,
 }
 
 impl ScheduledRun {
@@ -67,7 +75,7 @@ impl ScheduledRun {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
     /// No accepted shape matched.
-    #[error("unrecognised event (top-level keys: {keys}); a scheduled function accepts the EventBridge Scheduler input of a cloud-cron template, an EventBridge rule's \"Scheduled Event\", or a manual invoke: {{}} or {{\"scheduledTime\": \"2026-11-28T09:00:00Z\"}}")]
+    #[error("unrecognised event (top-level keys: {keys}); a scheduled function accepts the EventBridge Scheduler input of a cloud-cron template or of a one-off schedule, an EventBridge rule's \"Scheduled Event\", or a manual invoke: {{}} or {{\"scheduledTime\": \"2026-11-28T09:00:00Z\"}}")]
     Unrecognised {
         /// The keys the event had.
         keys: String,
@@ -124,6 +132,9 @@ pub fn parse(
     if source == Some(contract::SCHEDULER_INPUT_SOURCE) {
         return scheduler(event);
     }
+    if object.contains_key("cloudCron") && object.contains_key("key") {
+        return one_off(event, request_id);
+    }
     if source == Some("aws.events")
         && object.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")
     {
@@ -170,6 +181,7 @@ pub fn parse(
             attempt: 1,
             job,
             input: object.get("input").cloned(),
+            one_off_key: None,
         });
     }
     Err(EventError::Unrecognised {
@@ -227,6 +239,48 @@ fn scheduler(event: &Value) -> Result<ScheduledRun, EventError> {
         attempt,
         job,
         input: input.input,
+        one_off_key: None,
+    })
+}
+
+/// A one-off schedule's input. Serde's own message is left out: it can
+/// quote the payload.
+fn one_off(event: &Value, request_id: &str) -> Result<ScheduledRun, EventError> {
+    use contract::one_off::{OneOffInput, ONE_OFF_INPUT_VERSION};
+    const SHAPE: &str = "one-off schedule";
+    let input: OneOffInput<Value> = serde_json::from_value(event.clone()).map_err(|_| {
+        bad(
+            SHAPE,
+            "input",
+            "not a one-off input (cloudCron, key, scheduledFor, timeZone, scheduleArn, scheduledTime and payload, as cloud-cron-scheduler writes them)",
+        )
+    })?;
+    if input.cloud_cron != ONE_OFF_INPUT_VERSION {
+        return Err(bad(
+            SHAPE,
+            "cloudCron",
+            format!(
+                "{}, but this runtime reads version {ONE_OFF_INPUT_VERSION}; schedule with the same cloud-cron release as the function",
+                input.cloud_cron
+            ),
+        ));
+    }
+    if let Some(field) = input.unsubstituted_field() {
+        return Err(bad(SHAPE, field, "an unsubstituted `<aws.scheduler.…>` placeholder; only the Scheduler fills it in, so the run could not be told apart from other firings"));
+    }
+    Ok(ScheduledRun {
+        trigger: Trigger::OneOff,
+        scheduled_time: truncate_to_seconds(parse_time(
+            SHAPE,
+            "scheduledTime",
+            &input.scheduled_time,
+        )?),
+        schedule_arn: input.schedule_arn,
+        execution_id: request_id.to_owned(),
+        attempt: 1,
+        job: None,
+        input: Some(input.payload),
+        one_off_key: Some(input.key),
     })
 }
 
@@ -266,6 +320,7 @@ fn rule(event: &Value) -> Result<ScheduledRun, EventError> {
         attempt: 1,
         job: None,
         input: None,
+        one_off_key: None,
     })
 }
 
@@ -370,6 +425,43 @@ mod tests {
         assert_eq!(manual.trigger, Trigger::Manual);
         assert_eq!(manual.job.as_deref(), Some("close"));
         assert_eq!(manual.input, Some(json!([1])));
+    }
+
+    #[test]
+    fn one_off_inputs_are_runs_of_their_schedule() {
+        let e = json!({"cloudCron":1,"key":"acme/invoice-7","tenant":"acme","scheduledFor":"2027-03-09T14:32:00","timeZone":"Europe/London","scheduleArn":"arn:aws:scheduler:us-east-1:123456789012:schedule/r/acme.invoice-7.0f","scheduledTime":"2027-03-09T14:32:00Z","payload":{"title":"Pay"}});
+        let run = parse(&e, "req-7", now()).expect("parses");
+        assert_eq!(run.trigger, Trigger::OneOff);
+        assert_eq!(
+            run.schedule_arn,
+            "arn:aws:scheduler:us-east-1:123456789012:schedule/r/acme.invoice-7.0f"
+        );
+        assert_eq!(run.scheduled_time_text(), "2027-03-09T14:32:00Z");
+        assert_eq!(run.execution_id, "req-7");
+        assert_eq!(run.job, None);
+        assert_eq!(run.input, Some(json!({"title":"Pay"})));
+        assert_eq!(run.one_off_key.as_deref(), Some("acme/invoice-7"));
+        // A second delivery of the firing is the same run.
+        let again = parse(&e, "req-8", now()).expect("parses");
+        assert_eq!(again.dedup_id("alerts", 0), run.dedup_id("alerts", 0));
+
+        let mut raw = e.clone();
+        raw["scheduledTime"] = json!("<aws.scheduler.scheduled-time>");
+        let err = parse(&raw, "r", now()).expect_err("placeholder");
+        assert!(
+            err.to_string()
+                .contains("field `scheduledTime` is an unsubstituted"),
+            "{err}"
+        );
+        let mut v2 = e.clone();
+        v2["cloudCron"] = json!(2);
+        let err = parse(&v2, "r", now()).expect_err("version");
+        assert!(err.to_string().contains("field `cloudCron` is 2"), "{err}");
+        let mut bad_shape = e;
+        bad_shape["timeZone"] = json!("Pay");
+        bad_shape.as_object_mut().expect("object").remove("payload");
+        let err = parse(&bad_shape, "r", now()).expect_err("shape");
+        assert!(!err.to_string().contains("Pay"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A job's input: reading the JSON a `.job(name, schedule, input)` schedule
-//! carries as the task's own type, with an error that names the job.
+//! A run's input: reading the JSON a `.job(name, schedule, input)` schedule
+//! carries, or a one-off schedule's payload, as the task's own type, with
+//! an error that names the job or the one-off key.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -22,6 +23,17 @@ pub enum InputError {
         #[source]
         source: serde_json::Error,
     },
+    /// A one-off schedule's payload is not the shape the task expects.
+    #[error("the payload of one-off schedule `{key}` is not a {expected}: {source}; schedule it with a payload of that shape")]
+    InvalidOneOff {
+        /// The schedule's key.
+        key: String,
+        /// The type the task asked for.
+        expected: &'static str,
+        /// What serde found wrong.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Read `input` (absent reads as JSON `null`) of job `job` as a `T`.
@@ -33,6 +45,19 @@ pub(crate) fn read<T: DeserializeOwned>(
     let value = input.cloned().unwrap_or(Value::Null);
     serde_json::from_value(value).map_err(|source| InputError::Invalid {
         job: job.to_owned(),
+        expected: std::any::type_name::<T>(),
+        source,
+    })
+}
+
+/// Read the payload `input` of the one-off schedule of `key` as a `T`.
+pub(crate) fn read_one_off<T: DeserializeOwned>(
+    key: &str,
+    input: Option<&Value>,
+) -> Result<T, InputError> {
+    let value = input.cloned().unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|source| InputError::InvalidOneOff {
+        key: key.to_owned(),
         expected: std::any::type_name::<T>(),
         source,
     })
@@ -68,5 +93,13 @@ mod tests {
         );
         let err = read::<Call>(None, Some(&json!({}))).expect_err("no job");
         assert!(matches!(err, InputError::NoJob), "{err}");
+        let call: Call =
+            read_one_off("acme/x", Some(&json!({"model": "m", "method": "f"}))).expect("reads");
+        assert_eq!(call.model, "m");
+        let err = read_one_off::<Call>("acme/x", Some(&json!({}))).expect_err("bad");
+        assert!(
+            err.to_string().contains("one-off schedule `acme/x`"),
+            "{err}"
+        );
     }
 }

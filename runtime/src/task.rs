@@ -119,7 +119,14 @@ impl RunContext {
         self.run.job.as_deref()
     }
 
-    /// The job's input as `T` (absent input reads as JSON `null`).
+    /// The key of the one-off schedule that started this run
+    /// (`cloud-cron-scheduler`'s `schedule_once(key, ..)`), if one did.
+    pub fn one_off_key(&self) -> Option<&str> {
+        self.run.one_off_key.as_deref()
+    }
+
+    /// The job's input, or the payload of the one-off schedule that started
+    /// the run, as `T` (absent input reads as JSON `null`).
     ///
     /// ```
     /// use cloud_cron_runtime::RunContext;
@@ -133,11 +140,15 @@ impl RunContext {
     ///
     /// # Errors
     ///
-    /// [`InputError::NoJob`] when the run is not a job's, and
-    /// [`InputError::Invalid`] (naming the job and what serde found) when
-    /// the input is not a `T`.
+    /// [`InputError::NoJob`] when the run is neither a job's nor a one-off
+    /// schedule's, and [`InputError::Invalid`] / [`InputError::InvalidOneOff`]
+    /// (naming the job or key and what serde found) when the input is not a
+    /// `T`.
     pub fn input<T: DeserializeOwned>(&self) -> Result<T, InputError> {
-        crate::job::read(self.run.job.as_deref(), self.run.input.as_ref())
+        match &self.run.one_off_key {
+            Some(key) => crate::job::read_one_off(key, self.run.input.as_ref()),
+            None => crate::job::read(self.run.job.as_deref(), self.run.input.as_ref()),
+        }
     }
 
     /// The run: trigger, schedule ARN, scheduled time, attempt.

@@ -4,7 +4,7 @@
 //! is its tenant); a daily task schedules follow-ups from code
 //! (`cloud_cron_scheduler::OneOffScheduler`); at the time asked for, the
 //! Scheduler publishes the reminder to a topic whose email channel
-//! delivers it.
+//! delivers it, once (durable dedup on the firing's id).
 
 use std::time::Duration;
 
@@ -28,7 +28,11 @@ pub fn stack(app: &App) -> Stack {
     let reminders = OneOffSchedules::new(&stack, "Reminders", &due)
         .delivery_retries(185, Duration::from_secs(86_400));
 
+    // The Scheduler delivers at least once: every copy of one firing has
+    // the same id (schedule ARN + scheduled time), and the dedup table
+    // makes them one email whichever container receives them.
     NotificationChannel::email(&stack, "ReminderEmail", &due)
+        .durable_dedup()
         .from("reminders@example.com")
         .to(["team@example.com"])
         .subject("Reminder: {{ payload.payload.title | default(value=payload.key) | truncate(length=80) }}")

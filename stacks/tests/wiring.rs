@@ -651,4 +651,16 @@ fn reminders_wire_the_api_and_the_follow_ups_to_one_schedule_group() {
         actions,
         [json!(["sns:Publish"]), json!(["sqs:SendMessage"])]
     );
+    // Every copy of one firing is one email whichever container gets it:
+    // the email channel records delivered ids in a table.
+    let (_, email) = functions
+        .iter()
+        .find(|(id, _)| id.starts_with("ReminderEmail"))
+        .expect("the email channel's function");
+    assert!(
+        email["Properties"]["Environment"]["Variables"]
+            .get("CLOUDCRON_DEDUP_TABLE")
+            .is_some(),
+        "{email}"
+    );
 }

@@ -307,3 +307,95 @@ mod durable {
         assert_eq!(r5.delivered(), 1, "{r5:?}");
     }
 }
+
+/// A one-off input as the Scheduler publishes it to a topic target, for
+/// the schedule of `key` firing at `time`.
+fn one_off_body(key: &str, time: &str, title: &str) -> String {
+    json!({
+        "cloudCron": 1, "key": key, "tenant": "acme",
+        "scheduledFor": "2027-03-09T14:32:00", "timeZone": "Europe/London",
+        "scheduleArn": format!("arn:aws:scheduler:us-east-1:123456789012:schedule/reminders/{}", key.replace('/', ".")),
+        "scheduledTime": time,
+        "payload": { "title": title, "text": "Send the invoice." }
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn one_off_inputs_render_with_the_channel_templates_once_per_firing() {
+    // The Reminders stack's email templates.
+    let templates = Templates::compile([
+        (
+            TemplatePart::Subject,
+            "Reminder: {{ payload.payload.title | default(value=payload.key) | truncate(length=80) }}",
+        ),
+        (
+            TemplatePart::Text,
+            "{{ payload.payload.text | default(value='') }}\n\nScheduled for {{ payload.scheduledFor }} ({{ payload.timeZone }}), key {{ payload.key }}.",
+        ),
+    ])
+    .expect("templates compile");
+    let n = Notifier::new(Recording::default(), templates);
+    let first = one_off_body("acme/invoice-7", "2027-03-09T14:32:00Z", "Invoice 7");
+    let moved = one_off_body("acme/invoice-7", "2027-03-10T14:32:00Z", "Invoice 7");
+    let other = one_off_body("acme/invoice-8", "2027-03-09T14:32:00Z", "Invoice 8");
+    // The Scheduler delivers the first firing twice (at least once), in one
+    // batch and again in the next.
+    let report = n
+        .process(
+            &event(vec![
+                record("m0", &first, None),
+                record("m1", &first, None),
+                record("m2", &other, None),
+            ]),
+            None,
+        )
+        .await;
+    assert_eq!(report.failed(), 0, "{:?}", report.records);
+    assert_eq!((report.delivered(), report.duplicates()), (2, 1));
+    let again = n
+        .process(
+            &event(vec![record("m3", &first, None), record("m4", &moved, None)]),
+            None,
+        )
+        .await;
+    assert_eq!((again.delivered(), again.duplicates()), (1, 1));
+
+    let delivered = n.channel().delivered.lock().expect("lock").clone();
+    assert_eq!(delivered.len(), 3);
+    let (_, rendered) = &delivered[0];
+    assert_eq!(
+        rendered.get(TemplatePart::Subject),
+        Some("Reminder: Invoice 7")
+    );
+    assert_eq!(
+        rendered.get(TemplatePart::Text),
+        Some("Send the invoice.\n\nScheduled for 2027-03-09T14:32:00 (Europe/London), key acme/invoice-7.")
+    );
+    let ids: std::collections::BTreeSet<_> = n.channel().delivered_ids().into_iter().collect();
+    assert_eq!(ids.len(), 3, "distinct firings have distinct ids");
+}
+
+#[tokio::test]
+async fn a_one_off_input_with_placeholders_is_refused() {
+    let n = notifier();
+    let raw = serde_json::to_string(&cloud_cron_contract::one_off::OneOffInput::template(
+        "acme/x",
+        Some("acme"),
+        "2027-03-09T14:32:00",
+        "UTC",
+        json!({"level": "info", "text": "t"}),
+    ))
+    .expect("JSON");
+    let report = n
+        .process(&event(vec![record("m0", &raw, None)]), None)
+        .await;
+    match &report.records[0].outcome {
+        Outcome::Failed(e @ ProcessError::Malformed(_)) => {
+            assert!(!e.is_transient());
+            assert!(e.to_string().contains("unsubstituted"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(n.channel().attempts().is_empty());
+}

@@ -11,6 +11,7 @@ pub mod ecr;
 pub mod image_republish;
 pub mod notifier;
 pub mod one_off;
+pub mod schedules_api;
 pub mod sync;
 pub mod task_secret;
 pub mod watchdog;
@@ -80,6 +81,36 @@ pub mod context {
     pub const EXECUTION_ID: &str = "<aws.scheduler.execution-id>";
     /// 1 on the first attempt, counting up on retries.
     pub const ATTEMPT_NUMBER: &str = "<aws.scheduler.attempt-number>";
+
+    /// Whether `value` is (or holds) a context attribute the Scheduler did
+    /// not substitute: `<aws.scheduler.` followed by anything.
+    pub fn is_placeholder(value: &str) -> bool {
+        value.contains("<aws.scheduler.")
+    }
+
+    /// `input` with its context attributes substituted, as the Scheduler
+    /// does on each delivery to a templated target (Lambda, SNS, SQS, ...):
+    /// what a test or a "fire now" tool hands the target.
+    ///
+    /// ```
+    /// use cloud_cron_contract::context;
+    /// let input = r#"{"scheduleArn":"<aws.scheduler.schedule-arn>","scheduledTime":"<aws.scheduler.scheduled-time>"}"#;
+    /// let delivered = context::substitute(input, "arn:aws:scheduler:us-east-1:123456789012:schedule/g/n", "2027-03-09T14:32:00Z", "e-1", 1);
+    /// assert_eq!(delivered, r#"{"scheduleArn":"arn:aws:scheduler:us-east-1:123456789012:schedule/g/n","scheduledTime":"2027-03-09T14:32:00Z"}"#);
+    /// ```
+    pub fn substitute(
+        input: &str,
+        schedule_arn: &str,
+        scheduled_time: &str,
+        execution_id: &str,
+        attempt: u32,
+    ) -> String {
+        input
+            .replace(SCHEDULE_ARN, schedule_arn)
+            .replace(SCHEDULED_TIME, scheduled_time)
+            .replace(EXECUTION_ID, execution_id)
+            .replace(ATTEMPT_NUMBER, &attempt.to_string())
+    }
 }
 
 /// The variable that names the idempotency table, when the guard is on.

@@ -3,13 +3,18 @@
 
 use cloud_cron_scheduler::MAX_INPUT_BYTES;
 
-/// The JWT claim holding the tenant (default `tenant`).
-pub const TENANT_CLAIM_ENV: &str = "CLOUDCRON_API_TENANT_CLAIM";
-/// Which IAM caller value is the tenant: `accountId` (default), `userArn`,
-/// `userId`, `callerId` or `principalOrgId`.
-pub const IAM_TENANT_ENV: &str = "CLOUDCRON_API_IAM_TENANT";
-/// The largest request body in bytes (default [`DEFAULT_MAX_BODY_BYTES`]).
-pub const MAX_BODY_BYTES_ENV: &str = "CLOUDCRON_API_MAX_BODY_BYTES";
+use cloud_cron_contract::schedules_api::{
+    DEFAULT_IAM_TENANT_FIELD, DEFAULT_TENANT_CLAIM, MIN_MAX_BODY_BYTES,
+};
+
+/// The variables, shared with the `SchedulesApi` construct that sets them:
+/// the JWT claim holding the tenant (default `tenant`); which IAM caller
+/// value is the tenant (`accountId` (default), `userArn`, `userId`,
+/// `callerId` or `principalOrgId`); the largest request body in bytes
+/// (default [`DEFAULT_MAX_BODY_BYTES`]).
+pub use cloud_cron_contract::schedules_api::{
+    IAM_TENANT_ENV, MAX_BODY_BYTES_ENV, TENANT_CLAIM_ENV,
+};
 
 /// Default largest body: room for a payload of the client's maximum input
 /// size plus the other fields.
@@ -33,16 +38,18 @@ pub enum IamTenant {
 }
 
 impl IamTenant {
+    /// Every value, in the order of the contract's `IAM_TENANT_FIELDS`.
+    pub const ALL: [IamTenant; 5] = [
+        IamTenant::AccountId,
+        IamTenant::UserArn,
+        IamTenant::UserId,
+        IamTenant::CallerId,
+        IamTenant::PrincipalOrgId,
+    ];
+
     /// Reads the variable's spelling (the field name in the event).
     pub fn parse(value: &str) -> Option<IamTenant> {
-        Some(match value {
-            "accountId" => IamTenant::AccountId,
-            "userArn" => IamTenant::UserArn,
-            "userId" => IamTenant::UserId,
-            "callerId" => IamTenant::CallerId,
-            "principalOrgId" => IamTenant::PrincipalOrgId,
-            _ => return None,
-        })
+        IamTenant::ALL.into_iter().find(|t| t.field() == value)
     }
 
     /// The field name in `requestContext.authorizer.iam`.
@@ -86,8 +93,8 @@ pub struct ApiSettings {
 impl Default for ApiSettings {
     fn default() -> Self {
         ApiSettings {
-            tenant_claim: "tenant".to_owned(),
-            iam_tenant: IamTenant::AccountId,
+            tenant_claim: DEFAULT_TENANT_CLAIM.to_owned(),
+            iam_tenant: IamTenant::parse(DEFAULT_IAM_TENANT_FIELD).unwrap_or(IamTenant::AccountId),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_payload_bytes: MAX_INPUT_BYTES,
         }
@@ -123,16 +130,15 @@ impl ApiSettings {
             })?;
         }
         if let Some(value) = lookup(MAX_BODY_BYTES_ENV) {
-            settings.max_body_bytes =
-                value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| *n >= 1024)
-                    .ok_or(SettingsError {
-                        name: MAX_BODY_BYTES_ENV,
-                        value,
-                        problem: "it must be a number of bytes, at least 1024",
-                    })?;
+            settings.max_body_bytes = value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= MIN_MAX_BODY_BYTES)
+                .ok_or(SettingsError {
+                    name: MAX_BODY_BYTES_ENV,
+                    value,
+                    problem: "it must be a number of bytes, at least 1024",
+                })?;
         }
         Ok(settings)
     }
@@ -157,6 +163,17 @@ mod tests {
         assert_eq!(set.tenant_claim, "custom:org");
         assert_eq!(set.iam_tenant, IamTenant::UserArn);
         assert_eq!(set.max_body_bytes, 4096);
+    }
+
+    #[test]
+    fn iam_tenants_are_the_contract_fields() {
+        use cloud_cron_contract::schedules_api::IAM_TENANT_FIELDS;
+        let fields: Vec<&str> = IamTenant::ALL.iter().map(|t| t.field()).collect();
+        assert_eq!(fields, IAM_TENANT_FIELDS);
+        for field in IAM_TENANT_FIELDS {
+            assert_eq!(IamTenant::parse(field).map(IamTenant::field), Some(field));
+        }
+        assert_eq!(ApiSettings::default().iam_tenant, IamTenant::AccountId);
     }
 
     #[test]

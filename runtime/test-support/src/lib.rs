@@ -2,7 +2,9 @@
 //! moto server `scripts/test` starts (`CLOUDCRON_MOTO_ENDPOINT`), moto's dummy
 //! credentials, and SDK configuration built from both. The credentials and
 //! region are always set here, so nothing read from the environment can send a
-//! test to a real AWS account. [`odoo_server`] starts the local Odoo stand-in.
+//! test to a real AWS account. [`odoo_server`] starts the local Odoo stand-in;
+//! `fire_now` (feature `fire-now`) delivers a stored one-off schedule to its
+//! target the way EventBridge Scheduler would.
 //!
 //! Test-only: crates take it as a dev-dependency, never as a normal one.
 //!
@@ -13,6 +15,8 @@
 //! # }
 //! ```
 
+#[cfg(feature = "fire-now")]
+pub mod fire_now;
 pub mod odoo_server;
 
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};

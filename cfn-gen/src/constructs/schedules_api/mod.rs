@@ -31,21 +31,12 @@ use crate::template::Template;
 use crate::validate::Report;
 use crate::value::Value;
 
-/// The variable naming the JWT claim that holds the tenant, as
-/// `cloud-cron-scheduler-api`'s `ApiSettings` reads it.
-pub(crate) const TENANT_CLAIM_ENV: &str = "CLOUDCRON_API_TENANT_CLAIM";
-/// The variable naming the IAM caller field that is the tenant, as
-/// `cloud-cron-scheduler-api`'s `ApiSettings` reads it.
-pub(crate) const IAM_TENANT_ENV: &str = "CLOUDCRON_API_IAM_TENANT";
-/// The fields of `requestContext.authorizer.iam` the handler can take the
-/// tenant from (`IamTenant` of `cloud-cron-scheduler-api`).
-pub(crate) const IAM_TENANT_FIELDS: [&str; 5] = [
-    "accountId",
-    "userArn",
-    "userId",
-    "callerId",
-    "principalOrgId",
-];
+// The handler's variables and the IAM fields it reads a tenant from, as
+// `cloud-cron-scheduler-api` reads them: one definition in the contract.
+pub(crate) use cloud_cron_contract::schedules_api::{
+    DEFAULT_IAM_TENANT_FIELD, DEFAULT_TENANT_CLAIM, IAM_TENANT_ENV, IAM_TENANT_FIELDS,
+    TENANT_CLAIM_ENV,
+};
 
 /// The routes the handler serves (`{key+}`: keys may hold encoded `/`).
 pub const ROUTES: [&str; 5] = [
@@ -138,7 +129,7 @@ impl SchedulesApi {
             handler,
             props: RefCell::new(Props {
                 auth: Auth::Iam {
-                    tenant_field: "accountId".to_owned(),
+                    tenant_field: DEFAULT_IAM_TENANT_FIELD.to_owned(),
                 },
                 burst_limit: 50,
                 rate_limit: 20.0,
@@ -168,7 +159,7 @@ impl SchedulesApi {
         self.update(|p| {
             let tenant_claim = match &p.auth {
                 Auth::Jwt { tenant_claim, .. } => tenant_claim.clone(),
-                Auth::Iam { .. } => "tenant".to_owned(),
+                Auth::Iam { .. } => DEFAULT_TENANT_CLAIM.to_owned(),
             };
             p.auth = Auth::Jwt {
                 issuer,

@@ -45,25 +45,15 @@ async fn request(
     .await
 }
 
-/// What the Scheduler delivers when the schedule of `client_key` fires: its
-/// stored `Target.Input`, decoded as the target decodes it.
-async fn fire_now(
-    raw: &aws_sdk_scheduler::Client,
-    group: &str,
-    client_key: &str,
-) -> OneOffInput<Value> {
-    let stored = raw
-        .get_schedule()
-        .group_name(group)
-        .name(schedule_name(client_key))
-        .send()
-        .await
-        .expect("the schedule exists");
-    let input = stored
-        .target()
-        .and_then(|t| t.input())
-        .expect("a target input");
-    serde_json::from_str(input).expect("a one-off input")
+/// What the Scheduler delivers when the schedule of `client_key` fires
+/// (the shared "fire now" helper: its stored `Target.Input` with the
+/// context attributes substituted), decoded as the target decodes it.
+async fn fire_now(group: &str, client_key: &str) -> OneOffInput<Value> {
+    let config = sdk_config(&moto_endpoint()).await;
+    let firing =
+        cloud_cron_test_support::fire_now::fire_now(&config, group, &schedule_name(client_key))
+            .await;
+    serde_json::from_str(&firing.input(1)).expect("a one-off input")
 }
 
 #[tokio::test]
@@ -180,7 +170,7 @@ async fn tenants_list_only_their_own_page_by_page() {
 #[tokio::test]
 #[ignore = "needs moto: run with scripts/test"]
 async fn fire_now_delivers_the_posted_payload() {
-    let (store, raw, group) = moto_store("api-fire").await;
+    let (store, _raw, group) = moto_store("api-fire").await;
     let payload = json!({"invoice": 7, "to": ["a@example.com"], "note": "ünïcode"});
     let body = create_body("invoice-7", "2031-03-11T14:32:00", payload.clone());
     assert_eq!(
@@ -190,11 +180,22 @@ async fn fire_now_delivers_the_posted_payload() {
         201
     );
 
-    let input = fire_now(&raw, &group, "acme/invoice-7").await;
+    let input = fire_now(&group, "acme/invoice-7").await;
     assert_eq!(input.cloud_cron, 1);
     assert_eq!(input.key, "acme/invoice-7");
     assert_eq!(input.tenant.as_deref(), Some("acme"));
     assert_eq!(input.scheduled_for, "2031-03-11T14:32:00");
     assert_eq!(input.time_zone, "Europe/London");
     assert_eq!(input.payload, payload);
+    // As delivered: the context attributes are the schedule's.
+    assert_eq!(input.unsubstituted_field(), None);
+    assert_eq!(input.scheduled_time, "2031-03-11T14:32:00Z");
+    assert!(
+        input.schedule_arn.ends_with(&format!(
+            "schedule/{group}/{}",
+            schedule_name("acme/invoice-7")
+        )),
+        "{}",
+        input.schedule_arn
+    );
 }
