@@ -183,7 +183,13 @@ fn image_uris_must_be_private_ecr() {
     let errs = errors(&app);
     let hub = error_with(&errs, "not in a private ECR registry");
     assert_eq!(hub.path, "Jobs/Hub");
-    assert!(hub.fix.contains("dkr.ecr"));
+    assert!(
+        hub.fix.contains(
+            "ImageRepublish::new(&stack, \"Image\").source_image(\"docker.io/library/alpine:3\")"
+        ),
+        "{}",
+        hub.fix
+    );
     assert_eq!(
         error_with(&errs, "neither a tag nor a digest").path,
         "Jobs/NoTag"

@@ -1,13 +1,42 @@
 //! Private ECR image URIs: their parts, and the synth-time check of a
 //! function's image URI. Shared by function checks and `ImageRepublish`.
 
+use crate::constructs::image_source::{normalize_repository, split_reference};
 use crate::validate::{regions, Report};
+
+/// The `ImageRepublish` call that copies image `uri` into the stack, when `uri`
+/// is a reference it accepts: what a "fix:" line for a foreign image offers.
+pub(crate) fn republish_call(uri: &str) -> Option<String> {
+    let (repository, reference) = split_reference(uri);
+    normalize_repository(&repository).ok()?;
+    let reference_ok = if reference.starts_with("sha256:") {
+        is_digest(&reference)
+    } else {
+        !reference.is_empty()
+            && reference.len() <= 128
+            && reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            && !reference.starts_with(['.', '-'])
+    };
+    reference_ok.then(|| {
+        format!("let image = ImageRepublish::new(&stack, \"Image\").source_image(\"{uri}\"); then pass &image to .image()")
+    })
+}
 
 /// Checks an image URI: a private ECR image, well formed, ideally pinned.
 pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, report: &mut Report) {
-    let fix = "use a private ECR image in the stack's region: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST (copy another registry's image into your ECR with ImageRepublish)";
+    let fix = "use a private ECR image in the stack's region: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST (or copy another registry's image into the stack: let image = ImageRepublish::new(&stack, \"Image\").source_image(\"ghcr.io/ORG/APP:TAG\"); then pass &image to .image())";
     let Some((_, rest)) = uri.split_once('/') else {
-        report.error(path, format!("image `{uri}` has no repository"), fix);
+        match republish_call(uri) {
+            // `alpine:3.20`: a Docker Hub image, as docker reads it.
+            Some(call) => report.error(
+                path,
+                format!("image `{uri}` is not in a private ECR registry (docker reads it as a Docker Hub image); Lambda runs only private ECR images"),
+                format!("copy it into the stack's ECR during deploy: {call}"),
+            ),
+            None => report.error(path, format!("image `{uri}` has no repository"), fix),
+        }
         return;
     };
     let host = uri.split('/').next().unwrap_or("");
@@ -24,7 +53,10 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, repor
         report.error(
             path,
             format!("image `{uri}` is not in a private ECR registry; Lambda runs only private ECR images"),
-            fix,
+            republish_call(uri).map_or_else(
+                || fix.to_owned(),
+                |call| format!("copy it into the stack's ECR during deploy: {call}"),
+            ),
         );
         return;
     };
@@ -34,7 +66,10 @@ pub(crate) fn check_image_uri(path: &str, uri: &str, region: Option<&str>, repor
             format!(
                 "image `{uri}` is in region {image_region}, but the stack deploys to {region}; Lambda runs only images from its own region"
             ),
-            format!("copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in {region}"),
+            republish_call(uri).map_or_else(
+                || format!("copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in {region}"),
+                |call| format!("copy it into the stack: {call}; or push it to ECR in {region}"),
+            ),
         );
     }
     let (repo, reference) = match rest.split_once('@') {

@@ -1,5 +1,7 @@
-//! `ImageRepublish`: a vendor's release image copied into an ECR repository
-//! of the stack during `sam deploy`, and used from there pinned by digest.
+//! `ImageRepublish`: a vendor's release image (from another ECR repository,
+//! Docker Hub, GHCR, public ECR or any registry, public or with credentials
+//! from Secrets Manager) copied into an ECR repository of the stack during
+//! `sam deploy`, and used from there pinned by digest.
 //!
 //! Resources: the ECR repository (immutable tags, scan on push, encrypted,
 //! a lifecycle policy that expires untagged images only, a repository policy
@@ -19,13 +21,19 @@ use crate::builtin_functions::Builtin;
 use crate::construct::{Construct, Node, Stack};
 use crate::constructs::code::{Architecture, Code, ImageSource, Republished};
 use crate::constructs::ecr_uri::{is_digest, is_repository_name, parse_ecr_uri};
+use crate::constructs::function::is_kms_key_arn;
 use crate::constructs::function::{Function, FunctionIds, FunctionParts, FunctionSettings};
 use crate::constructs::grant::{Grantee, RolePolicy};
+use crate::constructs::image_source::{
+    normalize_repository, split_reference, RegistryKind, SourceRepository,
+};
+use crate::constructs::secret::{self, SecretGrants};
 use crate::resources::{ecr, iam};
 use crate::synth::SynthContext;
 use crate::template::{DeletionPolicy, Output, Resource, Template};
-use crate::validate::Report;
+use crate::validate::{regions, Report};
 use crate::value::Value;
+use cloud_cron_contract::notifier::SecretRef;
 
 /// The tag every copy gets: one per digest, so tags stay immutable.
 const TARGET_TAG: &str = "cloudcron-{digest}";
@@ -40,6 +48,8 @@ struct Props {
     architecture: Option<Architecture>,
     refresh: Option<String>,
     empty_on_delete: bool,
+    credentials: Option<SecretRef>,
+    credentials_key: Option<String>,
 }
 
 struct Inner {
@@ -48,9 +58,12 @@ struct Inner {
     props: RefCell<Props>,
 }
 
-/// A copy of an image from another ECR repository (any account or region
-/// the deployer can read) in a repository of this stack, made during
-/// `sam deploy` and pinned by digest.
+/// A copy of an image from another registry in a repository of this stack,
+/// made during `sam deploy` and pinned by digest. Sources: another ECR
+/// repository (any account or region the copier's role may read), Docker Hub,
+/// GHCR, public ECR or any other OCI registry, anonymously (with the bearer
+/// token each registry hands out) or with credentials read from a Secrets
+/// Manager secret at copy time ([`credentials`](Self::credentials)).
 ///
 /// ```
 /// use cfn_gen::{App, BuiltinFunctions, ImageRepublish, Schedule, ScheduledLambda, Stack, TimeUnit};
@@ -66,6 +79,30 @@ struct Inner {
 ///     .schedule(Schedule::rate(5, TimeUnit::Minutes));
 /// let out = app.synth().expect("valid");
 /// assert!(out.stacks[0].text.contains("Custom::ImageRepublish"));
+/// ```
+///
+/// From a public or private registry elsewhere:
+///
+/// ```
+/// use cfn_gen::{App, BuiltinFunctions, ImageRepublish, SecretRef, Stack};
+/// // the package with the `image-copier` binary (see BuiltinFunctions)
+/// let image_copier = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/image-copier");
+/// let app = App::new().builtin_functions(BuiltinFunctions::package(image_copier));
+/// let stack = Stack::new(&app, "Demo");
+/// // Docker Hub's official image: `alpine` reads as docker.io/library/alpine.
+/// ImageRepublish::new(&stack, "Alpine").source_image("alpine:3.20").refresh("2026-12-01");
+/// // Public ECR and GHCR, anonymously.
+/// ImageRepublish::new(&stack, "Provided")
+///     .source_image("public.ecr.aws/lambda/provided:al2023")
+///     .refresh("2026-12-01");
+/// // A private GHCR package: the secret holds {"username": .., "password": ..}.
+/// ImageRepublish::new(&stack, "Vendor")
+///     .source("ghcr.io/vendor/app", "v1.4.2")
+///     .credentials(SecretRef::secrets_manager("registry/ghcr"))
+///     .refresh("2026-12-01");
+/// let out = app.synth().expect("valid");
+/// assert!(out.stacks[0].text.contains("docker.io/library/alpine:3.20"));
+/// assert!(out.stacks[0].text.contains("SourceCredentials: registry/ghcr"));
 /// ```
 ///
 /// How a new upstream release reaches the stack: the copy is made when the
@@ -107,6 +144,8 @@ impl ImageRepublish {
                 architecture: Some(Architecture::X86_64),
                 refresh: None,
                 empty_on_delete: false,
+                credentials: None,
+                credentials_key: None,
             }),
         });
         stack.add(inner.clone());
@@ -118,9 +157,12 @@ impl ImageRepublish {
         self
     }
 
-    /// The image to copy: an ECR repository URI
-    /// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO`) and a tag (`latest`,
-    /// `v1.4.2`) or a digest (`sha256:...`).
+    /// The image to copy: a repository and a tag (`latest`, `v1.4.2`) or a
+    /// digest (`sha256:...`). The repository is read as `docker pull` reads
+    /// it: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO` (private ECR, read with
+    /// the copier's role), `ghcr.io/ORG/APP`, `public.ecr.aws/ALIAS/APP`,
+    /// `host[:port]/PATH`, and Docker Hub as `docker.io/ORG/APP`, `ORG/APP` or
+    /// `APP` (an official image: `docker.io/library/APP`).
     pub fn source(
         self,
         repository_uri: impl Into<String>,
@@ -131,6 +173,35 @@ impl ImageRepublish {
             p.repository = repository;
             p.reference = reference;
         })
+    }
+
+    /// The image to copy as one reference, `REPOSITORY:TAG` or
+    /// `REPOSITORY@sha256:DIGEST` (`alpine:3.20`,
+    /// `ghcr.io/org/app@sha256:...`); without either, `latest`. The
+    /// repository reads as in [`source`](Self::source).
+    pub fn source_image(self, reference: impl Into<String>) -> ImageRepublish {
+        let (repository, reference) = split_reference(&reference.into());
+        self.source(repository, reference)
+    }
+
+    /// Log in to the source registry with the credentials in this Secrets
+    /// Manager secret, for a private repository outside ECR (GHCR, Docker
+    /// Hub, a registry of your own). The secret's `SecretString` is
+    /// `{"username": "...", "password": "..."}` (a password or an access
+    /// token); the copier reads it at copy time and sends it to the registry's
+    /// token service (or to the registry, where it asks for basic auth). Its
+    /// role may `secretsmanager:GetSecretValue` on exactly this secret. The
+    /// value is never in the template, an environment variable or a log.
+    pub fn credentials(self, secret: SecretRef) -> ImageRepublish {
+        self.update(|p| p.credentials = Some(secret))
+    }
+
+    /// The customer managed KMS key (`arn:aws:kms:REGION:ACCOUNT:key/ID`) that
+    /// encrypts the credentials secret: the copier may also `kms:Decrypt`
+    /// with it. Not needed for the default key `aws/secretsmanager`.
+    pub fn credentials_key(self, key_arn: impl Into<String>) -> ImageRepublish {
+        let key_arn = key_arn.into();
+        self.update(|p| p.credentials_key = Some(key_arn))
     }
 
     /// Copy this platform from a multi-architecture index (the default is
@@ -230,11 +301,118 @@ pub(crate) fn grant_ecr_access(repository_arn: &Value, actions: &[&str], grantee
 }
 
 impl Inner {
+    /// The normalised source reference the copier gets.
     fn source_image(p: &Props) -> String {
+        let repository =
+            normalize_repository(&p.repository).map_or_else(|_| p.repository.clone(), |r| r.uri());
         if p.reference.starts_with("sha256:") {
-            format!("{}@{}", p.repository, p.reference)
+            format!("{repository}@{}", p.reference)
         } else {
-            format!("{}:{}", p.repository, p.reference)
+            format!("{repository}:{}", p.reference)
+        }
+    }
+
+    /// The source repository's checks; the normalised repository when valid.
+    fn check_source(path: &str, p: &Props, report: &mut Report) -> Option<SourceRepository> {
+        let fix = "call .source_image(\"ghcr.io/ORG/APP:TAG\") (any registry; `alpine:3.20` is Docker Hub's) or .source(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO\", \"TAG\" or \"sha256:DIGEST\")";
+        if p.repository.is_empty() {
+            report.error(path, "the republished image has no source", fix);
+            return None;
+        }
+        let source = match normalize_repository(&p.repository) {
+            Ok(source) => source,
+            Err(why) => {
+                report.error(
+                    path,
+                    format!("source `{}` is malformed: {why}", p.repository),
+                    fix,
+                );
+                return None;
+            }
+        };
+        let looks_like_ecr = source.host.contains(".dkr.ecr") || source.host.contains(".dkr-ecr");
+        match parse_ecr_uri(&source.uri()) {
+            None if looks_like_ecr => {
+                let why = regions::ecr_host_problem(&source.host)
+                    .unwrap_or_else(|| "it is not a private ECR registry host".to_owned());
+                report.error(
+                    path,
+                    format!("source `{}` is malformed: {why}", p.repository),
+                    "a private ECR repository is ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO (12-digit account, a real region)",
+                );
+                return None;
+            }
+            Some((_, region, repo)) => {
+                if let Err(why) = regions::check_region(region) {
+                    report.error(
+                        path,
+                        format!("source `{}` is malformed: {why}", p.repository),
+                        "a private ECR repository is ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO (12-digit account, a real region)",
+                    );
+                    return None;
+                }
+                if !is_repository_name(repo) {
+                    report.error(
+                        path,
+                        format!("source `{}` has an invalid repository name `{repo}`", p.repository),
+                        "ECR repository names are lower-case letters, digits, `.`, `_`, `-` and `/`",
+                    );
+                    return None;
+                }
+            }
+            None => {}
+        }
+        Some(source)
+    }
+
+    /// The credentials secret's checks.
+    fn check_credentials(
+        path: &str,
+        p: &Props,
+        source: Option<&SourceRepository>,
+        report: &mut Report,
+    ) {
+        let example = ".credentials(SecretRef::secrets_manager(\"registry/ghcr\"))";
+        if let Some(key) = &p.credentials_key {
+            if p.credentials.is_none() {
+                report.error(
+                    path,
+                    "has a .credentials_key() but no .credentials() secret",
+                    format!("add {example}, or remove .credentials_key()"),
+                );
+            }
+            if !is_kms_key_arn(key) {
+                report.error(
+                    path,
+                    format!("`{key}` is not a KMS key ARN"),
+                    "pass the key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID, to .credentials_key() (not an alias: the copier's kms:Decrypt grant must name the key)",
+                );
+            }
+        }
+        let Some(credentials) = &p.credentials else {
+            return;
+        };
+        if let Err(why) = secret::check(credentials) {
+            report.error(
+                path,
+                format!("credentials secret: {why}"),
+                format!("pass the secret's name or ARN: {example}"),
+            );
+            return;
+        }
+        if matches!(credentials, SecretRef::Ssm { .. }) {
+            report.error(
+                path,
+                "registry credentials must be a Secrets Manager secret (the copier reads {\"username\", \"password\"} JSON from Secrets Manager)",
+                format!("store the credentials in Secrets Manager and pass {example}"),
+            );
+        }
+        if source.is_some_and(|s| s.kind() == RegistryKind::PrivateEcr) {
+            report.error(
+                path,
+                format!("has .credentials() for the private ECR source `{}`; the copier logs in to ECR with its role (ECR does not take stored passwords)", p.repository),
+                "remove .credentials(); for another account's repository, let the copier's role pull in that repository's policy",
+            );
         }
     }
 }
@@ -248,24 +426,8 @@ impl Construct for Inner {
         let path = self.node.path();
         let path = path.as_str();
         let p = self.props.borrow();
-        let fix = "call .source(\"ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO\", \"TAG\" or \"sha256:DIGEST\")";
-        if p.repository.is_empty() {
-            report.error(path, "the republished image has no source", fix);
-        } else {
-            match parse_ecr_uri(&p.repository) {
-                None => report.error(
-                    path,
-                    format!("source `{}` is not an ECR repository URI", p.repository),
-                    format!("{fix}; the copier reads ECR repositories (its role gets pull rights on exactly the source repository)"),
-                ),
-                Some((_, _, repo)) if !is_repository_name(repo) || repo.contains(':') || repo.contains('@') => report.error(
-                    path,
-                    format!("source `{}` has an invalid repository name `{repo}`", p.repository),
-                    "give the repository URI without a tag or digest, and the tag or digest as the second argument",
-                ),
-                Some(_) => {}
-            }
-        }
+        let source = Inner::check_source(path, &p, report);
+        Inner::check_credentials(path, &p, source.as_ref(), report);
         if p.reference.starts_with("sha256:") {
             if !is_digest(&p.reference) {
                 report.error(
@@ -378,7 +540,9 @@ impl Construct for Inner {
         );
 
         let grants = RolePolicy::new();
-        if let Some((account, region, repo)) = parse_ecr_uri(&p.repository) {
+        let source = normalize_repository(&p.repository).ok();
+        let ecr_source = source.as_ref().map(SourceRepository::uri);
+        if let Some((account, region, repo)) = ecr_source.as_deref().and_then(parse_ecr_uri) {
             let source = Value::sub(format!(
                 "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}"
             ));
@@ -386,6 +550,19 @@ impl Construct for Inner {
         } else {
             grant_ecr_login(&grants);
         }
+        if let Some(credentials) = &p.credentials {
+            credentials.grant_read(&grants);
+            if let Some(key) = &p.credentials_key {
+                grants.add_to_role_policy(iam::Statement::allow(
+                    ["kms:Decrypt"],
+                    vec![Value::String(key.clone())],
+                ));
+            }
+        }
+        let source_credentials = match &p.credentials {
+            Some(SecretRef::SecretsManager { id }) => Some(id.clone()),
+            _ => None,
+        };
         let push_pull: Vec<&str> = PULL.iter().chain(&PUSH).copied().collect();
         grant_ecr_access(&repo_arn, &push_pull, &grants);
         self.copier.synthesize(
@@ -407,6 +584,7 @@ impl Construct for Inner {
                 architecture: p.architecture.map(Architecture::oci_name),
                 target_tag: TARGET_TAG.to_owned(),
                 refresh_token: p.refresh.clone(),
+                source_credentials,
             }),
         );
         template.add_output(

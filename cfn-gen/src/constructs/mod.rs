@@ -19,6 +19,7 @@ mod fargate_job;
 mod function;
 mod grant;
 mod image_republish;
+mod image_source;
 mod inbound_webhook;
 mod network;
 mod one_off;

@@ -69,6 +69,10 @@ pub struct ImageRepublish {
     /// Not read by the copier: changing it forces a new copy of a moving tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// The Secrets Manager secret (name or ARN) with the source registry's
+    /// credentials; the copier reads it at run time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_credentials: Option<String>,
 }
 super::resource_type!(ImageRepublish, "Custom::ImageRepublish");
 
@@ -89,6 +93,7 @@ mod tests {
             architecture: Some("amd64"),
             target_tag: "t".into(),
             refresh_token: Some("x".into()),
+            source_credentials: Some("registry/ghcr".into()),
         })
         .expect("serializes");
         let mut keys: Vec<&str> = written
@@ -103,6 +108,7 @@ mod tests {
             props::REFRESH_TOKEN,
             props::SERVICE_TIMEOUT,
             props::SERVICE_TOKEN,
+            props::SOURCE_CREDENTIALS,
             props::SOURCE_IMAGE,
             props::TARGET_REPOSITORY_URI,
             props::TARGET_TAG,

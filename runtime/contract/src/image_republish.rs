@@ -37,6 +37,9 @@ pub mod props {
     /// Not read; changing it makes CloudFormation send an Update, which
     /// re-resolves a moving tag.
     pub const REFRESH_TOKEN: &str = "RefreshToken";
+    /// A Secrets Manager secret (name or ARN) holding [`RegistryCredentials`](super::RegistryCredentials)
+    /// for the source registry; absent: anonymous (or ECR's own login for ECR sources).
+    pub const SOURCE_CREDENTIALS: &str = "SourceCredentials";
     /// CloudFormation's function ARN.
     pub const SERVICE_TOKEN: &str = "ServiceToken";
     /// CloudFormation's wait limit for the answer, in seconds.
@@ -77,6 +80,41 @@ pub struct ImageRepublishProperties {
     /// Bump to force an Update (re-resolve a moving tag); not otherwise read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// The Secrets Manager secret (name or ARN) with the source registry's
+    /// [`RegistryCredentials`]; the copier reads it at run time. Absent or blank:
+    /// no credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_credentials: Option<String>,
+}
+
+/// What the secret named by [`props::SOURCE_CREDENTIALS`] holds: a JSON object
+/// `{"username": "...", "password": "..."}`, the password being a password or an
+/// access token (a GitHub personal access token with `read:packages` for GHCR, a
+/// Docker Hub access token). `Debug` never shows the password.
+///
+/// ```
+/// use cloud_cron_contract::image_republish::RegistryCredentials;
+/// let creds: RegistryCredentials =
+///     serde_json::from_str(r#"{"username": "ci-bot", "password": "not-shown"}"#)?;
+/// assert_eq!(creds.username, "ci-bot");
+/// assert!(!format!("{creds:?}").contains("not-shown"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RegistryCredentials {
+    /// The registry user name.
+    pub username: String,
+    /// The password or access token.
+    pub password: String,
+}
+
+impl fmt::Debug for RegistryCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryCredentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ImageRepublishProperties {
@@ -180,6 +218,7 @@ mod tests {
             architecture: Some("arm64".into()),
             target_tag: Some("v".into()),
             refresh_token: Some("1".into()),
+            source_credentials: Some("registry/ghcr".into()),
         };
         let value = serde_json::to_value(&properties).expect("serializes");
         let mut keys: Vec<&str> = value
@@ -197,6 +236,7 @@ mod tests {
             props::ARCHITECTURE,
             props::TARGET_TAG,
             props::REFRESH_TOKEN,
+            props::SOURCE_CREDENTIALS,
         ];
         expected.sort_unstable();
         assert_eq!(keys, expected);

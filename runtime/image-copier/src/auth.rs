@@ -3,9 +3,16 @@
 //! Private ECR registries (`<account>.dkr.ecr.<region>.amazonaws.com` and its FIPS,
 //! China and dual-stack forms, as [`cloud_cron_contract::ecr`] parses them) take HTTP basic auth with user `AWS` and a password from
 //! ECR's `GetAuthorizationToken`, asked of ECR **in the registry's own region** (a token
-//! is regional). Every other registry (the tests' loopback registries, public registries)
-//! is accessed anonymously; `oci-client` then does the anonymous bearer-token dance
-//! where a registry asks for it.
+//! is regional). Every other registry (Docker Hub, GHCR, public ECR, the tests' loopback
+//! registries) is accessed anonymously, unless the resource names a Secrets Manager
+//! secret with [`RegistryCredentials`] ([`RegistryAuthenticator::secret_credentials`]),
+//! read at run time and never logged.
+//!
+//! The token dance itself is `oci-client`'s: a registry that answers `401` with
+//! `WWW-Authenticate: Bearer realm=..,service=..` gets a token request at the realm
+//! (`?scope=repository:<name>:pull&service=..`), anonymous or with the credentials as
+//! HTTP basic auth, and the token goes on every later request; a registry that asks
+//! for `Basic` gets the credentials directly.
 //!
 //! [`RegistryAuthenticator`] hands out [`RegistryAuth`] per registry host, caching ECR
 //! tokens per region until shortly before they expire (they last 12 hours; a warm Lambda
@@ -24,6 +31,9 @@ use tokio::sync::Mutex;
 /// A private ECR registry host, taken apart: the contract's parser, shared
 /// with synth's image checks.
 pub use cloud_cron_contract::ecr::EcrRegistry;
+
+/// The JSON a credentials secret holds (`{"username": .., "password": ..}`).
+pub use cloud_cron_contract::image_republish::RegistryCredentials;
 
 /// Why credentials could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +65,29 @@ pub enum AuthError {
     NoAwsConfig {
         /// The registry host.
         registry: String,
+    },
+    /// A credentials secret, but the authenticator was made without AWS configuration.
+    #[error("credentials secret `{secret}` cannot be read: no AWS configuration is available")]
+    NoAwsConfigForSecret {
+        /// The secret's name or ARN.
+        secret: String,
+    },
+    /// `GetSecretValue` failed (no permission, no such secret, KMS, network).
+    #[error("Secrets Manager GetSecretValue of `{secret}` failed: {detail}")]
+    GetSecretValue {
+        /// The secret's name or ARN.
+        secret: String,
+        /// The SDK error, with its causes (never the value).
+        detail: String,
+    },
+    /// The secret's value is not `{"username": "...", "password": "..."}`; the
+    /// reason never quotes the value.
+    #[error("credentials secret `{secret}` {reason}; store {{\"username\": \"...\", \"password\": \"...\"}} (a password or an access token) as its SecretString")]
+    MalformedCredentials {
+        /// The secret's name or ARN.
+        secret: String,
+        /// What is wrong, without the value.
+        reason: &'static str,
     },
 }
 
@@ -143,7 +176,41 @@ pub async fn get_ecr_token(
     })
 }
 
-/// Credentials per registry: ECR tokens for ECR hosts, anonymous for the rest.
+/// Parses a credentials secret's value. Errors say what is wrong without quoting
+/// any of it (serde's own messages would).
+///
+/// ```
+/// use cloud_cron_image_copier::auth::parse_credentials;
+/// let creds = parse_credentials(r#"{"username":"bot","password":"pw"}"#).unwrap();
+/// assert_eq!((creds.username.as_str(), creds.password.as_str()), ("bot", "pw"));
+/// assert_eq!(parse_credentials("bot:pw").unwrap_err(), "is not JSON");
+/// ```
+pub fn parse_credentials(value: &str) -> Result<RegistryCredentials, &'static str> {
+    let json: serde_json::Value = serde_json::from_str(value).map_err(|_| "is not JSON")?;
+    let object = json.as_object().ok_or("is not a JSON object")?;
+    let field = |name: &str| {
+        object
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let username = field("username").ok_or("has no non-empty `username` string")?;
+    let password = field("password").ok_or("has no non-empty `password` string")?;
+    Ok(RegistryCredentials { username, password })
+}
+
+/// The region of a Secrets Manager ARN (`arn:PARTITION:secretsmanager:REGION:..`).
+fn secret_arn_region(secret: &str) -> Option<&str> {
+    let mut parts = secret.split(':');
+    (parts.next() == Some("arn"))
+        .then(|| parts.nth(2))
+        .flatten()
+        .filter(|region| !region.is_empty())
+}
+
+/// Credentials per registry: ECR tokens for ECR hosts, credentials from a secret
+/// when the copy names one, anonymous for the rest.
 pub struct RegistryAuthenticator {
     aws: Option<aws_config::SdkConfig>,
     tokens: Mutex<HashMap<String, EcrToken>>,
@@ -185,6 +252,44 @@ impl RegistryAuthenticator {
             .region(Region::new(region.to_owned()))
             .build();
         Some(aws_sdk_ecr::Client::from_conf(config))
+    }
+
+    /// Reads the credentials secret `secret` (a name, or an ARN, whose region is
+    /// asked) from Secrets Manager, as HTTP basic credentials for the registry and its
+    /// token service.
+    pub async fn secret_credentials(&self, secret: &str) -> Result<RegistryAuth, AuthError> {
+        let aws = self
+            .aws
+            .as_ref()
+            .ok_or_else(|| AuthError::NoAwsConfigForSecret {
+                secret: secret.to_owned(),
+            })?;
+        let mut config = aws_sdk_secretsmanager::config::Builder::from(aws);
+        if let Some(region) = secret_arn_region(secret) {
+            config = config.region(Region::new(region.to_owned()));
+        }
+        let client = aws_sdk_secretsmanager::Client::from_conf(config.build());
+        let output = client
+            .get_secret_value()
+            .secret_id(secret)
+            .send()
+            .await
+            .map_err(|e| AuthError::GetSecretValue {
+                secret: secret.to_owned(),
+                detail: DisplayErrorContext(&e).to_string(),
+            })?;
+        let value = output
+            .secret_string()
+            .ok_or_else(|| AuthError::MalformedCredentials {
+                secret: secret.to_owned(),
+                reason: "has no SecretString (a binary secret)",
+            })?;
+        let creds = parse_credentials(value).map_err(|reason| AuthError::MalformedCredentials {
+            secret: secret.to_owned(),
+            reason,
+        })?;
+        tracing::info!(secret, username = %creds.username, "read registry credentials");
+        Ok(RegistryAuth::Basic(creds.username, creds.password))
     }
 
     /// The credentials to use for `registry` (`host[:port]`).
@@ -280,6 +385,62 @@ mod tests {
             expires_at: None,
         };
         assert!(!format!("{token:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn credentials_secrets_parse_without_echoing_their_value() {
+        let creds =
+            parse_credentials(r#"{"username": "bot", "password": "s3cr3t-value"}"#).expect("valid");
+        assert_eq!(creds.username, "bot");
+        assert_eq!(creds.password, "s3cr3t-value");
+        for (value, reason) in [
+            ("bot:s3cr3t-value", "is not JSON"),
+            (r#""s3cr3t-value""#, "is not a JSON object"),
+            (
+                r#"{"user": "bot", "password": "s3cr3t-value"}"#,
+                "has no non-empty `username` string",
+            ),
+            (
+                r#"{"username": "bot", "password": 7}"#,
+                "has no non-empty `password` string",
+            ),
+            (
+                r#"{"username": "bot", "password": ""}"#,
+                "has no non-empty `password` string",
+            ),
+        ] {
+            assert_eq!(parse_credentials(value).unwrap_err(), reason, "{value}");
+        }
+        let err = AuthError::MalformedCredentials {
+            secret: "registry/ghcr".into(),
+            reason: "is not JSON",
+        };
+        assert!(
+            err.to_string()
+                .contains(r#"{"username": "...", "password": "..."}"#),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secret_arns_name_their_region() {
+        assert_eq!(
+            secret_arn_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf"),
+            Some("eu-west-1")
+        );
+        assert_eq!(secret_arn_region("registry/ghcr"), None);
+    }
+
+    #[tokio::test]
+    async fn a_secret_needs_aws_config() {
+        let err = RegistryAuthenticator::anonymous()
+            .secret_credentials("registry/ghcr")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AuthError::NoAwsConfigForSecret { .. }),
+            "{err}"
+        );
     }
 
     #[tokio::test]

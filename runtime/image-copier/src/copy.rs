@@ -29,12 +29,13 @@ use std::sync::{Mutex, PoisonError};
 
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt, TryStreamExt};
+use oci_client::secrets::RegistryAuth;
 use oci_client::Reference;
 use serde::Deserialize;
 
 use cloud_cron_contract::image_republish::{props, ImageRepublishProperties};
 
-use crate::auth::{AuthError, RegistryAuthenticator};
+use crate::auth::{AuthError, EcrRegistry, RegistryAuthenticator};
 use crate::registry::{
     check_sha256_digest, Descriptor, Manifest, ManifestBody, RegistryClient, RegistryError,
     RegistryOptions,
@@ -137,6 +138,9 @@ pub struct CopyRequest {
     pub target_tag: Option<String>,
     /// Pick one architecture from an index; `None` copies the index whole.
     pub architecture: Option<Architecture>,
+    /// The Secrets Manager secret (name or ARN) with the source registry's
+    /// credentials; `None`: anonymous, or ECR's own login for an ECR source.
+    pub source_credentials: Option<String>,
 }
 
 impl CopyRequest {
@@ -159,12 +163,20 @@ impl CopyRequest {
                 reason: "it is empty".to_owned(),
             });
         }
-        Self::parse(
+        Ok(Self::parse(
             &properties.source_image,
             &properties.target_repository_uri,
             non_empty(&properties.architecture).as_deref(),
             non_empty(&properties.target_tag).as_deref(),
-        )
+        )?
+        .with_source_credentials(non_empty(&properties.source_credentials)))
+    }
+
+    /// Reads the source registry's credentials from Secrets Manager secret `secret`
+    /// (name or ARN) at copy time.
+    pub fn with_source_credentials(mut self, secret: Option<String>) -> Self {
+        self.source_credentials = secret;
+        self
     }
 
     /// Parses and checks the inputs. `target_tag` defaults to the source's tag (`latest`
@@ -218,6 +230,7 @@ impl CopyRequest {
             target,
             target_tag,
             architecture,
+            source_credentials: None,
         })
     }
 }
@@ -355,9 +368,42 @@ pub enum CopyError {
         #[source]
         cause: AuthError,
     },
+    /// The source registry (or its token service) refused the credentials from the
+    /// secret. The detail never contains the password.
+    #[error("registry {registry} refused the credentials from secret `{secret}`: {detail}; check the username and password (or access token) stored in the secret, and that the user may pull the repository")]
+    CredentialsRefused {
+        /// The registry host.
+        registry: String,
+        /// The secret's name or ARN.
+        secret: String,
+        /// What the registry said, with the password redacted.
+        detail: String,
+    },
+    /// The source registry refused an anonymous pull.
+    #[error("source image {reference} cannot be pulled anonymously: {cause}; if the repository is private, store {{\"username\": \"...\", \"password\": \"...\"}} in a Secrets Manager secret and name it with ImageRepublish's .credentials(..)")]
+    SourceDenied {
+        /// The source as given.
+        reference: String,
+        /// What the registry said.
+        #[source]
+        cause: RegistryError,
+    },
     /// A registry operation failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+}
+
+/// `text` with every occurrence of the password in `auth` replaced by `<redacted>`.
+fn redact(text: String, auth: &RegistryAuth) -> String {
+    match auth {
+        RegistryAuth::Basic(_, password) if password.len() >= 3 => {
+            text.replace(password.as_str(), "<redacted>")
+        }
+        RegistryAuth::Bearer(token) if token.len() >= 3 => {
+            text.replace(token.as_str(), "<redacted>")
+        }
+        _ => text,
+    }
 }
 
 /// Copies `request.source` into `request.target`, with credentials from `authenticator`.
@@ -369,17 +415,54 @@ pub async fn copy_image(
     let source_registry = request.source.resolve_registry().to_owned();
     let target_registry = request.target.registry.clone();
     let client = RegistryClient::new(options.clone(), &[&source_registry, &target_registry])?;
-    for registry in [&source_registry, &target_registry] {
-        let auth = authenticator
-            .credentials_for(registry)
+    let auth_error = |registry: &String| {
+        let registry = registry.clone();
+        move |cause| CopyError::Auth { registry, cause }
+    };
+    let source_auth = match &request.source_credentials {
+        Some(secret) => authenticator
+            .secret_credentials(secret)
             .await
-            .map_err(|cause| CopyError::Auth {
-                registry: registry.clone(),
-                cause,
-            })?;
-        client.authenticate(registry, auth).await;
+            .map_err(auth_error(&source_registry))?,
+        None => authenticator
+            .credentials_for(&source_registry)
+            .await
+            .map_err(auth_error(&source_registry))?,
+    };
+    client
+        .authenticate(&source_registry, source_auth.clone())
+        .await;
+    if target_registry != source_registry {
+        let auth = authenticator
+            .credentials_for(&target_registry)
+            .await
+            .map_err(auth_error(&target_registry))?;
+        client.authenticate(&target_registry, auth).await;
     }
-    copy_with_client(&client, request).await
+    if let Some(secret) = &request.source_credentials {
+        client.login(&request.source).await.map_err(|e| match e {
+            RegistryError::Denied { detail, .. } => CopyError::CredentialsRefused {
+                registry: source_registry.clone(),
+                secret: secret.clone(),
+                detail: redact(detail, &source_auth),
+            },
+            e => CopyError::Registry(e),
+        })?;
+    }
+    copy_with_client(&client, request)
+        .await
+        .map_err(|e| match e {
+            CopyError::CredentialsRefused {
+                registry,
+                secret,
+                detail,
+            } => CopyError::CredentialsRefused {
+                registry,
+                secret,
+                detail: redact(detail, &source_auth),
+            },
+            e => e,
+        })
 }
 
 /// Copies with an already authenticated client.
@@ -396,6 +479,21 @@ pub async fn copy_with_client(
                 reference: source_text.clone(),
                 cause: e,
             },
+            RegistryError::Denied { detail, .. } if request.source_credentials.is_some() => {
+                CopyError::CredentialsRefused {
+                    registry: request.source.resolve_registry().to_owned(),
+                    secret: request.source_credentials.clone().unwrap_or_default(),
+                    detail,
+                }
+            }
+            e @ RegistryError::Denied { .. }
+                if EcrRegistry::parse(request.source.resolve_registry()).is_err() =>
+            {
+                CopyError::SourceDenied {
+                    reference: source_text.clone(),
+                    cause: e,
+                }
+            }
             e => CopyError::Registry(e),
         })?;
     tracing::info!(source = %source_text, digest = %top.digest, media_type = %top.media_type, "resolved source");

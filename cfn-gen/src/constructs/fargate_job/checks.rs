@@ -11,6 +11,7 @@ use cloud_cron_contract::task_secret::secret_env_var;
 
 use super::{sizes, Inner, Props};
 use crate::constructs::code::ImageSource;
+use crate::constructs::ecr_uri::republish_call;
 use crate::constructs::function::{check_grants, is_kms_key_arn, RETENTION_DAYS};
 use crate::constructs::network::{services_warning, VpcUser};
 use crate::constructs::secret;
@@ -76,7 +77,7 @@ impl Inner {
     }
 
     fn check_image(&self, path: &str, p: &Props, report: &mut Report) {
-        let fix = "pass a private ECR image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST) or an ImageRepublish to .image()";
+        let fix = "pass a private ECR image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST) or an ImageRepublish to .image() (let image = ImageRepublish::new(&stack, \"Image\").source_image(\"ghcr.io/ORG/APP:TAG\"))";
         match &p.image {
             None => report.error(path, "the job has no image", fix),
             Some(ImageSource::Uri(uri)) => {
@@ -84,7 +85,10 @@ impl Inner {
                     report.error(
                         path,
                         format!("image `{uri}` is not a private ECR image ({e}); the execution role may pull only from the job's own repository"),
-                        fix,
+                        republish_call(uri).map_or_else(
+                            || fix.to_owned(),
+                            |call| format!("copy it into the stack's ECR during deploy: {call}"),
+                        ),
                     );
                 }
             }

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
+use oci_client::{Client, Reference, RegistryOperation};
 
 use super::blob_stream::{take_failure, VerifiedBlobStream};
 use super::error::Op;
@@ -78,6 +78,29 @@ impl RegistryClient {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(registry.to_owned(), auth);
+    }
+
+    /// Logs in for pulling from `reference`'s repository now, with the credentials
+    /// given to [`Self::authenticate`]: where the registry asks for a bearer token, the
+    /// token service is asked (with the credentials as basic auth) and the token kept
+    /// for later requests. Without this, a refused token request would only show up
+    /// as a bare `401` on the first pull; with it, the token service's answer is the
+    /// error ([`RegistryError::Denied`]).
+    pub async fn login(&self, reference: &Reference) -> Result<(), RegistryError> {
+        let op = Op {
+            operation: "logging in to pull".to_owned(),
+            reference,
+            what: "credentials".to_owned(),
+        };
+        self.client
+            .auth(
+                reference,
+                &self.auth_for(reference),
+                RegistryOperation::Pull,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| op.classify(e))
     }
 
     fn auth_for(&self, reference: &Reference) -> RegistryAuth {

@@ -179,7 +179,7 @@ impl Op<'_> {
                 denied(format!("HTTP 401 Unauthorized for {url}"))
             }
             OciDistributionError::AuthenticationFailure(message) => {
-                denied(format!("authentication failed: {message}"))
+                denied(format!("the token service refused: {}", short(&message)))
             }
             OciDistributionError::RegistryError { envelope, .. } => {
                 let first = envelope.errors.first().map(|e| &e.code);

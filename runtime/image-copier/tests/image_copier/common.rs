@@ -41,6 +41,22 @@ pub fn registry_path(name: &str, what: &str) -> std::path::PathBuf {
         .into()
 }
 
+/// The AWS configuration of the moto server scripts/test starts
+/// (`CLOUDCRON_MOTO_ENDPOINT`), in us-east-1 with test credentials.
+pub async fn moto_config() -> aws_config::SdkConfig {
+    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT").expect(
+        "CLOUDCRON_MOTO_ENDPOINT is not set: run this test with the project's scripts/test",
+    );
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ecr::config::Credentials::new(
+            "testing", "testing", None, None, "moto",
+        ))
+        .load()
+        .await
+}
+
 /// A repository name no other test uses.
 pub fn unique_repo(prefix: &str) -> String {
     format!("{prefix}-{:016x}", fastrand::u64(..))

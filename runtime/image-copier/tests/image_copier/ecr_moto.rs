@@ -4,23 +4,12 @@
 //! for the registry's own region. moto does not serve the registry (v2) API itself, so
 //! the copy proper is tested against the local docker-registry servers.
 
+use crate::common::moto_config;
 use aws_config::BehaviorVersion;
 use aws_sdk_ecr::config::{Credentials, Region};
 use cloud_cron_image_copier::auth::{get_ecr_token, EcrRegistry, RegistryAuthenticator};
 use cloud_cron_image_copier::copy::TargetRepository;
 use oci_client::secrets::RegistryAuth;
-
-async fn moto_config() -> aws_config::SdkConfig {
-    let endpoint = std::env::var("CLOUDCRON_MOTO_ENDPOINT").expect(
-        "CLOUDCRON_MOTO_ENDPOINT is not set: run this test with the project's scripts/test",
-    );
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await
-}
 
 #[tokio::test]
 #[ignore = "needs moto: run scripts/test"]

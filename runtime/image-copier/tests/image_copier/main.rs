@@ -8,3 +8,4 @@ mod ecr_quirks;
 mod handler_registries;
 mod lambda_binary;
 mod registry_copy;
+mod token_registry;
