@@ -18,11 +18,11 @@ use anyhow::Context;
 use cfn_gen::Problem;
 use cfn_gen::{App, Format, Severity, SynthOptions, SynthesizedStack};
 use chrono::Utc;
-use clap::{Parser, ValueEnum};
 use similar::TextDiff;
 
 /// A template format on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum OutputFormat {
     /// YAML (the default).
     Yaml,
@@ -30,30 +30,27 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Synthesize cloud-cron stacks into AWS SAM templates.
-#[derive(Parser, Debug)]
-#[command(name = "synth", version)]
-struct Args {
-    #[command(flatten)]
-    synth: SynthArgs,
-}
+mod args;
 
 /// synth's options, for a front end that embeds them in its own command line
-/// (`#[command(flatten)]`).
-#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+/// (`#[command(flatten)]`, with this crate's `clap` feature). The help texts
+/// below are the ones `cloud-cron synth --help` shows; synth's own `--help`
+/// is written out in `args.rs` with the same words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SynthArgs {
     /// Where to write `<Stack>.template.<yaml|json>`.
-    #[arg(long, default_value = DEFAULT_OUT_DIR)]
+    #[cfg_attr(feature = "clap", arg(long, default_value = DEFAULT_OUT_DIR))]
     pub out_dir: PathBuf,
     /// Template format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = OutputFormat::Yaml))]
     pub format: OutputFormat,
     /// Only this stack (repeatable).
-    #[arg(long = "stack", value_name = "NAME")]
+    #[cfg_attr(feature = "clap", arg(long = "stack", value_name = "NAME"))]
     pub stacks: Vec<String>,
     /// Write nothing; exit 1 and show a diff when a file on disk differs from
     /// what would be written.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub check: bool,
 }
 
@@ -148,6 +145,7 @@ impl Frontend<'_> {
     }
 }
 
+/// The default `--out-dir`.
 const DEFAULT_OUT_DIR: &str = "out";
 const VALIDATION_FAILED: u8 = 1;
 const USAGE: u8 = 2;
@@ -178,21 +176,21 @@ pub fn main(app: &App) -> ExitCode {
 pub fn run<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,
-    T: Into<std::ffi::OsString> + Clone,
+    T: Into<std::ffi::OsString>,
 {
-    let args = match Args::try_parse_from(args) {
+    let args = match args::parse(args) {
         Ok(args) => args,
-        Err(e) => {
-            // --help and --version are "errors" that go to stdout and succeed.
-            if e.use_stderr() {
-                let _ = write!(err, "{}", e.render());
-                return ExitCode::from(USAGE);
-            }
-            let _ = write!(out, "{}", e.render());
+        // --help and --version go to stdout and succeed.
+        Err(args::Stop::Help(text) | args::Stop::Version(text)) => {
+            let _ = write!(out, "{text}");
             return ExitCode::SUCCESS;
         }
+        Err(args::Stop::Usage(text)) => {
+            let _ = write!(err, "{text}");
+            return ExitCode::from(USAGE);
+        }
     };
-    synth_app(app, &args.synth, &Frontend::default(), out, err)
+    synth_app(app, &args, &Frontend::default(), out, err)
 }
 
 /// Run synth on `app` with options parsed by the caller, presented as
