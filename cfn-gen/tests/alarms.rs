@@ -884,7 +884,10 @@ fn a_rate_job_without_a_start_date_is_unwatched_with_a_warning() {
     let w: Vec<_> = synthesis
         .warnings
         .iter()
-        .filter(|p| p.message.starts_with("missed runs of this job are not detected"))
+        .filter(|p| {
+            p.message
+                .starts_with("missed runs of this job are not detected")
+        })
         .collect();
     assert_eq!(w.len(), 1, "{:#?}", synthesis.warnings);
     assert_eq!(w[0].path, "Erp/Odoo/hourly");
