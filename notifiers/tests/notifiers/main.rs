@@ -7,7 +7,6 @@
 mod alarms;
 mod email_ses;
 mod end_to_end;
-mod failed_run;
 mod from_config;
 mod http_support;
 mod logs;
