@@ -463,6 +463,9 @@ fn each_stack_puts_its_schedules_in_its_own_group_with_delivery_alarms() {
 }
 
 /// A watched job: path, function, expression, zone, grace, late after.
+/// A watched job's path, job name, expression, zone and grace.
+type JobRow<'a> = (&'a str, Option<&'a str>, &'a str, Option<&'a str>, u32);
+
 type WatchedRow<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, u32, Option<u32>);
 
 fn watchdog_app() -> App {
@@ -828,7 +831,7 @@ fn each_job_of_a_function_is_watched_on_its_own_schedule_and_job_name() {
     assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
     let t = synthesis.stacks[0].template.to_json();
     let config = watchdog_config(&t);
-    let rows: Vec<(&str, Option<&str>, &str, Option<&str>, u32)> = config
+    let rows: Vec<JobRow<'_>> = config
         .jobs
         .iter()
         .map(|j| {
