@@ -463,6 +463,9 @@ fn each_stack_puts_its_schedules_in_its_own_group_with_delivery_alarms() {
 }
 
 /// A watched job: path, function, expression, zone, grace, late after.
+/// A watched job's path, job name, expression, zone and grace.
+type JobRow<'a> = (&'a str, Option<&'a str>, &'a str, Option<&'a str>, u32);
+
 type WatchedRow<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, u32, Option<u32>);
 
 fn watchdog_app() -> App {
@@ -782,6 +785,135 @@ fn a_rate_too_long_for_an_alarm_warns_and_a_start_date_lets_the_watchdog_count()
         .start_date("2027-01-01T00:00:00Z");
     let synthesis = app.synth().expect("valid");
     assert!(synthesis.stacks[0].text.contains("CLOUDCRON_WATCHDOG"));
+}
+
+/// The watchdog configuration of the only stack, function names filled in as `fn`.
+fn watchdog_config(t: &Value) -> cloud_cron_contract::watchdog::WatchdogConfig {
+    let functions = resources_of_type(t, "AWS::Serverless::Function");
+    let (_, watchdog) = functions
+        .iter()
+        .find(|(id, _)| id.starts_with("MissedRunWatchdog"))
+        .expect("the watchdog");
+    let mut text = watchdog["Properties"]["Environment"]["Variables"]["CLOUDCRON_WATCHDOG"]
+        ["Fn::Sub"]
+        .as_str()
+        .expect("an Fn::Sub")
+        .to_owned();
+    for (id, _) in &functions {
+        text = text.replace(&format!("${{{id}}}"), "fn");
+    }
+    serde_json::from_str(&text).expect("the contract's config")
+}
+
+#[test]
+fn each_job_of_a_function_is_watched_on_its_own_schedule_and_job_name() {
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Erp");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    ScheduledLambda::new(&stack, "Odoo")
+        .image(IMAGE)
+        .flexible_window(5)
+        .job(
+            "send-invoices",
+            Schedule::cron("0 7 ? * MON-FRI *").in_time_zone("Europe/London"),
+            json!({"id": 5}),
+        )
+        .job(
+            "close",
+            Schedule::at("2027-12-31T18:00:00").in_time_zone("Europe/London"),
+            json!(null),
+        );
+    ScheduledLambda::new(&stack, "Quiet")
+        .image(IMAGE)
+        .job("ping", Schedule::cron("0 8 * * ? *"), json!(null))
+        .no_missed_run_alarm();
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
+    let t = synthesis.stacks[0].template.to_json();
+    let config = watchdog_config(&t);
+    let rows: Vec<JobRow<'_>> = config
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.path.as_str(),
+                j.job.as_deref(),
+                j.expression.as_str(),
+                j.time_zone.as_deref(),
+                j.grace_seconds,
+            )
+        })
+        .collect();
+    // 15 minutes, the 5-minute flexible window, two retries of 60 s + 120 s.
+    let grace = 900 + 300 + 2 * (60 + 120);
+    assert_eq!(
+        rows,
+        [
+            (
+                "Erp/Odoo/send-invoices",
+                Some("send-invoices"),
+                "cron(0 7 ? * MON-FRI *)",
+                Some("Europe/London"),
+                grace
+            ),
+            (
+                "Erp/Odoo/close",
+                Some("close"),
+                "at(2027-12-31T18:00:00)",
+                Some("Europe/London"),
+                grace
+            ),
+        ],
+        "Quiet switched its missed-run detection off"
+    );
+    assert!(config.jobs.iter().all(|j| j.function_name == "fn"));
+    // Jobs need no metric-math alarm: the function's metrics mix them.
+    assert!(missed_run_alarms(&t)
+        .iter()
+        .all(|(id, _)| id.starts_with("MissedRunWatchdog")));
+}
+
+#[test]
+fn a_rate_job_without_a_start_date_is_unwatched_with_a_warning() {
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Erp");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    ScheduledLambda::new(&stack, "Odoo").image(IMAGE).job(
+        "hourly",
+        Schedule::rate(1, TimeUnit::Hours),
+        json!(null),
+    );
+    let synthesis = app.synth().expect("valid: the job is only unwatched");
+    let w: Vec<_> = synthesis
+        .warnings
+        .iter()
+        .filter(|p| {
+            p.message
+                .starts_with("missed runs of this job are not detected")
+        })
+        .collect();
+    assert_eq!(w.len(), 1, "{:#?}", synthesis.warnings);
+    assert_eq!(w[0].path, "Erp/Odoo/hourly");
+    assert!(w[0].fix.contains(".start_date("), "{}", w[0].fix);
+    assert!(!synthesis.stacks[0].text.contains("CLOUDCRON_WATCHDOG"));
+
+    // With a start date the watchdog counts its fire times.
+    let app = watchdog_app();
+    let stack = Stack::new(&app, "Erp");
+    stack.alarms_to(&OpsTopic::new(&stack, "Ops"));
+    ScheduledLambda::new(&stack, "Odoo")
+        .image(IMAGE)
+        .start_date("2027-01-01T00:00:00Z")
+        .job("hourly", Schedule::rate(1, TimeUnit::Hours), json!(null));
+    let synthesis = app.synth().expect("valid");
+    assert!(synthesis.warnings.is_empty(), "{:#?}", synthesis.warnings);
+    let config = watchdog_config(&synthesis.stacks[0].template.to_json());
+    assert_eq!(config.jobs.len(), 1);
+    assert_eq!(config.jobs[0].job.as_deref(), Some("hourly"));
+    assert_eq!(
+        config.jobs[0].start_date.as_deref(),
+        Some("2027-01-01T00:00:00Z")
+    );
 }
 
 #[test]

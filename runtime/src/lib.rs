@@ -10,7 +10,9 @@
 //!
 //! A task reads its secrets with [`RunContext::secret`] ([`secrets`]); a
 //! function that runs several jobs (`.job(name, schedule, input)`) reads which
-//! one with [`RunContext::job`] and its input with [`RunContext::input`] ([`job`]).
+//! one with [`RunContext::job`] and its input with [`RunContext::input`] ([`job`]);
+//! each job's run ends with one Embedded Metric Format line, `RunSucceeded` or
+//! `RunFailed` per function and job, for the missed-run watchdog ([`run_metrics`]).
 //!
 //! [`contract`] (env var names, scheduler input, message envelope,
 //! deduplication ids) is the `cloud-cron-contract` crate, which `cfn-gen`
@@ -26,6 +28,7 @@ pub mod event;
 pub mod idempotency;
 pub mod init_error;
 pub mod job;
+pub mod run_metrics;
 pub mod sdk_error;
 pub mod secrets;
 mod task;

@@ -24,6 +24,7 @@ use crate::env::Environment;
 use crate::event::{self, EventError, ScheduledRun};
 use crate::idempotency::{self, Decision, IdempotencyError, IdempotencyStore};
 use crate::job::InputError;
+use crate::run_metrics::{self, MetricSink, RunOutcome};
 use crate::secrets::{SecretError, TaskSecrets};
 use secrecy::SecretString;
 
@@ -278,6 +279,8 @@ pub struct Runtime<T: Task> {
     dispatcher: Arc<Dispatcher>,
     idempotency: Option<IdempotencyStore>,
     secrets: Arc<TaskSecrets>,
+    function_name: Option<String>,
+    metric_sink: MetricSink,
 }
 
 impl<T: Task> Runtime<T> {
@@ -298,7 +301,27 @@ impl<T: Task> Runtime<T> {
             dispatcher: Arc::new(dispatcher),
             idempotency,
             secrets: Arc::new(TaskSecrets::new(sdk, env)),
+            function_name: env
+                .get(contract::run_metrics::LAMBDA_FUNCTION_NAME_ENV)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            metric_sink: run_metrics::stdout_sink(),
         })
+    }
+
+    /// Write the run-outcome EMF lines ([`run_metrics`]) to `sink` instead
+    /// of standard output.
+    pub fn with_metric_sink(mut self, sink: MetricSink) -> Runtime<T> {
+        self.metric_sink = sink;
+        self
+    }
+
+    /// Emit the outcome of a job's run (nothing for a run without a job, or
+    /// outside Lambda, where `AWS_LAMBDA_FUNCTION_NAME` is not set).
+    fn record_outcome(&self, job: Option<&str>, outcome: RunOutcome, started: DateTime<Utc>) {
+        if let (Some(function), Some(job)) = (&self.function_name, job) {
+            run_metrics::emit(&self.metric_sink, function, job, outcome, started);
+        }
     }
 
     /// Read the task's secrets from `secrets` (instead of AWS, as the
@@ -320,7 +343,8 @@ impl<T: Task> Runtime<T> {
         event: &Value,
         invocation: &Invocation,
     ) -> Result<RunReport, RunError> {
-        let run = event::parse(event, &invocation.request_id, Utc::now())?;
+        let started = Utc::now();
+        let run = event::parse(event, &invocation.request_id, started)?;
         let mut report = RunReport {
             task: T::NAME.to_owned(),
             schedule_arn: run.schedule_arn.clone(),
@@ -376,6 +400,7 @@ impl<T: Task> Runtime<T> {
 
         // Run on its own task so that a panic becomes an error like any other.
         let task = self.task.clone();
+        let job = run.job.clone();
         let ctx = RunContext::new(run, self.dispatcher.clone()).with_secrets(self.secrets.clone());
         let outcome = match tokio::spawn(async move { task.run(ctx).await }).await {
             Ok(result) => result,
@@ -384,12 +409,17 @@ impl<T: Task> Runtime<T> {
         match outcome {
             Ok(()) => {
                 if let Some(guard) = guard {
-                    guard.complete().await?;
+                    if let Err(e) = guard.complete().await {
+                        self.record_outcome(job.as_deref(), RunOutcome::Failed, started);
+                        return Err(e.into());
+                    }
                 }
+                self.record_outcome(job.as_deref(), RunOutcome::Succeeded, started);
                 tracing::info!(task = T::NAME, "run finished");
                 Ok(report)
             }
             Err(e) => {
+                self.record_outcome(job.as_deref(), RunOutcome::Failed, started);
                 tracing::error!(task = T::NAME, error = %crate::sdk_error::error_chain(e.as_ref()), "run failed");
                 if let Some(guard) = guard {
                     // Let the retry run at once; if this fails, the lease expires instead.

@@ -11,6 +11,7 @@ pub mod ecr;
 pub mod image_republish;
 pub mod notifier;
 pub mod one_off;
+pub mod run_metrics;
 pub mod schedules_api;
 pub mod sync;
 pub mod task_secret;

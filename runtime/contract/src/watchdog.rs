@@ -108,6 +108,14 @@ pub struct WatchedJob {
     pub path: String,
     /// The Lambda function's name (the `FunctionName` metric dimension).
     pub function_name: String,
+    /// The job's name, for a `.job(name, ..)` schedule of a function that
+    /// runs several: its runs are then counted from the run metrics the
+    /// runtime emits per job ([`crate::run_metrics`]: `CloudCron`
+    /// `RunSucceeded`/`RunFailed`, dimensions `FunctionName` and `Job`)
+    /// instead of the function's own `AWS/Lambda` metrics, which cannot tell
+    /// jobs apart. `expectedDurationSeconds` is not checked for a job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
     /// The schedule expression: `rate(..)`, `cron(..)` or `at(..)`.
     pub expression: String,
     /// The schedule's IANA zone (UTC when absent).
@@ -284,6 +292,7 @@ mod tests {
             jobs: vec![WatchedJob {
                 path: "Jobs/Report".into(),
                 function_name: "report".into(),
+                job: None,
                 expression: "rate(1 hour)".into(),
                 time_zone: None,
                 start_date: Some("2027-01-01T00:00:00Z".into()),

@@ -5,5 +5,6 @@ mod diagnostic;
 mod errors;
 mod idempotency;
 mod init_error;
+mod run_metrics;
 mod secrets;
 mod support;

@@ -15,7 +15,7 @@ use crate::cadence::Cadence;
 use crate::error::WatchdogError;
 use crate::finding::{findings, subject, utc_text};
 use crate::jobs::{load_job, Job};
-use crate::metrics::{FunctionMetrics, MetricsRequest, MetricsSource};
+use crate::metrics::{FunctionMetrics, MetricsRequest, MetricsSource, RunSource};
 use crate::publish::Publisher;
 use crate::window::{check_job, CheckWindow};
 
@@ -190,17 +190,16 @@ pub async fn check<M: MetricsSource, P: Publisher>(
         }
     }
     let (start, end) = window.metrics_range();
-    let mut functions: BTreeMap<String, bool> = BTreeMap::new();
+    let mut sources: BTreeMap<RunSource, bool> = BTreeMap::new();
     for job in &checkable {
-        *functions.entry(job.spec.function_name.clone()).or_default() |=
-            job.expected_duration.is_some();
+        *sources.entry(RunSource::of(&job.spec)).or_default() |= job.expected_duration.is_some();
     }
     let request = MetricsRequest {
-        functions: functions.into_iter().collect(),
+        sources: sources.into_iter().collect(),
         start,
         end,
     };
-    let fetched = if request.functions.is_empty() {
+    let fetched = if request.sources.is_empty() {
         BTreeMap::new()
     } else {
         metrics.fetch(&request).await?
@@ -213,12 +212,13 @@ pub async fn check<M: MetricsSource, P: Publisher>(
         findings: Vec::new(),
     };
     for job in checkable {
-        let data = fetched.get(&job.spec.function_name).unwrap_or(&empty);
+        let data = fetched.get(&RunSource::of(&job.spec)).unwrap_or(&empty);
         for run in check_job(job, &window, data) {
             summary.runs_judged += 1;
             tracing::info!(
                 job = %job.spec.path,
                 function = %job.spec.function_name,
+                schedule_job = job.spec.job.as_deref().unwrap_or(""),
                 expected = %utc_text(run.expected),
                 invocations = run.invocations,
                 errors = run.errors,

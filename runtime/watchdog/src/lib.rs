@@ -8,8 +8,11 @@
 //! Expected fire times come from the schedule evaluator (`cloud-cron-schedule`)
 //! in each schedule's own zone, so weekday-only crons, month ends (`L`) and
 //! daylight-saving changes are expected exactly when the Scheduler fires.
-//! Only `AWS/Lambda` metrics are ground truth: any function, in any language,
-//! can be watched unchanged.
+//! For a function's own schedule, `AWS/Lambda` metrics are ground truth: any
+//! function, in any language, can be watched unchanged. For a `.job(..)`
+//! of a function that runs several jobs (whose Lambda metrics cannot tell
+//! the jobs apart), the per-job run metrics the runtime emits as Embedded
+//! Metric Format lines (`cloud_cron_contract::run_metrics`) are.
 //!
 //! Modules: [`jobs`] (configuration entries -> jobs, expected times),
 //! [`cadence`] (the watchdog's previous run), [`window`] (what one run judges),

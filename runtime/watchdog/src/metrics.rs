@@ -1,7 +1,9 @@
-//! Owns the per-minute metrics of one function as the watchdog sees them
-//! (`AWS/Lambda` `Invocations` and `Errors` sums, `Duration` maximum, one-minute
-//! period) and the [`MetricsSource`] seam that fetches them, so the logic can
-//! be tested without AWS.
+//! Owns the per-minute metrics of one watched [`RunSource`] as the watchdog
+//! sees them (for a function, `AWS/Lambda` `Invocations` and `Errors` sums
+//! and the `Duration` maximum; for a job of a function, the runtime's
+//! `CloudCron` `RunSucceeded` and `RunFailed` sums read as invocations and
+//! errors; one-minute period) and the [`MetricsSource`] seam that fetches
+//! them, so the logic can be tested without AWS.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -77,24 +79,53 @@ pub fn floor_minute(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(Duration::minutes(1)).unwrap_or(t)
 }
 
-/// What to fetch: for each function, whether `Duration` is wanted too, over
-/// `[start, end)` (whole minutes).
+/// Whose runs a series of metrics counts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RunSource {
+    /// Every invocation of a function: its own `AWS/Lambda` metrics.
+    Function(String),
+    /// The runs of one job of a function: the `CloudCron` run metrics the
+    /// runtime emits (`cloud_cron_contract::run_metrics`).
+    Job {
+        /// The function's name.
+        function: String,
+        /// The job's name.
+        job: String,
+    },
+}
+
+impl RunSource {
+    /// The source a configuration entry is checked against: its job's run
+    /// metrics when it names a job, else its function's.
+    pub fn of(spec: &cloud_cron_contract::watchdog::WatchedJob) -> RunSource {
+        match &spec.job {
+            Some(job) => RunSource::Job {
+                function: spec.function_name.clone(),
+                job: job.clone(),
+            },
+            None => RunSource::Function(spec.function_name.clone()),
+        }
+    }
+}
+
+/// What to fetch: for each source, whether `Duration` is wanted too (only
+/// functions have it), over `[start, end)` (whole minutes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricsRequest {
-    /// Function names and whether their `Duration` maximum is needed.
-    pub functions: Vec<(String, bool)>,
+    /// The sources and whether their `Duration` maximum is needed.
+    pub sources: Vec<(RunSource, bool)>,
     /// Inclusive start, on a minute.
     pub start: DateTime<Utc>,
     /// Exclusive end, on a minute.
     pub end: DateTime<Utc>,
 }
 
-/// Fetches per-minute Lambda metrics.
+/// Fetches per-minute run metrics.
 pub trait MetricsSource {
-    /// The metrics of each requested function (functions without datapoints
+    /// The metrics of each requested source (sources without datapoints
     /// may be absent from the map).
     fn fetch(
         &self,
         request: &MetricsRequest,
-    ) -> impl Future<Output = Result<BTreeMap<String, FunctionMetrics>, WatchdogError>> + Send;
+    ) -> impl Future<Output = Result<BTreeMap<RunSource, FunctionMetrics>, WatchdogError>> + Send;
 }

@@ -17,7 +17,7 @@ use crate::error::WatchdogError;
 use crate::finding::{findings, subject};
 use crate::handler::{check, run_instant, FixedClock, Plan};
 use crate::jobs::{load_job, Job};
-use crate::metrics::{FunctionMetrics, MetricsRequest, MetricsSource};
+use crate::metrics::{FunctionMetrics, MetricsRequest, MetricsSource, RunSource};
 use crate::publish::Publisher;
 use crate::window::{check_job, CheckWindow};
 
@@ -31,6 +31,7 @@ fn spec(expression: &str, zone: Option<&str>) -> WatchedJob {
     WatchedJob {
         path: "Jobs/NightlySync".into(),
         function_name: "app-NightlySync".into(),
+        job: None,
         expression: expression.into(),
         time_zone: zone.map(Into::into),
         start_date: None,
@@ -459,7 +460,7 @@ fn config(jobs: Vec<WatchedJob>) -> WatchdogConfig {
 }
 
 struct FakeMetrics(
-    BTreeMap<String, FunctionMetrics>,
+    BTreeMap<RunSource, FunctionMetrics>,
     Mutex<Vec<MetricsRequest>>,
 );
 
@@ -467,7 +468,7 @@ impl MetricsSource for FakeMetrics {
     async fn fetch(
         &self,
         request: &MetricsRequest,
-    ) -> Result<BTreeMap<String, FunctionMetrics>, WatchdogError> {
+    ) -> Result<BTreeMap<RunSource, FunctionMetrics>, WatchdogError> {
         self.1.lock().expect("lock").push(request.clone());
         Ok(self.0.clone())
     }
@@ -520,7 +521,7 @@ async fn one_run_publishes_its_findings_then_reports_bad_jobs() {
     assert_eq!(
         requests,
         [MetricsRequest {
-            functions: vec![("app-NightlySync".into(), false)],
+            sources: vec![(RunSource::Function("app-NightlySync".into()), false)],
             start: utc(2027, 3, 29, 6, 15),
             end: utc(2027, 3, 29, 8, 16),
         }]

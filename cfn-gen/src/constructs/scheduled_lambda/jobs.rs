@@ -15,6 +15,7 @@ use cloud_cron_contract::{self as contract, SchedulerInput};
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
+use super::missed_runs::{job_detection, Detection};
 use super::{Inner, Props, ScheduledLambda};
 use crate::constructs::schedule_group::ScheduleGroup;
 use crate::logical_id;
@@ -89,6 +90,17 @@ impl Jobs {
     /// Whether the function runs jobs.
     pub(super) fn any(&self) -> bool {
         !self.list.is_empty()
+    }
+
+    /// Each job's name and schedule, without duplicate names.
+    pub(super) fn schedules(&self) -> Vec<(String, Schedule)> {
+        let mut out: Vec<(String, Schedule)> = Vec::new();
+        for job in &self.list {
+            if !out.iter().any(|(name, _)| *name == job.name) {
+                out.push((job.name.clone(), job.schedule.clone()));
+            }
+        }
+        out
     }
 
     /// The customer managed key for schedule inputs, if one was given.
@@ -195,6 +207,16 @@ impl Inner {
         let start = p.start_date.as_deref().and_then(instant);
         let end = p.end_date.as_deref().and_then(instant);
         let now = Utc::now();
+        let timeout = self.function.settings().timeout;
+        for (name, schedule) in jobs.schedules() {
+            if let Detection::RateTooLong { .. } = job_detection(p, &schedule, timeout) {
+                report.warning(
+                    &self.job_path(&name),
+                    "missed runs of this job are not detected: the stack's watchdog counts a rate job's fire times from the function's start date, and it has none (the function's own metrics cannot tell its jobs apart)",
+                    "give the function a .start_date(\"2027-01-01T00:00:00Z\"), or write the job's schedule as a cron (rate(1 hour) is Schedule::cron(\"0 * * * ? *\")), or call .no_missed_run_alarm()",
+                );
+            }
+        }
         for (index, job) in jobs.list.iter().enumerate() {
             let job_path = self.job_path(&job.name);
             if let Some(problem) = contract::job_name_problem(&job.name) {

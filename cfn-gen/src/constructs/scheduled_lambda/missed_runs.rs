@@ -10,6 +10,12 @@
 //! month ends, daylight saving), so those tasks, and rates counted from a
 //! start date, are left to the stack's watchdog, which asks the schedule
 //! evaluator for each expected fire time.
+//!
+//! A function's `.job(..)` schedules share one set of Lambda metrics, which
+//! cannot tell the jobs apart, so every job is left to the watchdog, which
+//! reads the per-job run metrics the runtime emits
+//! (`cloud_cron_contract::run_metrics`). A `rate(..)` job is counted from the
+//! function's start date; without one it is not watched (a synth warning).
 
 use std::time::Duration;
 
@@ -18,7 +24,7 @@ use chrono::{TimeZone, Utc};
 use super::{Inner, MissedRuns, Props};
 use crate::constructs::alarms;
 use crate::resources::cloudwatch;
-use crate::schedule::FlexibleWindow;
+use crate::schedule::{FlexibleWindow, Schedule};
 use crate::template::{Resource, Template};
 use crate::validate::Report;
 use crate::value::Value;
@@ -90,6 +96,29 @@ pub(super) fn detection(p: &Props, timeout: Duration) -> Detection {
     match u32::try_from(period) {
         Ok(period) if period <= MAX_ALARM_PERIOD => Detection::Alarm { period, grace },
         _ => Detection::RateTooLong { period },
+    }
+}
+
+/// How missed runs of a `.job(..)` on `schedule` of a task with `p` and a
+/// function `timeout` are detected: by the watchdog, from the job's run
+/// metrics, unless switched off or disabled; `RateTooLong` for a `rate(..)`
+/// without a start date (the watchdog cannot count its fire times, and the
+/// function's metric-math alarm cannot tell jobs apart).
+pub(super) fn job_detection(p: &Props, schedule: &Schedule, timeout: Duration) -> Detection {
+    let MissedRuns::Expect(explicit) = p.missed_runs else {
+        return Detection::None;
+    };
+    if !p.enabled {
+        return Detection::None;
+    }
+    let Ok(valid) = schedule.validate() else {
+        return Detection::None;
+    };
+    if valid.expression().starts_with("rate(") && p.start_date.is_none() {
+        return Detection::RateTooLong { period: 0 };
+    }
+    Detection::Watchdog {
+        grace: grace(p, timeout, explicit),
     }
 }
 

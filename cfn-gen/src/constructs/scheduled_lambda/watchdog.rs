@@ -1,6 +1,7 @@
 //! The stack's missed-run watchdog: one per stack, deployed when any of its
 //! tasks expects runs on a `cron(..)` or `at(..)` schedule (or a rate with a
-//! start date). It is itself a scheduled task (`MissedRunWatchdog`, every
+//! start date), or has `.job(..)`s (each job is watched on its own, through
+//! the per-job run metrics the runtime emits). It is itself a scheduled task (`MissedRunWatchdog`, every
 //! 15 minutes, cloud-cron's `watchdog` function from the app's
 //! [`BuiltinFunctions`](crate::BuiltinFunctions)), so it has the alarms
 //! every task has, including the `rate(..)` missed-run alarm: the watchdog
@@ -23,7 +24,7 @@ use cloud_cron_contract::watchdog::{
 };
 use cloud_cron_contract::TOPIC_ARN_ENV_PREFIX;
 
-use super::missed_runs::{detection, Detection};
+use super::missed_runs::{detection, job_detection, Detection};
 use super::{Inner, ScheduledLambda};
 use crate::builtin_functions::{Builtin, BuiltinCode};
 use crate::construct::Stack;
@@ -43,6 +44,23 @@ const EVERY_MINUTES: u32 = 15;
 
 /// The suffix of the variable holding the ops topic's ARN.
 const OPS_TOPIC_KEY: &str = "OPS";
+
+/// One schedule the watchdog checks: a task's own, or one of its jobs.
+struct Watched {
+    task: Rc<Inner>,
+    grace: u32,
+    /// The job's name and schedule; `None` for the task's own schedule.
+    job: Option<(String, Schedule)>,
+}
+
+impl Watched {
+    fn path(&self) -> String {
+        match &self.job {
+            Some((name, _)) => format!("{}/{name}", self.task.node.path()),
+            None => self.task.node.path(),
+        }
+    }
+}
 
 /// A stack's watchdog: the task that runs it and the tasks it may watch.
 pub(crate) struct Watchdog {
@@ -79,18 +97,31 @@ impl Watchdog {
         self.tasks.borrow_mut().push(task);
     }
 
-    /// The tasks the watchdog checks, with their grace in seconds.
-    fn jobs(&self) -> Vec<(Rc<Inner>, u32)> {
-        self.tasks
-            .borrow()
-            .iter()
-            .filter_map(
-                |t| match detection(&t.props.borrow(), t.function.settings().timeout) {
-                    Detection::Watchdog { grace } => Some((t.clone(), grace)),
-                    _ => None,
-                },
-            )
-            .collect()
+    /// What the watchdog checks: each task's own schedule and each of its
+    /// jobs that the watchdog watches.
+    fn jobs(&self) -> Vec<Watched> {
+        let mut out = Vec::new();
+        for task in self.tasks.borrow().iter() {
+            let p = task.props.borrow();
+            let timeout = task.function.settings().timeout;
+            if let Detection::Watchdog { grace } = detection(&p, timeout) {
+                out.push(Watched {
+                    task: task.clone(),
+                    grace,
+                    job: None,
+                });
+            }
+            for (name, schedule) in task.jobs.borrow().schedules() {
+                if let Detection::Watchdog { grace } = job_detection(&p, &schedule, timeout) {
+                    out.push(Watched {
+                        task: task.clone(),
+                        grace,
+                        job: Some((name, schedule)),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// The topic findings go to: the stack's alarm topic.
@@ -112,7 +143,7 @@ impl Watchdog {
         if jobs.is_empty() {
             return;
         }
-        let paths: Vec<String> = jobs.iter().map(|(t, _)| t.node.path()).collect();
+        let paths: Vec<String> = jobs.iter().map(Watched::path).collect();
         let path = self.task.0.node.path();
         if self.topic().is_none() {
             report.warning(
@@ -140,21 +171,26 @@ impl Watchdog {
         let jobs: Vec<WatchedJob> = self
             .jobs()
             .iter()
-            .map(|(task, grace)| {
+            .map(|watched| {
+                let task = &watched.task;
                 let p = task.props.borrow();
-                let schedule = p.schedule.as_ref();
+                let schedule = match &watched.job {
+                    Some((_, schedule)) => Some(schedule),
+                    None => p.schedule.as_ref(),
+                };
                 let flexible = match p.flexible_window {
                     FlexibleWindow::Off => 0,
                     FlexibleWindow::Flexible { maximum_minutes } => maximum_minutes * 60,
                 };
                 WatchedJob {
-                    path: task.node.path(),
+                    path: watched.path(),
                     function_name: format!("${{{}}}", task.function.logical_id()),
+                    job: watched.job.as_ref().map(|(name, _)| name.clone()),
                     expression: schedule.map(Schedule::expression).unwrap_or_default(),
                     time_zone: schedule.and_then(|s| s.time_zone()).map(str::to_owned),
                     start_date: p.start_date.clone(),
                     end_date: p.end_date.clone(),
-                    grace_seconds: *grace,
+                    grace_seconds: watched.grace,
                     late_after_seconds: Some(flexible + DEFAULT_LATE_AFTER_SECONDS),
                     expected_duration_seconds: None,
                 }

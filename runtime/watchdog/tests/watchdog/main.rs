@@ -15,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use cloud_cron_contract::run_metrics::RunOutcome;
 use cloud_cron_contract::watchdog::{
     WatchdogConfig, WatchdogFinding, WatchdogSchedule, WatchedJob,
 };
@@ -22,7 +23,7 @@ use cloud_cron_contract::{SchedulerInput, DEDUP_ID_ATTRIBUTE};
 use cloud_cron_test_support::{moto_endpoint, sdk_config};
 use cloud_cron_watchdog::cloudwatch::CloudWatchMetrics;
 use cloud_cron_watchdog::handler::{handle, FixedClock, Plan};
-use cloud_cron_watchdog::metrics::{MetricsRequest, MetricsSource};
+use cloud_cron_watchdog::metrics::{MetricsRequest, MetricsSource, RunSource};
 use cloud_cron_watchdog::publish::SnsPublisher;
 use moto_cloudwatch::MotoCloudWatch;
 use serde_json::Value;
@@ -148,6 +149,7 @@ fn job(path: &str, function: &str, expression: &str, zone: Option<&str>, grace: 
     WatchedJob {
         path: path.into(),
         function_name: function.into(),
+        job: None,
         expression: expression.into(),
         time_zone: zone.map(Into::into),
         start_date: None,
@@ -339,7 +341,7 @@ async fn the_sdk_client_speaks_a_protocol_moto_does_not_serve() {
     let aws = sdk_config(&endpoint).await;
     let metrics = CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&aws));
     let request = MetricsRequest {
-        functions: vec![("any".into(), false)],
+        sources: vec![(RunSource::Function("any".into()), false)],
         start: utc(7, 0),
         end: utc(8, 0),
     };
@@ -372,12 +374,16 @@ async fn moto_keeps_lambda_metrics_per_function_and_minute() {
     cloudwatch.put(&b, "Invocations", utc(6, 2), 3.0).await;
     let fetched = cloudwatch
         .fetch(&MetricsRequest {
-            functions: vec![(a.clone(), false), (b.clone(), false)],
+            sources: vec![
+                (RunSource::Function(a.clone()), false),
+                (RunSource::Function(b.clone()), false),
+            ],
             start: utc(5, 55),
             end: utc(6, 5),
         })
         .await
         .expect("fetch");
+    let (a, b) = (RunSource::Function(a), RunSource::Function(b));
     assert_eq!(
         fetched[&a].at(utc(6, 0)).invocations,
         2.0,
@@ -520,4 +526,125 @@ async fn rate_month_end_and_london_fall_back_against_moto() {
         missed.subject,
         "Missed run: Jobs/London at 2027-11-01 09:00 GMT"
     );
+}
+
+/// Three `.job(..)`s of one function, weekdays in Europe/London, across the
+/// spring-forward of Sunday 28 March 2027 (Friday's 09:00 is 09:00 UTC,
+/// Monday's is 08:00 UTC): `ran` ran both days, `never` never ran, `broken`
+/// failed with its retry. The function's own `AWS/Lambda` metrics show an
+/// invocation at every fire time (it was invoked), so only the per-job run
+/// metrics (`CloudCron` `RunSucceeded`/`RunFailed`, dimensions `FunctionName`
+/// and `Job`, put as the runtime's EMF lines produce them) can tell them apart.
+#[tokio::test]
+#[ignore = "needs moto: run with scripts/test"]
+async fn jobs_of_one_function_are_judged_by_their_own_run_metrics_across_dst() {
+    let endpoint = moto_endpoint();
+    let aws = sdk_config(&endpoint).await;
+    let cloudwatch = MotoCloudWatch::new(&endpoint);
+    let (topic, queue_url) = ops_topic(&aws).await;
+    let function = unique("erp-OdooJobs");
+    let friday = |h, m| at(2027, 3, 26, h, m);
+    let monday = |h, m| at(2027, 3, 29, h, m);
+
+    for t in [
+        friday(9, 0),
+        friday(9, 30),
+        friday(10, 0),
+        monday(8, 0),
+        monday(8, 30),
+        monday(9, 0),
+    ] {
+        cloudwatch.put(&function, "Invocations", t, 1.0).await;
+    }
+    // `ran`, 09:00 London: GMT on Friday, BST on Monday.
+    cloudwatch
+        .put_run(&function, "ran", RunOutcome::Succeeded, friday(9, 0))
+        .await;
+    cloudwatch
+        .put_run(&function, "ran", RunOutcome::Succeeded, monday(8, 1))
+        .await;
+    // `broken`, 10:00 London: each run fails, and so does its retry.
+    for t in [friday(10, 0), friday(10, 3), monday(9, 0), monday(9, 3)] {
+        cloudwatch
+            .put_run(&function, "broken", RunOutcome::Failed, t)
+            .await;
+    }
+
+    let entry = |name: &str, time: &str| {
+        let mut spec = job(
+            &format!("ErpSchedules/OdooJobs/{name}"),
+            &function,
+            &format!("cron({time} ? * MON-FRI *)"),
+            Some("Europe/London"),
+            900,
+        );
+        spec.job = Some(name.to_owned());
+        spec
+    };
+    let plan = Plan::new(
+        "CLOUDCRON_WATCHDOG",
+        WatchdogConfig {
+            version: 1,
+            ops_topic_env: "SNS_TOPIC_ARN_OPS".into(),
+            schedule: WatchdogSchedule {
+                expression: "rate(15 minutes)".into(),
+                time_zone: None,
+            },
+            lookback_seconds: 7200,
+            settle_seconds: 0,
+            jobs: vec![
+                entry("ran", "0 9"),
+                entry("never", "30 9"),
+                entry("broken", "0 10"),
+            ],
+        },
+    )
+    .expect("valid plan");
+    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &topic);
+    let clock = FixedClock(at(2030, 1, 1, 0, 0));
+
+    // Every watchdog run from before the first fire time to after the last
+    // one's grace, on both days: each expected run is judged exactly once.
+    let mut findings = Vec::new();
+    let mut judged = 0;
+    for start in [friday(9, 0), monday(8, 0)] {
+        for step in 0..6 {
+            let check_at = start + Duration::minutes(15 * step);
+            let summary = handle(
+                &plan,
+                &scheduler_event(check_at),
+                &clock,
+                "eu-west-2",
+                &cloudwatch,
+                &publisher,
+            )
+            .await
+            .expect("watchdog run");
+            judged += summary.runs_judged;
+            findings.extend(
+                summary
+                    .findings
+                    .iter()
+                    .map(|f| format!("{} {} {}", f.kind.as_str(), f.job, f.expected_local)),
+            );
+        }
+    }
+    assert_eq!(judged, 6, "three jobs, two weekdays");
+    assert_eq!(
+        findings,
+        [
+            "missed ErpSchedules/OdooJobs/never 2027-03-26T09:30:00Z",
+            "failed ErpSchedules/OdooJobs/broken 2027-03-26T10:00:00Z",
+            "missed ErpSchedules/OdooJobs/never 2027-03-29T09:30:00+01:00",
+            "failed ErpSchedules/OdooJobs/broken 2027-03-29T10:00:00+01:00",
+        ]
+    );
+    let received = drain(&aws, &queue_url).await;
+    assert_eq!(received.len(), 4, "{received:#?}");
+    let subjects: BTreeSet<&str> = received.iter().map(|r| r.subject.as_str()).collect();
+    assert!(
+        subjects.contains("Missed run: ErpSchedules/OdooJobs/never at 2027-03-29 09:30 BST"),
+        "{subjects:?}"
+    );
+    assert!(received.iter().all(|r| r.finding.function == function));
 }

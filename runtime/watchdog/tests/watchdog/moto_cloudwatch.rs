@@ -15,9 +15,12 @@ use std::collections::BTreeMap;
 use aws_sdk_cloudwatch::primitives::DateTime as AwsDateTime;
 use aws_sdk_cloudwatch::types::MetricDataResult;
 use chrono::{DateTime, Utc};
+use cloud_cron_contract::run_metrics::{
+    RunOutcome, FUNCTION_DIMENSION, JOB_DIMENSION, RUN_METRICS_NAMESPACE,
+};
 use cloud_cron_watchdog::cloudwatch::{collect, queries, NAMESPACE};
 use cloud_cron_watchdog::error::WatchdogError;
-use cloud_cron_watchdog::metrics::{FunctionMetrics, MetricsRequest, MetricsSource};
+use cloud_cron_watchdog::metrics::{FunctionMetrics, MetricsRequest, MetricsSource, RunSource};
 use serde_json::{json, Value};
 
 /// A CloudWatch client for moto's JSON protocol.
@@ -81,11 +84,36 @@ impl MotoCloudWatch {
     }
 }
 
+impl MotoCloudWatch {
+    /// Puts the datapoint one run of `job` of `function` emits as an EMF
+    /// line (CloudWatch Logs extracts exactly this from the line).
+    pub async fn put_run(&self, function: &str, job: &str, outcome: RunOutcome, at: DateTime<Utc>) {
+        self.call(
+            "PutMetricData",
+            json!({
+                "Namespace": RUN_METRICS_NAMESPACE,
+                "MetricData": [{
+                    "MetricName": outcome.metric(),
+                    "Dimensions": [
+                        {"Name": FUNCTION_DIMENSION, "Value": function},
+                        {"Name": JOB_DIMENSION, "Value": job},
+                    ],
+                    "Timestamp": at.timestamp(),
+                    "Value": 1.0,
+                    "Unit": "Count",
+                }],
+            }),
+        )
+        .await
+        .expect("moto accepts PutMetricData in the CloudCron namespace");
+    }
+}
+
 impl MetricsSource for MotoCloudWatch {
     async fn fetch(
         &self,
         request: &MetricsRequest,
-    ) -> Result<BTreeMap<String, FunctionMetrics>, WatchdogError> {
+    ) -> Result<BTreeMap<RunSource, FunctionMetrics>, WatchdogError> {
         let wire: Vec<Value> = queries(request)
             .iter()
             .map(|q| {
