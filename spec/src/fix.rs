@@ -72,6 +72,8 @@ pub const METHODS: &[(&str, SpecKey)] = &[
     ("cc", SpecKey::Key("cc")),
     ("channel_id", SpecKey::Key("channel_id")),
     ("configuration_set", SpecKey::Key("configuration_set")),
+    ("credentials", SpecKey::Key("credentials")),
+    ("credentials_key", SpecKey::Key("credentials_key")),
     ("consumer", SpecKey::Key("consumer")),
     ("content_based_deduplication", SpecKey::Flag("content_based_deduplication")),
     ("cpu_memory", SpecKey::Custom(cpu_memory)),
@@ -136,6 +138,7 @@ pub const METHODS: &[(&str, SpecKey)] = &[
     ("signing_key", SpecKey::Key("signing_key")),
     ("sort_key", SpecKey::Custom(|a| key_spec("sort_key", a))),
     ("source", SpecKey::Custom(source)),
+    ("source_image", SpecKey::Key("source_image")),
     ("start_date", SpecKey::Key("start_date")),
     ("stream", SpecKey::Key("stream")),
     ("table_name", SpecKey::Key("table_name")),
@@ -201,10 +204,6 @@ const WHOLE: &[(&str, &str)] = &[
         "`routes: { /hooks/NAME: { queue: QUEUE, hmac: { header: X-Signature, format: hex }, secrets: [ssm:/app/webhook-secret] } }`",
     ),
     (
-        "ImageRepublish::new(",
-        "copy it into the stack under `images` (`images: { Image: { repository: REPO, tag_or_digest: TAG_OR_DIGEST } }`) and name it with `republished_image: Image`, or push it to ECR in the stack's region",
-    ),
-    (
         "let the function that schedules work",
         "list the function or task that schedules work in the one-off schedules' `managed_by: [ID]`",
     ),
@@ -212,6 +211,23 @@ const WHOLE: &[(&str, &str)] = &[
 
 /// Rust fragments that are not builder calls, in the spec's words.
 const FRAGMENTS: &[(&str, &str)] = &[
+    ("let image = ImageRepublish::new(", "ImageRepublish::new("),
+    (
+        "copy it into the stack with ImageRepublish::new(",
+        "copy it into the stack as ImageRepublish::new(",
+    ),
+    (
+        "; then pass &image to .image()",
+        " and run it with `republished_image: Image` in place of `image`",
+    ),
+    (
+        " and pass &image to .image()",
+        " and run it with `republished_image: Image` in place of `image`",
+    ),
+    (
+        "give the repository alone and the tag or digest as the second argument of .source()",
+        "give the repository alone in `repository` and the tag or digest in `tag_or_digest`",
+    ),
     (
         ".topic(&ops), where ops = OpsTopic::new(&stack, \"Ops\")",
         "`alarms: { ops_topic: Ops }` (the Chatbot channels under `alarms` use it)",
@@ -368,6 +384,54 @@ fn rewrite_path_calls(text: &str, path: &str) -> String {
     out
 }
 
+/// `ImageRepublish::new(&stack, "ID")` and the source call chained to it
+/// (`.source_image(REF)` or `.source(REPO, TAG)`) as an `images` entry.
+fn rewrite_image_republish(text: &str) -> String {
+    const NEW: &str = "ImageRepublish::new(";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(NEW) {
+        out.push_str(&rest[..at]);
+        let chars: Vec<char> = rest[at..].chars().collect();
+        let open = NEW.chars().count() - 1;
+        let Some(close) = matching_paren(&chars, open) else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let inner: String = chars[open + 1..close].iter().collect();
+        let id = value(&nth(&split_args(&inner), 1, "\"Image\""));
+        let mut end = close + 1;
+        let mut entry = "source_image: REPOSITORY:TAG".to_owned();
+        for method in [".source_image(", ".source("] {
+            let m: Vec<char> = method.chars().collect();
+            if !chars[end..].starts_with(&m) {
+                continue;
+            }
+            let open = end + m.len() - 1;
+            if let Some(close) = matching_paren(&chars, open) {
+                let inner: String = chars[open + 1..close].iter().collect();
+                let args: Vec<String> = split_args(&inner).iter().map(|a| value(a)).collect();
+                entry = if method == ".source(" {
+                    format!(
+                        "repository: {}, tag_or_digest: {}",
+                        nth(&args, 0, "REPO"),
+                        nth(&args, 1, "TAG")
+                    )
+                } else {
+                    format!("source_image: {}", nth(&args, 0, "REPOSITORY:TAG"))
+                };
+                end = close + 1;
+            }
+            break;
+        }
+        out.push_str(&format!("`images: {{ {id}: {{ {entry} }} }}`"));
+        let consumed: String = chars[..end].iter().collect();
+        rest = &rest[at + consumed.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `text` (a cfn-gen message or fix) in the spec's terms.
 pub fn in_spec_terms(text: &str) -> String {
     if let Some((_, whole)) = WHOLE.iter().find(|(needle, _)| text.contains(needle)) {
@@ -380,6 +444,7 @@ pub fn in_spec_terms(text: &str) -> String {
     for path in PATH_CALLS {
         text = rewrite_path_calls(&text, path);
     }
+    let text = rewrite_image_republish(&text);
     let text = rewrite_calls(&text);
     text.replace("call `", "set `")
         .replace(

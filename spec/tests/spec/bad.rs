@@ -901,7 +901,7 @@ fn image_without_a_tag() {
         7,
         "stacks.Jobs.images.Vendor",
         "missing field `tag_or_digest`",
-        "add `tag_or_digest:`",
+        "add `tag_or_digest: TAG`",
     );
 }
 

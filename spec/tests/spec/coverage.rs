@@ -67,6 +67,10 @@ stacks:
         tag_or_digest: v2
         architecture: arm64
         refresh: "1"
+      Hub:
+        source_image: vendor/app:v3
+        credentials: secretsmanager:registry/dockerhub
+        credentials_key: arn:aws:kms:eu-west-2:123456789012:key/k2
     tasks:
       Sync:
         description: Sync the ERP
@@ -210,6 +214,10 @@ fn rust(app: &cfn_gen::App) {
         .source("123456789012.dkr.ecr.eu-west-2.amazonaws.com/vendor", "v2")
         .architecture(cfn_gen::Architecture::Arm64)
         .refresh("1");
+    ImageRepublish::new(&stack, "Hub")
+        .source_image("vendor/app:v3")
+        .credentials(SecretRef::secrets_manager("registry/dockerhub"))
+        .credentials_key("arn:aws:kms:eu-west-2:123456789012:key/k2");
     let london = |e: &str| Schedule::parse(e).in_time_zone("Europe/London");
     let sync = ScheduledLambda::new(&stack, "Sync")
         .description("Sync the ERP")
