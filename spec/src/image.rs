@@ -12,7 +12,6 @@ use serde::Deserialize;
 use crate::build::{Build, StackScope};
 use crate::common::ArchitectureSpec;
 use crate::positions::join;
-use crate::task::secret;
 
 /// An image republished into the stack: its source is either
 /// `source_image: REF` or `repository:` with `tag_or_digest:`.
@@ -73,14 +72,18 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Imag
     image = source(b, &path, image, spec);
     if let Some(text) = &spec.credentials {
         let at = join(&path, "credentials");
-        match secret(b, &at, text) {
-            Some(s @ SecretRef::SecretsManager { .. }) => image = image.credentials(s),
-            Some(_) => b.error(
+        match text.parse::<SecretRef>() {
+            Ok(s @ SecretRef::SecretsManager { .. }) => image = image.credentials(s),
+            Ok(_) => b.error(
                 &at,
                 format!("image `{id}`: registry credentials `{text}` are not a Secrets Manager secret (the copier reads {{\"username\", \"password\"}} JSON from Secrets Manager)"),
                 "store the credentials in Secrets Manager and write `credentials: secretsmanager:NAME-OR-ARN`",
             ),
-            None => {}
+            Err(e) => b.error(
+                &at,
+                format!("image `{id}`: credentials reference `{}` is invalid: {}", e.text, e.reason),
+                "write `credentials: secretsmanager:NAME-OR-ARN` (a Secrets Manager secret)",
+            ),
         }
     }
     if let Some(key) = &spec.credentials_key {

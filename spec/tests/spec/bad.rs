@@ -906,6 +906,80 @@ fn image_without_a_tag() {
 }
 
 #[test]
+fn image_credentials_in_ssm() {
+    let yaml = with_table_and_image("", "        credentials: ssm:/registry/ghcr\n");
+    let e = error(&yaml);
+    assert_at(
+        &e,
+        12,
+        9,
+        "stacks.Jobs.images.Vendor.credentials",
+        "are not a Secrets Manager secret",
+        "`credentials: secretsmanager:NAME-OR-ARN`",
+    );
+    assert_loads(&yaml.replace("ssm:/registry/ghcr", "secretsmanager:registry/ghcr"));
+}
+
+#[test]
+fn image_credentials_key_without_credentials() {
+    let yaml = with_table_and_image(
+        "",
+        "        credentials_key: arn:aws:kms:eu-west-2:123456789012:key/k\n",
+    );
+    let e = error(&yaml);
+    assert_at(
+        &e,
+        12,
+        9,
+        "stacks.Jobs.images.Vendor.credentials_key",
+        "has a `credentials_key` but no `credentials` secret",
+        "add `credentials: secretsmanager:NAME-OR-ARN`",
+    );
+    assert_loads(&yaml.replace(
+        "        credentials_key:",
+        "        credentials: secretsmanager:registry/ghcr\n        credentials_key:",
+    ));
+}
+
+#[test]
+fn image_credentials_with_a_malformed_reference() {
+    let e = error(&with_table_and_image(
+        "",
+        "        credentials: registry/ghcr\n",
+    ));
+    assert_at(
+        &e,
+        12,
+        9,
+        "stacks.Jobs.images.Vendor.credentials",
+        "credentials reference `…` is invalid: it has no `ssm:` or `secretsmanager:` prefix",
+        "write `credentials: secretsmanager:NAME-OR-ARN`",
+    );
+}
+
+#[test]
+fn image_with_source_image_and_a_repository() {
+    let yaml = with_table_and_image("", "        source_image: ghcr.io/vendor/app:v1\n");
+    let e = error(&yaml);
+    assert_at(
+        &e,
+        10,
+        9,
+        "stacks.Jobs.images.Vendor.repository",
+        "has both `source_image` and `repository`",
+        "keep `source_image` alone",
+    );
+    assert_loads(
+        &yaml
+            .replace(
+                "        repository: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/vendor\n",
+                "",
+            )
+            .replace("        tag_or_digest: latest\n", ""),
+    );
+}
+
+#[test]
 fn keyed_secret_with_a_bad_reference() {
     let e = error(&with(
         "        timezone:",

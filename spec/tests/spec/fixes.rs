@@ -305,3 +305,53 @@ fn a_republished_tag_is_fixed_with_refresh_or_a_digest() {
     );
     assert_eq!(finding(&pinned, "refresh"), None);
 }
+
+const DOCKER_HUB: &str = r#"functions:
+  image_copier: ../runtime/image-copier
+stacks:
+  Jobs:
+    functions:
+      Worker:
+        image: alpine:3.20
+"#;
+
+#[test]
+fn a_docker_hub_image_is_fixed_with_an_images_entry() {
+    let e = finding(DOCKER_HUB, "alpine:3.20").expect("Lambda runs only private ECR images");
+    let fix = e.fix.as_deref().unwrap_or_default();
+    assert!(
+        fix.contains("`images: { Image: { source_image: alpine:3.20 } }`")
+            && fix.contains("`republished_image: Image`"),
+        "{e}"
+    );
+    assert!(rust_syntax(fix).is_none(), "{e}");
+    // Applying the fix: the image copied under `images`, run from there.
+    let fixed = DOCKER_HUB.replace(
+        "    functions:\n      Worker:\n        image: alpine:3.20\n",
+        "    images: { Image: { source_image: alpine:3.20 } }\n    functions:\n      Worker:\n        republished_image: Image\n",
+    );
+    assert_ne!(fixed, DOCKER_HUB);
+    assert_eq!(finding(&fixed, "alpine:3.20"), None);
+    assert_eq!(
+        findings(&fixed)
+            .errors
+            .iter()
+            .filter(|e| e.message.contains("private ECR"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn image_republish_fixes_render_as_images_entries() {
+    assert_eq!(
+        in_spec_terms(
+            "copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in eu-west-2"
+        ),
+        "copy it into the stack as `images: { Image: { repository: REPO, tag_or_digest: TAG_OR_DIGEST } }` and run it with `republished_image: Image` in place of `image`, or push it to ECR in eu-west-2"
+    );
+    assert_eq!(
+        in_spec_terms("add .credentials(SecretRef::secrets_manager(\"registry/ghcr\")), or remove .credentials_key()"),
+        "add `credentials: secretsmanager:registry/ghcr`, or remove `credentials_key`"
+    );
+}
