@@ -347,6 +347,7 @@ const FRAGMENTS: &[(&str, &str)] = &[
 const PATH_CALLS: &[&str] = &[
     "SecretRef::ssm(",
     "SecretRef::secrets_manager(",
+    "Schedule::cron(",
     "Topic::export_arn(",
     "Parameter::of_type(",
     "Stack::permissions_boundary(",

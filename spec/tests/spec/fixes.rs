@@ -343,12 +343,18 @@ fn a_docker_hub_image_is_fixed_with_an_images_entry() {
 }
 
 #[test]
-fn image_republish_fixes_render_as_images_entries() {
+fn image_sources_credentials_and_cron_paths_render_in_spec_terms() {
     assert_eq!(
         in_spec_terms(
             "copy it into the stack with ImageRepublish::new(&stack, \"Image\").source(REPO, TAG_OR_DIGEST) and pass &image to .image(), or push it to ECR in eu-west-2"
         ),
         "copy it into the stack as `images: { Image: { repository: REPO, tag_or_digest: TAG_OR_DIGEST } }` and run it with `republished_image: Image` in place of `image`, or push it to ECR in eu-west-2"
+    );
+    assert_eq!(
+        in_spec_terms(
+            "write the job's schedule as a cron (rate(1 hour) is Schedule::cron(\"0 * * * ? *\"))"
+        ),
+        "write the job's schedule as a cron (rate(1 hour) is cron(0 * * * ? *))"
     );
     assert_eq!(
         in_spec_terms("add .credentials(SecretRef::secrets_manager(\"registry/ghcr\")), or remove .credentials_key()"),
