@@ -17,7 +17,10 @@ Faults are built exactly as Odoo's ``xmlrpc_handle_exception_int`` / ``_string``
 Test control (never recorded): ``GET /_test/requests`` lists every RPC received (path, service,
 method, params as JSON); ``GET /_test/cron_calls``; ``GET /_test/records?model=...``;
 ``POST /_test/config`` with JSON ``{"delay": seconds, "fail_status": 503, "fail_count": n,
-"retry_after": "7", "serialization_failures": n, "set_password": [db, login, password]}``.
+"retry_after": "7", "serialization_failures": n, "set_password": [db, login, password],
+"subsecond_write_date": true}``. With ``subsecond_write_date``, ``write_date`` is stored with
+microseconds from then on (domains and ``order`` compare the stored value) but read back to the
+second, as Odoo's PostgreSQL column and ORM do; ``/_test/records`` shows the stored value.
 
 Run: ``python3 odoo_server.py --port 0``; the first stdout line is ``LISTENING <port>``.
 """
@@ -159,11 +162,18 @@ CONFIG = {
     "fail_count": 0,
     "retry_after": None,
     "serialization_failures": 0,
+    "subsecond_write_date": False,
 }
+
+# Odoo's datetime text: a stored value may carry microseconds, an exported one never does.
+SECOND = len("YYYY-MM-DD HH:MM:SS")
 
 
 def now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    instant = datetime.datetime.now(datetime.timezone.utc)
+    if CONFIG["subsecond_write_date"]:
+        return instant.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return instant.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def setup():
@@ -306,6 +316,8 @@ def _export(model, row, fields):
         value = row.get(field)
         if field == "is_company" or field == "active":
             value = bool(value)
+        elif field == "write_date" and value is not None:
+            value = value[:SECOND]
         elif field == "partner_id" and value is not None:
             with LOCK:
                 partner = DB.execute('SELECT name FROM "res.partner" WHERE id = ?', (value,)).fetchone()

@@ -1,13 +1,21 @@
 //! [`OdooSource`]: Odoo models as sync streams, in `write_date` windows.
 //!
 //! A window `[start, end)` is the domain `write_date >= start AND write_date < end` (UTC,
-//! `YYYY-MM-DD HH:MM:SS`, Odoo's format and resolution) ANDed with the stream's own domain.
-//! `count` is `search_count`; pages are `search_read` with `order: "write_date asc, id asc"`
-//! and `limit`. Pages after the first continue **after the last (write_date, id) returned**
-//! (`write_date > t OR (write_date = t AND id > i)`) rather than at an `offset`: with an
-//! offset, a record of the window modified between two pages leaves the window and shifts
-//! every later record one place up, so one would be skipped; the keyset keeps paging stable
-//! (a modified record reappears in a later window anyway).
+//! `YYYY-MM-DD HH:MM:SS`, Odoo's format) ANDed with the stream's own domain. `count` is
+//! `search_count`; pages are `search_read` with `order: "id asc"` and `limit`, and pages after
+//! the first add `id > last id returned` to the window's domain (the page cursor is that id).
+//!
+//! Why by id: Odoo stores `write_date` with microseconds but returns it to the second, so a
+//! cursor built from a returned `write_date` does not match what the database compares
+//! (`write_date > '10:00:00'` holds for a stored `10:00:00.3` already read): pages would repeat
+//! and, with more such records in one second than a page holds, never advance. A window's
+//! bounds are fixed, so its records ordered by id, continued after the last id, are each read
+//! exactly once. Nor is it an `offset`: a record of the window modified between two pages
+//! leaves the window and would shift every later record one place up (one skipped); after an
+//! id nothing shifts (the modified record reappears in a later window anyway).
+//!
+//! Page cursors only live while one window is fetched (the worker never stores them in a
+//! checkpoint), so no cursor of the former `write_date|id` form can be presented again.
 
 use std::collections::BTreeMap;
 
@@ -199,20 +207,14 @@ impl Source for OdooSource {
         let (client, stream) = self.lookup(tenant, stream)?;
         let mut domain = window_domain(stream, window);
         if let Some(cursor) = cursor {
-            let (write_date, id) = cursor
-                .rsplit_once('|')
-                .ok_or("malformed Odoo page cursor")?;
-            let id: i64 = id.parse()?;
-            let after = Domain::new()
-                .filter("write_date", ">", write_date)
-                .or(Domain::new()
-                    .filter("write_date", "=", write_date)
-                    .filter("id", ">", id));
-            domain = domain.and(after);
+            let last_id: i64 = cursor.parse().map_err(|_| {
+                format!("malformed Odoo page cursor {cursor:?} (expected a record id)")
+            })?;
+            domain = domain.and(Domain::new().filter("id", ">", last_id));
         }
         let options = SearchReadOptions::default()
             .fields(stream.read_fields())
-            .order("write_date asc, id asc")
+            .order("id asc")
             .limit(limit);
         let rows: Vec<Value> = client.search_read(&stream.model, &domain, &options).await?;
         let mut last = None;
@@ -222,12 +224,10 @@ impl Source for OdooSource {
                 .get("id")
                 .and_then(Value::as_i64)
                 .ok_or("an Odoo record without an integer id")?;
-            let write_date = row
-                .get("write_date")
-                .and_then(Value::as_str)
-                .ok_or("an Odoo record without write_date")?
-                .to_owned();
-            last = Some(format!("{write_date}|{id}"));
+            if row.get("write_date").and_then(Value::as_str).is_none() {
+                return Err("an Odoo record without write_date".into());
+            }
+            last = Some(id.to_string());
             records.push(Record {
                 id: id.to_string(),
                 data: row,

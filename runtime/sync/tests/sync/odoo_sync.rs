@@ -1,7 +1,9 @@
 //! The Odoo source against the stand-in (`runtime/odoo/tests/odoo_server.py`), seeded through
 //! its `create` API with bursts (one `create` call: thousands of records in a second or two,
 //! forcing the window to its minimum and paging) and empty stretches; two tenants (two
-//! servers) in parallel; an initial and an incremental sync write every record exactly once.
+//! servers) in parallel; an initial and an incremental sync write every record exactly once;
+//! sub-second `write_date` values (stored with microseconds, returned to the second, as Odoo
+//! does) in one second holding more records than a page are read completely, each once.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -206,4 +208,74 @@ async fn initial_and_incremental_sync_from_odoo_write_every_record_exactly_once(
         .get("acme", "sales_orders", &modified[0].to_string())
         .expect("synced");
     assert_eq!(data["state"], "sale", "the modified version");
+}
+
+#[tokio::test]
+async fn a_second_of_subsecond_write_dates_fuller_than_a_page_is_read_once_each() {
+    let acme = OdooServer::start();
+    acme.store_subsecond_write_dates().await;
+    // 1000 orders in one call: a second or two, so at least one second holds 500 or more,
+    // five pages of 100 or more, each stored with its own microseconds.
+    acme.create_many("sale.order", orders(0, 1000)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let stored = acme.records("sale.order").await;
+    assert!(
+        stored
+            .iter()
+            .filter(|row| row["write_date"].as_str().is_some_and(|at| at.len() > 19))
+            .count()
+            >= 1000,
+        "the burst is stored with sub-second write_date values"
+    );
+
+    let source = OdooSource::new()
+        .stream(
+            "sales_orders",
+            OdooStream::new("sale.order").fields(["name", "state"]),
+        )
+        .tenant("acme", acme.client());
+    let config = SyncConfig::default()
+        .batch_limit(100)
+        .min_window(Duration::from_secs(1))
+        .settle_lag(Duration::ZERO)
+        .lease_duration(Duration::from_secs(60));
+    let worker = SyncWorker::new(
+        Recording::new(source),
+        MemorySink::default(),
+        MemoryCheckpointStore::default(),
+        config,
+    )
+    .expect("config");
+    let outcomes = worker
+        .drain("acme", "sales_orders")
+        .await
+        .expect("the window is read to its end");
+
+    assert!(
+        outcomes.iter().any(|outcome| matches!(
+            outcome,
+            StepOutcome::Synced { window, pages, .. } if window.width_secs() <= 1 && *pages >= 5
+        )),
+        "one second was read in five pages or more: {outcomes:?}"
+    );
+    let counts = worker.sink().write_counts();
+    assert_eq!(counts.len(), stored.len(), "every order, once");
+    for row in &stored {
+        let id = row["id"].as_i64().expect("id");
+        let (data, writes) = worker
+            .sink()
+            .get("acme", "sales_orders", &id.to_string())
+            .unwrap_or_else(|| panic!("order {id} missing"));
+        assert_eq!(writes, 1, "order {id} written {writes} times");
+        assert_eq!(data["name"], row["name"]);
+        let at = row["write_date"].as_str().expect("stored write_date");
+        assert_eq!(data["write_date"], at[..19], "returned to the second");
+    }
+    assert!(worker
+        .source()
+        .pages
+        .lock()
+        .expect("pages")
+        .iter()
+        .all(|(_, records)| *records <= 100));
 }

@@ -210,6 +210,19 @@ impl OdooServer {
         serde_json::from_value(created).expect("ids")
     }
 
+    /// From now on the server stores `write_date` with microseconds and returns it to the
+    /// second, as Odoo does.
+    pub async fn store_subsecond_write_dates(&self) {
+        reqwest::Client::new()
+            .post(format!("{}/_test/config", self.url()))
+            .body(r#"{"subsecond_write_date": true}"#)
+            .send()
+            .await
+            .expect("control request")
+            .error_for_status()
+            .expect("control status");
+    }
+
     /// Every row of `model` as the server stores it.
     pub async fn records(&self, model: &str) -> Vec<Value> {
         let body = reqwest::get(format!("{}/_test/records?model={model}", self.url()))
