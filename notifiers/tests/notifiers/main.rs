@@ -7,6 +7,7 @@
 mod alarms;
 mod email_ses;
 mod end_to_end;
+mod failed_run;
 mod fire_now;
 mod from_config;
 mod http_support;
