@@ -235,9 +235,29 @@ fn erp_jobs_share_one_function_role_queue_and_group() {
         .into_iter()
         .find(|(name, _)| name == "ErpSchedules")
         .expect("ErpSchedules");
-    let schedules: Vec<_> = of_type(&t, "AWS::Scheduler::Schedule")
+    let all = of_type(&t, "AWS::Scheduler::Schedule");
+    // The stack's other schedules: the month-end Fargate job and the
+    // watchdog that checks the jobs' runs.
+    let owner = |s: &Value| {
+        s["Metadata"]["cloudCron"]["path"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let others: Vec<Option<String>> = all
+        .iter()
+        .filter(|(_, s)| owner(s).as_deref() != Some("ErpSchedules/OdooJobs"))
+        .map(|(_, s)| owner(s))
+        .collect();
+    assert_eq!(
+        others,
+        [
+            Some("ErpSchedules/MonthEndClose".to_owned()),
+            Some("ErpSchedules/MissedRunWatchdog".to_owned())
+        ]
+    );
+    let schedules: Vec<_> = all
         .into_iter()
-        .filter(|(_, s)| s["Properties"]["Target"].get("EcsParameters").is_none())
+        .filter(|(_, s)| owner(s).as_deref() == Some("ErpSchedules/OdooJobs"))
         .collect();
     let jobs: Vec<&str> = schedules
         .iter()
