@@ -4,7 +4,8 @@
 //! region are always set here, so nothing read from the environment can send a
 //! test to a real AWS account. [`odoo_server`] starts the local Odoo stand-in;
 //! `fire_now` (feature `fire-now`) delivers a stored one-off schedule to its
-//! target the way EventBridge Scheduler would.
+//! target the way EventBridge Scheduler would; `logs` (feature `logs`)
+//! captures every log line of a test binary.
 //!
 //! Test-only: crates take it as a dev-dependency, never as a normal one.
 //!
@@ -17,6 +18,8 @@
 
 #[cfg(feature = "fire-now")]
 pub mod fire_now;
+#[cfg(feature = "logs")]
+pub mod logs;
 pub mod odoo_server;
 
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};

@@ -11,8 +11,8 @@ use cloud_cron_runtime::contract::{self, SchedulerInput};
 use cloud_cron_runtime::{Environment, Invocation, RunError, Runtime};
 use serde_json::{json, Value};
 
-use crate::logs;
 use crate::server::{OdooServer, ADMIN, ADMIN_PASSWORD, DB};
+use cloud_cron_test_support::logs;
 
 fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", fastrand::u64(..))

@@ -4,5 +4,5 @@
 //! published outcomes).
 
 mod end_to_end;
-mod logs;
+
 mod server;

@@ -5,7 +5,6 @@
 mod auth;
 mod faults;
 mod helpers;
-mod logs;
 mod secrets;
 mod server;
 mod transport;

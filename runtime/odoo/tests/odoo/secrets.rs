@@ -87,7 +87,7 @@ async fn no_password_in_errors_or_logs() {
     }
 
     // The logs of every test in this binary so far, this one's included.
-    let logs = crate::logs::captured();
+    let logs = cloud_cron_test_support::logs::captured();
     assert!(
         logs.contains("odoo_rpc{model=res.partner method=echo_params}"),
         "{logs}"

@@ -1,15 +1,11 @@
-//! Starts `tests/odoo_server.py` with the system `python3` on a free port and reads back what
-//! it recorded.
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+//! The Odoo stand-in (`tests/odoo_server.py`, started by cloud-cron-test-support) with the
+//! calls these tests make to it, and what it recorded.
 
 use cloud_cron_odoo::{OdooClient, OdooConfig, Protocol, SecretString};
+use cloud_cron_test_support::odoo_server::OdooStandIn;
+pub use cloud_cron_test_support::odoo_server::{ADMIN, ADMIN_PASSWORD, DB};
 use serde_json::{json, Value};
 
-pub const DB: &str = "acme";
-pub const ADMIN: &str = "admin";
-pub const ADMIN_PASSWORD: &str = "Adm1n-s3cret-PW!";
 pub const ADMIN_UID: i64 = 2;
 pub const PORTAL: &str = "portal";
 pub const PORTAL_PASSWORD: &str = "portal-pw-0987";
@@ -19,46 +15,21 @@ pub const PROTOCOLS: [Protocol; 3] = [Protocol::XmlRpc2, Protocol::XmlRpcLegacy,
 /// A running stand-in server; killed on drop (and exits by itself when the tests end, as it
 /// watches its stdin).
 pub struct OdooServer {
-    child: Child,
-    port: u16,
+    stand_in: OdooStandIn,
     http: reqwest::Client,
 }
 
 impl OdooServer {
     pub fn start() -> OdooServer {
-        crate::logs::capture();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/odoo_server.py");
-        let mut child = Command::new("python3")
-            .args([script, "--port", "0", "--exit-on-stdin-close"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!(
-                    "these tests need the system `python3` (standard library only) to run the Odoo \
-                     stand-in server {script}: {error}"
-                )
-            });
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the server's first line");
-        let port = line
-            .trim()
-            .strip_prefix("LISTENING ")
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("odoo_server.py did not start; its first line was {line:?}"));
+        cloud_cron_test_support::logs::capture();
         OdooServer {
-            child,
-            port,
+            stand_in: OdooStandIn::start(),
             http: reqwest::Client::new(),
         }
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.stand_in.url()
     }
 
     pub fn config_for(&self, protocol: Protocol, login: &str, password: &str) -> OdooConfig {
@@ -111,13 +82,6 @@ impl OdooServer {
             .expect("control request")
             .error_for_status()
             .expect("control status");
-    }
-}
-
-impl Drop for OdooServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

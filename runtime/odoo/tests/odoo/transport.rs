@@ -109,7 +109,7 @@ async fn a_503_during_a_model_call_is_transient_and_the_retry_succeeds() {
 
 #[tokio::test]
 async fn a_refused_connection_is_transient() {
-    crate::logs::capture();
+    cloud_cron_test_support::logs::capture();
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("addr").port()

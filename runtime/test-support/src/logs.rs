@@ -1,5 +1,9 @@
-//! Every log line of this test binary, captured into one buffer, so tests
-//! can prove the password is never logged.
+//! Every log line of a test binary, captured at TRACE level into one buffer,
+//! so tests can prove that a secret is never logged.
+//!
+//! A process-wide subscriber, installed before any test makes a call: tracing
+//! caches per call site whether anyone listens, so a per-test (thread-local)
+//! subscriber would miss call sites first reached by tests running in parallel.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -41,12 +45,13 @@ fn buffer() -> &'static Logs {
     })
 }
 
-/// Installs the capturing subscriber (idempotent).
+/// Installs the capturing subscriber (idempotent). Every test calls this
+/// before its first call into the code under test.
 pub fn capture() {
     buffer();
 }
 
-/// Everything logged so far.
+/// Everything logged so far, by every test of the binary.
 pub fn captured() -> String {
     String::from_utf8_lossy(&buffer().0.lock().expect("log buffer")).into_owned()
 }
