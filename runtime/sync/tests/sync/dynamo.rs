@@ -70,12 +70,42 @@ async fn checkpoint_writes_are_compare_and_set() {
     assert!(store.list("globex").await.expect("list").is_empty());
 }
 
-type Racer = SyncWorker<Arc<Recording<MemorySource>>, Arc<MemorySink>, DynamoCheckpointStore>;
+/// The checkpoint store with its conditional writes made atomic, as DynamoDB makes them.
+///
+/// moto serves each request on its own thread and checks a `PutItem` condition, then
+/// writes, with no lock between: two racing claims that read one version can both pass
+/// `version = :expected`, so both workers think they hold the lease and the second save
+/// fails with `LeaseLost`. DynamoDB serializes the conditional writes to one item, so this
+/// wrapper lets one `put` reach moto at a time; reads still race, and every claim still
+/// rests on the store's compare-and-set (`checkpoint_writes_are_compare_and_set` checks
+/// that moto's condition itself works).
+#[derive(Clone)]
+struct AtomicWrites {
+    store: DynamoCheckpointStore,
+    writing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl CheckpointStore for AtomicWrites {
+    async fn get(&self, tenant: &str, stream: &str) -> Result<Option<Checkpoint>, StoreError> {
+        self.store.get(tenant, stream).await
+    }
+
+    async fn put(&self, checkpoint: &Checkpoint, expected: Option<u64>) -> Result<(), StoreError> {
+        let _one_at_a_time = self.writing.lock().await;
+        self.store.put(checkpoint, expected).await
+    }
+
+    async fn list(&self, tenant: &str) -> Result<Vec<Checkpoint>, StoreError> {
+        self.store.list(tenant).await
+    }
+}
+
+type Racer = SyncWorker<Arc<Recording<MemorySource>>, Arc<MemorySink>, AtomicWrites>;
 
 fn racer(
     source: &Arc<Recording<MemorySource>>,
     sink: &Arc<MemorySink>,
-    store: &DynamoCheckpointStore,
+    store: &AtomicWrites,
     owner: &str,
 ) -> Racer {
     SyncWorker::new(
@@ -93,8 +123,13 @@ fn racer(
 #[ignore = "needs moto: run with scripts/test"]
 async fn racing_workers_never_both_hold_a_tenant() {
     let client = dynamodb().await;
-    let store =
-        DynamoCheckpointStore::new(client.clone(), create_table(&client, "checkpoints").await);
+    let store = AtomicWrites {
+        store: DynamoCheckpointStore::new(
+            client.clone(),
+            create_table(&client, "checkpoints").await,
+        ),
+        writing: Arc::default(),
+    };
     let source = Arc::new(
         Recording::new(MemorySource::new(["orders"])).with_delay(Duration::from_millis(3)),
     );
