@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use cfn_gen::resources::iam::Statement;
-use cfn_gen::{FargateJob, Value};
+use cfn_gen::FargateJob;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -15,7 +14,7 @@ use crate::common::ArchitectureSpec;
 use crate::network::{self, NetworkIdsSpec};
 use crate::positions::join;
 use crate::refs::image_source;
-use crate::task::{schedule, secret, GrantSpec, RetrySpec, SecretSpec};
+use crate::task::{schedule, secrets, GrantSpec, RetrySpec, SecretSpec};
 
 /// A scheduled container on Fargate.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -137,12 +136,11 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Farg
     if let Some(a) = spec.architecture {
         job = job.architecture(a.into());
     }
-    let vpc = at("vpc");
-    let subnets = network::ids(b, scope, &join(&vpc, "subnets"), &spec.vpc.subnets);
-    let groups = network::ids(
+    let (subnets, groups) = network::subnets_and_groups(
         b,
         scope,
-        &join(&vpc, "security_groups"),
+        &at("vpc"),
+        &spec.vpc.subnets,
         &spec.vpc.security_groups,
     );
     job = if spec.vpc.behind_nat {
@@ -162,20 +160,11 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Farg
     for (k, v) in &spec.environment {
         job = job.env(k, v);
     }
-    for (name, secret_spec) in &spec.secrets {
-        let spath = join(&at("secrets"), name);
-        match secret_spec {
-            SecretSpec::Reference(text) => {
-                if let Some(s) = secret(b, &spath, text) {
-                    job = job.secret(name, s);
-                }
-            }
-            SecretSpec::WithKey(k) => {
-                if let Some(s) = secret(b, &join(&spath, "ref"), &k.reference) {
-                    job = job.secret_with_key(name, s, &k.kms_key);
-                }
-            }
-        }
+    for (name, s, key) in secrets(b, &at("secrets"), &spec.secrets) {
+        job = match key {
+            Some(key) => job.secret_with_key(name, s, key),
+            None => job.secret(name, s),
+        };
     }
     for (key, topic_id) in &spec.publishes_to {
         if let Some(t) = scope.topic(b, &join(&at("publishes_to"), key), topic_id) {
@@ -183,12 +172,7 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Farg
         }
     }
     for g in &spec.grants {
-        let resources: Vec<Value> = g
-            .resources
-            .iter()
-            .map(|r| Value::from(r.as_str()))
-            .collect();
-        job = job.grant(Statement::allow(g.actions.iter().cloned(), resources));
+        job = job.grant(g.statement());
     }
     if let Some(d) = spec.log_retention_days {
         job = job.log_retention_days(d);

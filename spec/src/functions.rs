@@ -5,8 +5,7 @@
 
 use std::time::Duration;
 
-use cfn_gen::resources::iam::Statement;
-use cfn_gen::{Function, RustBinary, Value};
+use cfn_gen::{Function, RustBinary};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -139,21 +138,19 @@ pub(crate) fn build(b: &mut Build, scope: &mut StackScope, id: &str, spec: &Func
         }
     }
     for g in &spec.grants {
-        let resources: Vec<Value> = g
-            .resources
-            .iter()
-            .map(|r| Value::from(r.as_str()))
-            .collect();
-        f = f.grant(Statement::allow(g.actions.iter().cloned(), resources));
+        f = f.grant(g.statement());
     }
     if let Some(n) = spec.reserved_concurrency {
         f = f.reserved_concurrency(n);
     }
     if let Some(v) = &spec.vpc {
-        let vpc = at("vpc");
-        let subnets = crate::network::ids(b, scope, &join(&vpc, "subnets"), &v.subnets);
-        let groups =
-            crate::network::ids(b, scope, &join(&vpc, "security_groups"), &v.security_groups);
+        let (subnets, groups) = crate::network::subnets_and_groups(
+            b,
+            scope,
+            &at("vpc"),
+            &v.subnets,
+            &v.security_groups,
+        );
         f = if v.behind_nat {
             f.vpc_behind_nat(subnets, groups)
         } else {

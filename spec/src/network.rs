@@ -61,6 +61,21 @@ pub(crate) fn id(
 }
 
 /// The ids at `path`; ids that do not resolve are left out after an error.
+/// The subnets and security groups of a `vpc:` section at `path` (its
+/// `subnets` and `security_groups` keys).
+pub(crate) fn subnets_and_groups(
+    b: &mut Build,
+    scope: &StackScope,
+    path: &str,
+    subnets: &NetworkIdsSpec,
+    groups: &NetworkIdsSpec,
+) -> (NetworkIds, NetworkIds) {
+    (
+        ids(b, scope, &join(path, "subnets"), subnets),
+        ids(b, scope, &join(path, "security_groups"), groups),
+    )
+}
+
 pub(crate) fn ids(
     b: &mut Build,
     scope: &StackScope,

@@ -218,6 +218,18 @@ pub struct GrantSpec {
     pub resources: Vec<String>,
 }
 
+impl GrantSpec {
+    /// The statement cfn-gen's `.grant(..)` takes.
+    pub(crate) fn statement(&self) -> Statement {
+        let resources: Vec<Value> = self
+            .resources
+            .iter()
+            .map(|r| Value::from(r.as_str()))
+            .collect();
+        Statement::allow(self.actions.iter().cloned(), resources)
+    }
+}
+
 /// Subnets and security groups.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -326,6 +338,27 @@ pub(crate) fn secret(b: &mut Build, path: &str, text: &str) -> Option<SecretRef>
     }
 }
 
+/// Each of `specs` (at `path`) checked: its name, reference and, when it
+/// has its own KMS key, that key's ARN. A bad reference is reported and left out.
+pub(crate) fn secrets<'a>(
+    b: &mut Build,
+    path: &str,
+    specs: &'a IndexMap<String, SecretSpec>,
+) -> Vec<(&'a str, SecretRef, Option<&'a str>)> {
+    let mut checked = Vec::new();
+    for (name, entry) in specs {
+        let at = join(path, name);
+        let (reference, key, at) = match entry {
+            SecretSpec::Reference(text) => (text, None, at),
+            SecretSpec::WithKey(k) => (&k.reference, Some(k.kms_key.as_str()), join(&at, "ref")),
+        };
+        if let Some(s) = secret(b, &at, reference) {
+            checked.push((name.as_str(), s, key));
+        }
+    }
+    checked
+}
+
 /// Create the task `id` of `scope`.
 pub(crate) fn build(
     b: &mut Build,
@@ -420,20 +453,11 @@ pub(crate) fn build(
             task = task.job(name, s, &job.input);
         }
     }
-    for (name, entry) in &spec.secrets {
-        let spath = join(&at("secrets"), name);
-        match entry {
-            SecretSpec::Reference(text) => {
-                if let Some(s) = secret(b, &spath, text) {
-                    task = task.secret(name, s);
-                }
-            }
-            SecretSpec::WithKey(k) => {
-                if let Some(s) = secret(b, &join(&spath, "ref"), &k.reference) {
-                    task = task.secret_with_key(name, s, &k.kms_key);
-                }
-            }
-        }
+    for (name, s, key) in secrets(b, &at("secrets"), &spec.secrets) {
+        task = match key {
+            Some(key) => task.secret_with_key(name, s, key),
+            None => task.secret(name, s),
+        };
     }
     for (table_id, access) in &spec.tables {
         if let Some(t) = scope.table(b, &join(&at("tables"), table_id), table_id) {
@@ -455,18 +479,16 @@ pub(crate) fn build(
         }
     }
     for g in &spec.grants {
-        let resources: Vec<Value> = g
-            .resources
-            .iter()
-            .map(|r| Value::from(r.as_str()))
-            .collect();
-        task = task.grant(Statement::allow(g.actions.iter().cloned(), resources));
+        task = task.grant(g.statement());
     }
     if let Some(v) = &spec.vpc {
-        let vpc = at("vpc");
-        let subnets = crate::network::ids(b, scope, &join(&vpc, "subnets"), &v.subnets);
-        let groups =
-            crate::network::ids(b, scope, &join(&vpc, "security_groups"), &v.security_groups);
+        let (subnets, groups) = crate::network::subnets_and_groups(
+            b,
+            scope,
+            &at("vpc"),
+            &v.subnets,
+            &v.security_groups,
+        );
         task = if v.behind_nat {
             task.vpc_behind_nat(subnets, groups)
         } else {

@@ -10,7 +10,8 @@
 //! [`ids`] (construct ids that break logical ids or IAM descriptions),
 //! [`physical_names`] (user-set names two resources would both claim) and
 //! [`imports`] (imports of export names no stack of the app defines);
-//! [`alarms`] warns about alarms that notify nobody.
+//! [`alarms`] warns about alarms that notify nobody; [`sqs`] holds the queue
+//! bounds the queue-owning constructs share.
 
 pub mod address;
 pub mod alarms;
@@ -24,6 +25,7 @@ pub mod quotas;
 pub mod regions;
 pub mod schedules;
 pub mod secrets;
+pub mod sqs;
 
 use std::fmt;
 

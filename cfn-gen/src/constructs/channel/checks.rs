@@ -7,6 +7,7 @@ use cloud_cron_contract::notifier::{ChannelKind, TemplatePart};
 
 use super::{kinds, Inner, Props};
 use crate::constructs::secret;
+use crate::validate::sqs::{QueueBounds, MAX_VISIBILITY_SECS};
 use crate::validate::{filter_policy, Report};
 
 impl Inner {
@@ -60,16 +61,6 @@ impl Inner {
                 "pass 1 to 10 to .batch_size() (FIFO queues allow at most 10; a notifier gains nothing from larger batches)",
             );
         }
-        if !(1..=1_000).contains(&p.max_receive_count) {
-            report.error(
-                path,
-                format!(
-                    "max receive count {} is outside 1 to 1,000",
-                    p.max_receive_count
-                ),
-                "pass 1 to 1,000 to .max_receive_count()",
-            );
-        }
         let six_times = self.function.settings().timeout.as_secs().saturating_mul(6);
         if let Some(v) = p.visibility_timeout {
             if v.as_secs() < six_times {
@@ -80,7 +71,7 @@ impl Inner {
                 );
             }
         }
-        if self.visibility_secs(p) > 43_200 {
+        if self.visibility_secs(p) > MAX_VISIBILITY_SECS {
             report.error(
                 path,
                 format!(
@@ -90,23 +81,12 @@ impl Inner {
                 "lower .timeout() or .visibility_timeout()",
             );
         }
-        let retention = p.retention.as_secs();
-        if !(60..=1_209_600).contains(&retention) {
-            report.error(
-                path,
-                format!("queue retention of {retention} s is outside 60 s to 14 days"),
-                "pass 60 s to 14 days to .retention()",
-            );
+        QueueBounds {
+            max_receive_count: p.max_receive_count,
+            retention: p.retention,
+            maximum_concurrency: p.maximum_concurrency,
         }
-        if let Some(n) = p.maximum_concurrency {
-            if !(2..=1_000).contains(&n) {
-                report.error(
-                    path,
-                    format!("maximum concurrency {n} is outside 2 to 1,000"),
-                    "pass 2 to 1,000 to .maximum_concurrency()",
-                );
-            }
-        }
+        .check(path, report);
     }
 }
 

@@ -6,10 +6,8 @@
 
 use super::{Inner, Props};
 use crate::constructs::alarms;
+use crate::validate::sqs::{QueueBounds, MAX_VISIBILITY_SECS};
 use crate::validate::Report;
-
-/// SQS's longest visibility timeout, in seconds.
-const MAX_VISIBILITY: u64 = 43_200;
 
 impl Inner {
     pub(super) fn check(&self, report: &mut Report) {
@@ -70,10 +68,10 @@ impl Inner {
                 );
             }
         }
-        if visibility > MAX_VISIBILITY {
+        if visibility > MAX_VISIBILITY_SECS {
             report.error(
                 path,
-                format!("visibility timeout of {visibility} s is over SQS's {MAX_VISIBILITY} s"),
+                format!("visibility timeout of {visibility} s is over SQS's {MAX_VISIBILITY_SECS} s"),
                 "lower the consumer's .timeout() (at most 7,200 s gives 6 x 7,200 = 43,200 s) or pass .visibility_timeout() of at most 43,200 s",
             );
         }
@@ -178,33 +176,13 @@ fn check_batching(path: &str, p: &Props, report: &mut Report) {
 
 /// Receive count, retention, concurrency and age alarm bounds.
 fn check_bounds(path: &str, p: &Props, report: &mut Report) {
-    if !(1..=1_000).contains(&p.max_receive_count) {
-        report.error(
-            path,
-            format!(
-                "max receive count {} is outside 1 to 1,000",
-                p.max_receive_count
-            ),
-            "pass 1 to 1,000 to .max_receive_count()",
-        );
+    QueueBounds {
+        max_receive_count: p.max_receive_count,
+        retention: p.retention,
+        maximum_concurrency: p.maximum_concurrency,
     }
+    .check(path, report);
     let retention = p.retention.as_secs();
-    if !(60..=1_209_600).contains(&retention) {
-        report.error(
-            path,
-            format!("queue retention of {retention} s is outside 60 s to 14 days"),
-            "pass 60 s to 14 days (Duration::from_secs(1_209_600)) to .retention()",
-        );
-    }
-    if let Some(n) = p.maximum_concurrency {
-        if !(2..=1_000).contains(&n) {
-            report.error(
-                path,
-                format!("maximum concurrency {n} is outside 2 to 1,000"),
-                "pass 2 to 1,000 to .maximum_concurrency()",
-            );
-        }
-    }
     let age = p.age_alarm.as_secs();
     if age < 60 || age >= retention.max(61) {
         report.error(
