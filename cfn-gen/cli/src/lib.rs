@@ -14,7 +14,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use cfn_gen::Problem;
 use cfn_gen::{App, Format, Severity, SynthOptions, SynthesizedStack};
 use chrono::Utc;
@@ -229,7 +228,7 @@ pub fn synth_app(
     match synth(app, args, frontend, out, err) {
         Ok(code) => code,
         Err(e) => {
-            let _ = writeln!(err, "error: {e:#}");
+            let _ = writeln!(err, "error: {e}");
             ExitCode::from(VALIDATION_FAILED)
         }
     }
@@ -291,13 +290,39 @@ fn report_warnings(
     Ok(())
 }
 
+/// Why synth could not finish writing or checking: a template file it could
+/// not create, write or read, or a stream it could not print to.
+#[derive(Debug, thiserror::Error)]
+enum OutputError {
+    #[error("{action} {}: {source}", path.display())]
+    File {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Print(#[from] std::io::Error),
+}
+
+impl OutputError {
+    /// The error of `action` ("writing", ...) on `path`, for `map_err`.
+    fn on(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+        let path = path.to_owned();
+        move |source| OutputError::File {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
 fn synth(
     app: &App,
     args: &SynthArgs,
     frontend: &Frontend<'_>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> anyhow::Result<ExitCode> {
+) -> Result<ExitCode, OutputError> {
     let format = match args.format {
         OutputFormat::Yaml => Format::Yaml,
         OutputFormat::Json => Format::Json,
@@ -333,15 +358,13 @@ fn synth(
     if args.check {
         return check(args, frontend, &selected, out, err);
     }
-    fs::create_dir_all(&args.out_dir)
-        .with_context(|| format!("creating {}", args.out_dir.display()))?;
+    fs::create_dir_all(&args.out_dir).map_err(OutputError::on("creating", &args.out_dir))?;
     for stack in selected {
         let path = args.out_dir.join(stack.file_name());
-        fs::write(&path, &stack.text).with_context(|| format!("writing {}", path.display()))?;
+        fs::write(&path, &stack.text).map_err(OutputError::on("writing", &path))?;
         for child in &stack.nested {
             let child_path = args.out_dir.join(child.file_name());
-            fs::write(&child_path, &child.text)
-                .with_context(|| format!("writing {}", child_path.display()))?;
+            fs::write(&child_path, &child.text).map_err(OutputError::on("writing", &child_path))?;
         }
         write_summary(stack, &path, out)?;
     }
@@ -354,7 +377,7 @@ fn check(
     stacks: &[&SynthesizedStack],
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> anyhow::Result<ExitCode> {
+) -> Result<ExitCode, OutputError> {
     let out_dir = &args.out_dir;
     if !out_dir.is_dir() {
         writeln!(
@@ -383,7 +406,7 @@ fn check(
                 writeln!(out, "{}: missing", path.display())?;
                 continue;
             }
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => return Err(OutputError::on("reading", &path)(e)),
         };
         if on_disk == *text {
             writeln!(out, "{}: up to date", path.display())?;
@@ -528,6 +551,30 @@ mod tests {
             message: "the function has no schedule".to_owned(),
             fix: "add a schedule".to_owned(),
         }
+    }
+
+    #[test]
+    fn a_file_synth_cannot_write_is_named_with_the_os_reason() {
+        let app = App::new();
+        let stack = cfn_gen::Stack::new(&app, "Jobs");
+        cfn_gen::Topic::standard(&stack, "Reports");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let taken = dir.path().join("out");
+        fs::write(&taken, "a file, not a directory").expect("write");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run(
+            &app,
+            ["synth", "--out-dir", taken.to_str().expect("utf-8")],
+            &mut out,
+            &mut err,
+        );
+        assert_eq!(code, ExitCode::from(VALIDATION_FAILED));
+        let err = String::from_utf8(err).expect("utf-8");
+        assert!(
+            err.starts_with(&format!("error: creating {}: ", taken.display())),
+            "{err}"
+        );
+        assert!(err.contains("os error"), "{err}");
     }
 
     #[test]
