@@ -20,6 +20,7 @@ mod function;
 mod grant;
 mod image_republish;
 mod image_source;
+mod image_uri_check;
 mod inbound_webhook;
 mod network;
 mod one_off;

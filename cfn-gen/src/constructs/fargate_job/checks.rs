@@ -11,8 +11,8 @@ use cloud_cron_contract::task_secret::secret_env_var;
 
 use super::{sizes, Inner, Props};
 use crate::constructs::code::ImageSource;
-use crate::constructs::ecr_uri::republish_call;
 use crate::constructs::function::{check_grants, is_kms_key_arn, RETENTION_DAYS};
+use crate::constructs::image_uri_check::republish_call;
 use crate::constructs::network::{services_warning, VpcUser};
 use crate::constructs::secret;
 use crate::validate::{names, secrets, Report};

@@ -9,7 +9,7 @@ use cloud_cron_contract as contract;
 use super::settings::FunctionSettings;
 use crate::construct::Node;
 use crate::constructs::code::{Code, ImageSource};
-use crate::constructs::ecr_uri::check_image_uri;
+use crate::constructs::image_uri_check::check_image_uri;
 use crate::constructs::Topic;
 use crate::validate::{limits, names, secrets, Report};
 use crate::value::Value;
