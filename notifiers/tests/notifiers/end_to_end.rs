@@ -13,86 +13,13 @@
 use crate::support;
 
 use crate::support::{failed_ids, sdk_config, sent_mail_tagged, verify_sender};
-use aws_config::SdkConfig;
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use cloud_cron_example_task::DailyReport;
 use cloud_cron_notifiers::channels::email::Email;
 use cloud_cron_notifiers::Notifier;
 use cloud_cron_runtime::{Environment, Invocation, Runtime};
+use cloud_cron_test_support::inbox::Inbox;
 use serde_json::{json, Value};
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
-    sqs.get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("GetQueueAttributes")
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .expect("queue ARN")
-        .clone()
-}
-
-struct Wiring {
-    topic_arn: String,
-    queue_url: String,
-    queue_arn: String,
-    dlq_url: String,
-}
-
-/// FIFO topic -> (raw) FIFO queue -> FIFO dead-letter queue after 2 receives.
-async fn wire(sdk: &SdkConfig, name: &str) -> Wiring {
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let topic_arn = sns
-        .create_topic()
-        .name(format!("{name}.fifo"))
-        .attributes("FifoTopic", "true")
-        .send()
-        .await
-        .expect("CreateTopic")
-        .topic_arn
-        .expect("topic ARN");
-    let dlq_url = sqs
-        .create_queue()
-        .queue_name(format!("{name}-dlq.fifo"))
-        .attributes(QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .expect("CreateQueue (DLQ)")
-        .queue_url
-        .expect("DLQ URL");
-    let dlq_arn = queue_arn(&sqs, &dlq_url).await;
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(format!("{name}-email.fifo"))
-        .attributes(QueueAttributeName::FifoQueue, "true")
-        .attributes(
-            QueueAttributeName::RedrivePolicy,
-            json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2 }).to_string(),
-        )
-        .send()
-        .await
-        .expect("CreateQueue")
-        .queue_url
-        .expect("queue URL");
-    let queue_arn = queue_arn(&sqs, &queue_url).await;
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(&queue_arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .expect("Subscribe");
-    Wiring {
-        topic_arn,
-        queue_url,
-        queue_arn,
-        dlq_url,
-    }
-}
 
 fn scheduler_event(time: &str, attempt: u32) -> Value {
     json!({
@@ -134,7 +61,12 @@ async fn task_to_inbox_exactly_once_with_poison_dead_lettered() {
     let endpoint = support::moto_ses_endpoint();
     let sdk = sdk_config(&endpoint).await;
     let unique = format!("e2e-{}", std::process::id());
-    let alerts = wire(&sdk, &format!("{unique}-alerts")).await;
+    // FIFO topic -> (raw) FIFO queue -> FIFO dead-letter queue after 2 receives.
+    let alerts = Inbox::builder("e2e-alerts")
+        .fifo(true)
+        .dead_letter_after(2)
+        .create(&sdk)
+        .await;
     let reports_arn = aws_sdk_sns::Client::new(&sdk)
         .create_topic()
         .name(format!("{unique}-reports"))
@@ -276,14 +208,8 @@ async fn task_to_inbox_exactly_once_with_poison_dead_lettered() {
     assert_eq!(batches[1].1.len(), 1);
 
     // Dead-lettered: the poisoned message, untouched.
-    let dlq = sqs
-        .receive_message()
-        .queue_url(&alerts.dlq_url)
-        .max_number_of_messages(10)
-        .send()
-        .await
-        .expect("ReceiveMessage (DLQ)");
-    let dead: Vec<&str> = dlq.messages().iter().filter_map(|m| m.body()).collect();
+    let dead_letters = alerts.drain_dead_letters().await;
+    let dead: Vec<&str> = dead_letters.iter().filter_map(|m| m.body()).collect();
     assert_eq!(dead, [poison]);
 
     // One email per scheduled run.
@@ -323,31 +249,12 @@ async fn a_cloudwatch_alarm_on_the_ops_topic_reaches_the_inbox_as_a_readable_mai
     let unique = format!("ops-{}", std::process::id());
     let sns = aws_sdk_sns::Client::new(&sdk);
     let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let topic_arn = sns
-        .create_topic()
-        .name(&unique)
-        .send()
-        .await
-        .expect("CreateTopic")
-        .topic_arn
-        .expect("topic ARN");
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(format!("{unique}-email"))
-        .send()
-        .await
-        .expect("CreateQueue")
-        .queue_url
-        .expect("queue URL");
-    let queue_arn = queue_arn(&sqs, &queue_url).await;
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(&queue_arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .expect("Subscribe");
+    let Inbox {
+        topic_arn,
+        queue_url,
+        queue_arn,
+        ..
+    } = Inbox::builder("ops").create(&sdk).await;
 
     // As CloudWatch publishes it: the alarm JSON as the message, its own subject.
     let alarm = crate::alarms::CLOUDWATCH_ALARM.replace(

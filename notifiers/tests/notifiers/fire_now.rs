@@ -20,7 +20,7 @@ use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use cloud_cron_contract::IDEMPOTENCY_KEY_ATTRIBUTE;
 use cloud_cron_notifiers::channels::email::Email;
 use cloud_cron_notifiers::Notifier;
@@ -31,6 +31,7 @@ use cloud_cron_scheduler::OneOffSettings;
 use cloud_cron_scheduler_api::tenant::{Tenant, TenantSource};
 use cloud_cron_scheduler_api::{handle, ApiSettings, AwsScheduleStore};
 use cloud_cron_test_support::fire_now::{fire_now, Delivered};
+use cloud_cron_test_support::inbox::Inbox;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -49,43 +50,12 @@ struct Wiring {
 }
 
 async fn wire(sdk: &SdkConfig, unique: &str) -> Wiring {
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let topic_arn = sns
-        .create_topic()
-        .name(format!("{unique}-due"))
-        .send()
-        .await
-        .expect("CreateTopic")
-        .topic_arn
-        .expect("topic ARN");
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(format!("{unique}-email"))
-        .send()
-        .await
-        .expect("CreateQueue")
-        .queue_url
-        .expect("queue URL");
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("GetQueueAttributes")
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .expect("queue ARN")
-        .clone();
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(&queue_arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .expect("Subscribe");
+    let Inbox {
+        topic_arn,
+        queue_url,
+        queue_arn,
+        ..
+    } = Inbox::builder("due").create(sdk).await;
     let group = unique.to_owned();
     aws_sdk_scheduler::Client::new(sdk)
         .create_schedule_group()

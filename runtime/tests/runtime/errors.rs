@@ -7,6 +7,7 @@ use cloud_cron_runtime::{
     ConfigError, Environment, Invocation, PublishError, RunContext, RunError, Runtime, Task,
     TaskError,
 };
+use cloud_cron_test_support::inbox::Inbox;
 use serde_json::{json, Value};
 
 use crate::support;
@@ -84,60 +85,13 @@ async fn a_missing_topic_variable_stops_start_up() {
     );
 }
 
-/// A FIFO topic with a FIFO queue behind it in moto; returns the env and queue URL.
-async fn wired(sdk: &SdkConfig, name: &str) -> (Environment, String) {
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let topic = sns
-        .create_topic()
-        .name(format!("{name}.fifo"))
-        .attributes("FifoTopic", "true")
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn
-        .expect("arn");
-    let url = sqs
-        .create_queue()
-        .queue_name(format!("{name}-q.fifo"))
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .expect("queue")
-        .queue_url
-        .expect("url");
-    let arn = format!("arn:aws:sqs:us-east-1:123456789012:{name}-q.fifo");
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .expect("subscribe");
-    (
-        Environment::from_pairs([("SNS_TOPIC_ARN_ALERTS", topic)]),
-        url,
-    )
-}
-
-async fn queue_depth(sdk: &SdkConfig, url: &str) -> usize {
-    aws_sdk_sqs::Client::new(sdk)
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .send()
-        .await
-        .expect("receive")
-        .messages()
-        .len()
-}
-
 #[tokio::test]
 #[ignore = "needs a moto server: run scripts/test"]
 async fn refused_runs_publish_nothing() {
     let sdk = sdk().await;
-    let (env, url) = wired(&sdk, &format!("probe-{}", std::process::id())).await;
+    // A FIFO topic with a FIFO queue behind it.
+    let alerts = Inbox::builder("probe").fifo(true).create(&sdk).await;
+    let env = Environment::from_pairs([("SNS_TOPIC_ARN_ALERTS", alerts.topic_arn.as_str())]);
 
     let runtime = Runtime::new(Probe(Behaviour::UnknownTopic), &sdk, &env).expect("configured");
     match runtime
@@ -186,7 +140,7 @@ async fn refused_runs_publish_nothing() {
             "{publish}"
         );
     }
-    assert_eq!(queue_depth(&sdk, &url).await, 0, "nothing was published");
+    assert_eq!(alerts.drain().await.len(), 0, "nothing was published");
 }
 
 struct Panics;

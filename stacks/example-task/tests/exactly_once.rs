@@ -10,75 +10,20 @@ use aws_config::SdkConfig;
 use cloud_cron_example_task::DailyReport;
 use cloud_cron_runtime::contract::DEDUP_ID_ATTRIBUTE;
 use cloud_cron_runtime::{Environment, Invocation, Runtime};
+use cloud_cron_test_support::inbox::Inbox;
 use serde_json::{json, Value};
 
 async fn moto() -> SdkConfig {
     cloud_cron_test_support::sdk_config(&cloud_cron_test_support::moto_endpoint()).await
 }
 
-struct Wired {
-    topic_arn: String,
-    queue_url: String,
-}
-
-/// A topic with a queue subscribed by raw delivery, as a notification channel wires it.
-async fn wire(sdk: &SdkConfig, name: &str, fifo: bool) -> Wired {
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let suffix = if fifo { ".fifo" } else { "" };
-    let mut topic = sns.create_topic().name(format!("{name}{suffix}"));
-    let mut queue = sqs.create_queue().queue_name(format!("{name}-q{suffix}"));
-    if fifo {
-        topic = topic.attributes("FifoTopic", "true");
-        queue = queue.attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true");
-    }
-    let topic_arn = topic.send().await.expect("topic").topic_arn.expect("arn");
-    let queue_url = queue.send().await.expect("queue").queue_url.expect("url");
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("attributes");
-    let queue_arn = attrs
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-        .expect("queue arn")
-        .clone();
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .expect("subscribe");
-    Wired {
-        topic_arn,
-        queue_url,
-    }
-}
-
 /// Receive and delete every message in the queue: (body, dedup attribute).
-async fn drain(sdk: &SdkConfig, queue_url: &str) -> Vec<(Value, Option<String>)> {
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let mut out = Vec::new();
-    loop {
-        let r = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .message_attribute_names("All")
-            .visibility_timeout(300)
-            .send()
-            .await
-            .expect("receive");
-        let messages = r.messages();
-        if messages.is_empty() {
-            return out;
-        }
-        for m in messages {
+async fn drain(inbox: &Inbox) -> Vec<(Value, Option<String>)> {
+    inbox
+        .drain()
+        .await
+        .iter()
+        .map(|m| {
             let body: Value =
                 serde_json::from_str(m.body().unwrap_or_default()).expect("envelope JSON");
             let dedup = m
@@ -86,16 +31,9 @@ async fn drain(sdk: &SdkConfig, queue_url: &str) -> Vec<(Value, Option<String>)>
                 .and_then(|a| a.get(DEDUP_ID_ATTRIBUTE))
                 .and_then(|v| v.string_value())
                 .map(str::to_owned);
-            out.push((body, dedup));
-            // Delete as a consumer would: an in-flight FIFO message holds back its group.
-            sqs.delete_message()
-                .queue_url(queue_url)
-                .receipt_handle(m.receipt_handle().unwrap_or_default())
-                .send()
-                .await
-                .expect("delete");
-        }
-    }
+            (body, dedup)
+        })
+        .collect()
 }
 
 fn scheduler_event(time: &str, attempt: u32) -> Value {
@@ -113,9 +51,9 @@ fn scheduler_event(time: &str, attempt: u32) -> Value {
 #[ignore = "needs a moto server: run scripts/test"]
 async fn the_same_scheduled_run_publishes_once() {
     let sdk = moto().await;
-    let unique = std::process::id();
-    let alerts = wire(&sdk, &format!("alerts-{unique}"), true).await;
-    let reports = wire(&sdk, &format!("reports-{unique}"), false).await;
+    // Topics with a queue subscribed by raw delivery, as a notification channel wires them.
+    let alerts = Inbox::builder("alerts").fifo(true).create(&sdk).await;
+    let reports = Inbox::builder("reports").fifo(false).create(&sdk).await;
     let env = Environment::from_pairs([
         ("SNS_TOPIC_ARN_ALERTS", alerts.topic_arn.as_str()),
         ("SNS_TOPIC_ARN_REPORTS", reports.topic_arn.as_str()),
@@ -136,7 +74,7 @@ async fn the_same_scheduled_run_publishes_once() {
         .await
         .expect("retry");
 
-    let fifo = drain(&sdk, &alerts.queue_url).await;
+    let fifo = drain(&alerts).await;
     assert_eq!(
         fifo.len(),
         1,
@@ -152,7 +90,7 @@ async fn the_same_scheduled_run_publishes_once() {
         "The daily report for 2026-11-27 is ready (3 rows)"
     );
 
-    let standard = drain(&sdk, &reports.queue_url).await;
+    let standard = drain(&reports).await;
     assert_eq!(
         standard.len(),
         6,
@@ -187,10 +125,10 @@ async fn the_same_scheduled_run_publishes_once() {
         )
         .await
         .expect("next run");
-    let fifo = drain(&sdk, &alerts.queue_url).await;
+    let fifo = drain(&alerts).await;
     assert_eq!(fifo.len(), 1);
     assert_eq!(fifo[0].0["scheduledTime"], "2026-11-29T06:00:00Z");
-    assert_eq!(drain(&sdk, &reports.queue_url).await.len(), 3);
+    assert_eq!(drain(&reports).await.len(), 3);
 }
 
 /// A table shaped like the one `ScheduledLambda::idempotency()` creates.
@@ -228,8 +166,14 @@ async fn idempotency_table(sdk: &SdkConfig, name: &str) -> String {
 async fn with_the_idempotency_guard_a_retry_publishes_nothing_at_all() {
     let sdk = moto().await;
     let unique = format!("guarded-{}", std::process::id());
-    let alerts = wire(&sdk, &format!("{unique}-alerts"), true).await;
-    let reports = wire(&sdk, &format!("{unique}-reports"), false).await;
+    let alerts = Inbox::builder("guarded-alerts")
+        .fifo(true)
+        .create(&sdk)
+        .await;
+    let reports = Inbox::builder("guarded-reports")
+        .fifo(false)
+        .create(&sdk)
+        .await;
     let table = idempotency_table(&sdk, &unique).await;
     let env = Environment::from_pairs([
         ("SNS_TOPIC_ARN_ALERTS", alerts.topic_arn.as_str()),
@@ -256,9 +200,9 @@ async fn with_the_idempotency_guard_a_retry_publishes_nothing_at_all() {
         .expect("retry");
     assert_eq!(retry.outcome, "skipped");
 
-    assert_eq!(drain(&sdk, &alerts.queue_url).await.len(), 1);
+    assert_eq!(drain(&alerts).await.len(), 1);
     assert_eq!(
-        drain(&sdk, &reports.queue_url).await.len(),
+        drain(&reports).await.len(),
         3,
         "the standard topic saw no duplicate either"
     );

@@ -12,14 +12,15 @@ use cloud_cron_runtime::{Environment, Invocation, RunError, Runtime};
 use serde_json::{json, Value};
 
 use crate::server::{OdooServer, ADMIN, ADMIN_PASSWORD, DB};
+use cloud_cron_test_support::inbox::Inbox;
 use cloud_cron_test_support::logs;
 
 fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", fastrand::u64(..))
 }
 
-/// AWS resources of one test: (environment, results queue URL).
-async fn aws(sdk: &SdkConfig, odoo: &OdooServer) -> (Environment, String) {
+/// AWS resources of one test: (environment, the results topic's inbox).
+async fn aws(sdk: &SdkConfig, odoo: &OdooServer) -> (Environment, Inbox) {
     let parameter = format!("/erp/{}/odoo-password", unique("test"));
     aws_sdk_ssm::Client::new(sdk)
         .put_parameter()
@@ -51,47 +52,12 @@ async fn aws(sdk: &SdkConfig, odoo: &OdooServer) -> (Environment, String) {
         .send()
         .await
         .expect("create table");
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let topic = sns
-        .create_topic()
-        .name(unique("results"))
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn
-        .expect("topic arn");
-    let queue = sqs
-        .create_queue()
-        .queue_name(unique("results"))
-        .send()
-        .await
-        .expect("queue")
-        .queue_url
-        .expect("queue url");
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes
-        .and_then(|a| {
-            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .expect("queue arn");
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .expect("subscribe");
+    let results = Inbox::builder("results").create(sdk).await;
     let env = Environment::from_pairs([
-        ("SNS_TOPIC_ARN_RESULTS".to_owned(), topic),
+        (
+            "SNS_TOPIC_ARN_RESULTS".to_owned(),
+            results.topic_arn.clone(),
+        ),
         (contract::IDEMPOTENCY_TABLE_ENV.to_owned(), table),
         (
             "CLOUDCRON_SECRET_ODOO_PASSWORD".to_owned(),
@@ -101,28 +67,20 @@ async fn aws(sdk: &SdkConfig, odoo: &OdooServer) -> (Environment, String) {
         ("ODOO_DB".to_owned(), DB.to_owned()),
         ("ODOO_LOGIN".to_owned(), ADMIN.to_owned()),
     ]);
-    (env, queue)
+    (env, results)
 }
 
 /// The outcomes published so far (envelope payloads).
-async fn outcomes(sdk: &SdkConfig, queue: &str) -> Vec<Outcome> {
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let mut found = Vec::new();
-    for _ in 0..3 {
-        let batch = sqs
-            .receive_message()
-            .queue_url(queue)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        for message in batch.messages.unwrap_or_default() {
+async fn outcomes(results: &Inbox) -> Vec<Outcome> {
+    results
+        .drain()
+        .await
+        .iter()
+        .map(|message| {
             let body: Value = serde_json::from_str(message.body().unwrap_or("{}")).expect("JSON");
-            found.push(serde_json::from_value(body["payload"].clone()).expect("an Outcome"));
-        }
-    }
-    found
+            serde_json::from_value(body["payload"].clone()).expect("an Outcome")
+        })
+        .collect()
 }
 
 /// What the Scheduler passes for job `job` at `time`, attempt `attempt`.
@@ -148,7 +106,7 @@ async fn a_scheduled_run_calls_odoo_exactly_once_even_when_invoked_twice() {
     logs::capture();
     let sdk = cloud_cron_test_support::sdk_config(&cloud_cron_test_support::moto_endpoint()).await;
     let odoo = OdooServer::start();
-    let (env, queue) = aws(&sdk, &odoo).await;
+    let (env, results) = aws(&sdk, &odoo).await;
     let runtime = runtime(&sdk, &env);
     let trigger = json!({"model": "ir.cron", "method": "method_direct_trigger", "args": [[5]]});
     let first = scheduler_event("send-invoices", trigger.clone(), "2026-12-03T08:00:00Z", 1);
@@ -194,7 +152,7 @@ async fn a_scheduled_run_calls_odoo_exactly_once_even_when_invoked_twice() {
         .collect();
     assert_eq!(calls, [5, 1, 5]);
 
-    let published = outcomes(&sdk, &queue).await;
+    let published = outcomes(&results).await;
     assert_eq!(published.len(), 3, "{published:?}");
     let first = &published[0];
     assert_eq!(
@@ -219,7 +177,7 @@ async fn an_odoo_fault_fails_the_run_and_publishes_the_error() {
     logs::capture();
     let sdk = cloud_cron_test_support::sdk_config(&cloud_cron_test_support::moto_endpoint()).await;
     let odoo = OdooServer::start();
-    let (env, queue) = aws(&sdk, &odoo).await;
+    let (env, results) = aws(&sdk, &odoo).await;
     let runtime = runtime(&sdk, &env);
     // Deleting a confirmed sales order is a UserError in Odoo.
     let event = scheduler_event(
@@ -249,7 +207,7 @@ async fn an_odoo_fault_fails_the_run_and_publishes_the_error() {
         .handle(&retry, &Invocation::new("req-2"))
         .await
         .is_err());
-    let published = outcomes(&sdk, &queue).await;
+    let published = outcomes(&results).await;
     assert_eq!(published.len(), 2, "{published:?}");
     assert!(published
         .iter()
@@ -269,7 +227,7 @@ async fn a_bad_input_fails_naming_the_job() {
     logs::capture();
     let sdk = cloud_cron_test_support::sdk_config(&cloud_cron_test_support::moto_endpoint()).await;
     let odoo = OdooServer::start();
-    let (env, _queue) = aws(&sdk, &odoo).await;
+    let (env, _results) = aws(&sdk, &odoo).await;
     let runtime = runtime(&sdk, &env);
     let event = scheduler_event(
         "typo",

@@ -20,6 +20,7 @@ use cloud_cron_contract::watchdog::{
     WatchdogConfig, WatchdogFinding, WatchdogSchedule, WatchedJob,
 };
 use cloud_cron_contract::{SchedulerInput, DEDUP_ID_ATTRIBUTE};
+use cloud_cron_test_support::inbox::Inbox;
 use cloud_cron_test_support::{moto_endpoint, sdk_config};
 use cloud_cron_watchdog::cloudwatch::CloudWatchMetrics;
 use cloud_cron_watchdog::handler::{handle, FixedClock, Plan};
@@ -54,47 +55,10 @@ fn scheduler_event(at: DateTime<Utc>) -> Value {
     .expect("json")
 }
 
-/// An SNS topic with an SQS queue subscribed to it; returns (topic ARN, queue URL).
-async fn ops_topic(aws: &SdkConfig) -> (String, String) {
-    let sns = aws_sdk_sns::Client::new(aws);
-    let sqs = aws_sdk_sqs::Client::new(aws);
-    let topic = sns
-        .create_topic()
-        .name(unique("ops"))
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn
-        .expect("topic arn");
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(unique("ops-inbox"))
-        .send()
-        .await
-        .expect("queue")
-        .queue_url
-        .expect("queue url");
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes
-        .and_then(|a| {
-            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .expect("queue arn");
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .send()
-        .await
-        .expect("subscribe");
-    (topic, queue_url)
+/// The ops topic with a queue subscribed that receives SNS's JSON envelope
+/// (subject and message attributes included), as an email subscription does.
+async fn ops_topic(aws: &SdkConfig) -> Inbox {
+    Inbox::builder("ops").raw_delivery(false).create(aws).await
 }
 
 /// One notification read from the queue: subject, dedup-id attribute, finding.
@@ -105,44 +69,26 @@ struct Received {
     finding: WatchdogFinding,
 }
 
-async fn drain(aws: &SdkConfig, queue_url: &str) -> Vec<Received> {
-    let sqs = aws_sdk_sqs::Client::new(aws);
-    let mut out = Vec::new();
-    loop {
-        let batch = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        let messages = batch.messages.unwrap_or_default();
-        if messages.is_empty() {
-            return out;
-        }
-        for message in messages {
+async fn drain(ops: &Inbox) -> Vec<Received> {
+    ops.drain()
+        .await
+        .iter()
+        .map(|message| {
             let body: Value =
                 serde_json::from_str(message.body().unwrap_or_default()).expect("SNS envelope");
             let finding: WatchdogFinding =
                 serde_json::from_str(body["Message"].as_str().unwrap_or_default())
                     .expect("finding JSON");
-            out.push(Received {
+            Received {
                 subject: body["Subject"].as_str().unwrap_or_default().to_owned(),
                 dedup_id: body["MessageAttributes"][DEDUP_ID_ATTRIBUTE]["Value"]
                     .as_str()
                     .unwrap_or_default()
                     .to_owned(),
                 finding,
-            });
-            sqs.delete_message()
-                .queue_url(queue_url)
-                .receipt_handle(message.receipt_handle().unwrap_or_default())
-                .send()
-                .await
-                .expect("delete");
-        }
-    }
+            }
+        })
+        .collect()
 }
 
 fn job(path: &str, function: &str, expression: &str, zone: Option<&str>, grace: u32) -> WatchedJob {
@@ -166,7 +112,7 @@ async fn reports_each_problem_run_once_across_consecutive_watchdog_runs() {
     let endpoint = moto_endpoint();
     let aws = sdk_config(&endpoint).await;
     let cloudwatch = MotoCloudWatch::new(&endpoint);
-    let (topic, queue_url) = ops_topic(&aws).await;
+    let ops = ops_topic(&aws).await;
     let nightly = unique("nightly-sync");
     let report = unique("report");
 
@@ -220,7 +166,7 @@ async fn reports_each_problem_run_once_across_consecutive_watchdog_runs() {
         },
     )
     .expect("valid plan");
-    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &topic);
+    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &ops.topic_arn);
     // The clock is far off: the scheduled time in the event is what counts.
     let clock = FixedClock(
         Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0)
@@ -242,7 +188,7 @@ async fn reports_each_problem_run_once_across_consecutive_watchdog_runs() {
         .expect("watchdog run");
         published += summary.findings.len();
     }
-    let received = drain(&aws, &queue_url).await;
+    let received = drain(&ops).await;
     let got: BTreeSet<(String, String, String)> = received
         .iter()
         .map(|r| {
@@ -321,7 +267,7 @@ async fn reports_each_problem_run_once_across_consecutive_watchdog_runs() {
     )
     .await
     .expect("retry");
-    let again = drain(&aws, &queue_url).await;
+    let again = drain(&ops).await;
     let first_ids: BTreeSet<&str> = received
         .iter()
         .filter(|r| r.finding.checked_at == "2027-03-29T08:15:00Z")
@@ -414,7 +360,7 @@ async fn rate_month_end_and_london_fall_back_against_moto() {
     let endpoint = moto_endpoint();
     let aws = sdk_config(&endpoint).await;
     let cloudwatch = MotoCloudWatch::new(&endpoint);
-    let (topic, queue_url) = ops_topic(&aws).await;
+    let ops = ops_topic(&aws).await;
     let hourly = unique("hourly");
     let month_end = unique("month-end");
     let london = unique("london");
@@ -470,7 +416,7 @@ async fn rate_month_end_and_london_fall_back_against_moto() {
         },
     )
     .expect("valid plan");
-    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &topic);
+    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &ops.topic_arn);
     let clock = FixedClock(at(2030, 1, 1, 0, 0));
 
     // Each watchdog run judges (previous - grace, now - grace].
@@ -514,7 +460,7 @@ async fn rate_month_end_and_london_fall_back_against_moto() {
             vec!["missed Jobs/London 2027-11-01T09:00:00Z".to_owned()],
         ]
     );
-    let received = drain(&aws, &queue_url).await;
+    let received = drain(&ops).await;
     assert_eq!(received.len(), 3, "{received:#?}");
     let missed = received
         .iter()
@@ -541,7 +487,7 @@ async fn jobs_of_one_function_are_judged_by_their_own_run_metrics_across_dst() {
     let endpoint = moto_endpoint();
     let aws = sdk_config(&endpoint).await;
     let cloudwatch = MotoCloudWatch::new(&endpoint);
-    let (topic, queue_url) = ops_topic(&aws).await;
+    let ops = ops_topic(&aws).await;
     let function = unique("erp-OdooJobs");
     let friday = |h, m| at(2027, 3, 26, h, m);
     let monday = |h, m| at(2027, 3, 29, h, m);
@@ -600,7 +546,7 @@ async fn jobs_of_one_function_are_judged_by_their_own_run_metrics_across_dst() {
         },
     )
     .expect("valid plan");
-    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &topic);
+    let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &ops.topic_arn);
     let clock = FixedClock(at(2030, 1, 1, 0, 0));
 
     // Every watchdog run from before the first fire time to after the last
@@ -639,7 +585,7 @@ async fn jobs_of_one_function_are_judged_by_their_own_run_metrics_across_dst() {
             "failed ErpSchedules/OdooJobs/broken 2027-03-29T10:00:00+01:00",
         ]
     );
-    let received = drain(&aws, &queue_url).await;
+    let received = drain(&ops).await;
     assert_eq!(received.len(), 4, "{received:#?}");
     let subjects: BTreeSet<&str> = received.iter().map(|r| r.subject.as_str()).collect();
     assert!(
