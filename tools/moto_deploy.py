@@ -80,6 +80,15 @@ def log(msg: str) -> None:
 
 def template_resources(body: str) -> dict[str, str]:
     """Logical id -> type, in template order (JSON, or YAML via samtranslator's loader)."""
+    doc = parse_template(body)
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    if not isinstance(resources, dict):
+        return {}
+    return {k: (v.get("Type") if isinstance(v, dict) else None) for k, v in resources.items()}
+
+
+def parse_template(body: str) -> dict | None:
+    """A template as a dict (JSON, or YAML via samtranslator's loader), or None."""
     try:
         doc = json.loads(body)
     except ValueError:
@@ -88,11 +97,8 @@ def template_resources(body: str) -> dict[str, str]:
 
             doc = yaml_parse(body)
         except Exception:  # noqa: BLE001 - best effort only
-            return {}
-    resources = doc.get("Resources") if isinstance(doc, dict) else None
-    if not isinstance(resources, dict):
-        return {}
-    return {k: (v.get("Type") if isinstance(v, dict) else None) for k, v in resources.items()}
+            return None
+    return doc if isinstance(doc, dict) else None
 
 
 def _truthy(v: object) -> bool:
@@ -291,8 +297,11 @@ def default_nested_parameters(child: str, lid: str) -> str:
     return json.dumps(doc)
 
 
-def upload_nested_templates(body: str, nested_dir: str, endpoint: str, stack_name: str) -> list[dict]:
-    """Upload the translated child of each nested stack the root names."""
+def upload_nested_templates(
+    body: str, nested_dir: str, endpoint: str, stack_name: str, children: dict[str, dict]
+) -> list[dict]:
+    """Upload the translated child of each nested stack the root names; `children`
+    gets each uploaded child template, by the nested stack's logical id."""
     try:
         doc = json.loads(body)
     except ValueError:
@@ -319,9 +328,223 @@ def upload_nested_templates(body: str, nested_dir: str, endpoint: str, stack_nam
         except s3.exceptions.BucketAlreadyOwnedByYou:
             pass
         s3.put_object(Bucket=bucket, Key=key, Body=child.encode("utf-8"))
+        children[lid] = json.loads(child)
         uploaded.append({"logical_id": lid, "key": key, "resources": len(template_resources(child))})
         log(f"uploaded nested template {key} for {lid}")
     return uploaded
+
+
+# ---------------------------------------------------------------------------
+# Resources moto's CloudFormation skips, created here after the stack is up
+# ---------------------------------------------------------------------------
+
+# What moto_deploy creates itself, in this order (a queue's policy before the
+# subscription that waits for it, as the templates' DependsOn say).
+CREATED_HERE = ("AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription")
+# The subscription attributes moto's SNS stores and applies, in the order they are set
+# (moto validates a FilterPolicy against the FilterPolicyScope already set).
+SUBSCRIPTION_ATTRIBUTES = ("FilterPolicyScope", "FilterPolicy", "RawMessageDelivery", "RedrivePolicy")
+PSEUDO_PARAMETERS = {
+    "AWS::Region": REGION,
+    "AWS::AccountId": "123456789012",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+class CannotCreate(Exception):
+    """A resource moto skipped that moto_deploy cannot create either (names what and why)."""
+
+
+class Resolver:
+    """Resolves the intrinsics of one deployed template to what moto created:
+    Ref of a resource -> its physical id (moto's: a queue's URL, a topic's ARN,
+    a function's name), Ref of a parameter -> the stack's value, pseudo parameters,
+    Fn::GetAtt X.Arn of a queue / topic / function / EventBridge rule (or of any resource
+    whose physical id is its ARN), Fn::Sub, Fn::Join, Fn::ImportValue.
+    Anything else raises CannotCreate rather than guessing."""
+
+    def __init__(self, session, endpoint: str, stack_name: str, physical: dict[str, tuple[str, str]], params: dict[str, str]):
+        self.session, self.endpoint = session, endpoint
+        self.physical, self.params = physical, params
+        self.pseudo = dict(PSEUDO_PARAMETERS, **{"AWS::StackName": stack_name})
+        self._clients: dict[str, object] = {}
+        self._arns: dict[str, str] = {}
+
+    def client(self, service: str):
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service, endpoint_url=self.endpoint)
+        return self._clients[service]
+
+    def ref(self, name: str) -> str:
+        if name in self.params:
+            return self.params[name]
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.physical:
+            return self.physical[name][1]
+        raise CannotCreate(f"Ref {name}: neither a parameter nor a resource moto created")
+
+    def arn(self, name: str) -> str:
+        if name not in self.physical:
+            raise CannotCreate(f"Fn::GetAtt {name}.Arn: {name} is not a resource moto created")
+        rtype, physical = self.physical[name]
+        if name not in self._arns:
+            if rtype == "AWS::SQS::Queue":
+                attrs = self.client("sqs").get_queue_attributes(QueueUrl=physical, AttributeNames=["QueueArn"])
+                self._arns[name] = attrs["Attributes"]["QueueArn"]
+            elif rtype == "AWS::SNS::Topic":
+                self._arns[name] = physical
+            elif rtype == "AWS::Lambda::Function":
+                config = self.client("lambda").get_function(FunctionName=physical)["Configuration"]
+                self._arns[name] = config["FunctionArn"]
+            elif rtype == "AWS::Events::Rule":
+                self._arns[name] = self.client("events").describe_rule(Name=physical)["Arn"]
+            elif physical.startswith("arn:"):
+                self._arns[name] = physical
+            else:
+                raise CannotCreate(f"Fn::GetAtt {name}.Arn: moto_deploy does not know the ARN of a {rtype}")
+        return self._arns[name]
+
+    def get_att(self, target: object) -> str:
+        if isinstance(target, str):
+            target = target.split(".", 1)
+        if not (isinstance(target, list) and len(target) == 2 and all(isinstance(t, str) for t in target)):
+            raise CannotCreate(f"Fn::GetAtt {target!r}: not [LogicalId, Attribute]")
+        if target[1] != "Arn":
+            raise CannotCreate(f"Fn::GetAtt {target[0]}.{target[1]}: moto_deploy resolves only .Arn")
+        return self.arn(target[0])
+
+    def sub(self, arg: object) -> str:
+        import re
+
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (None, None)
+        if not (isinstance(text, str) and isinstance(variables, dict)):
+            raise CannotCreate(f"Fn::Sub {arg!r}: not a string or [string, variables]")
+
+        def one(m: re.Match) -> str:
+            name = m.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in variables:
+                return str(self.resolve(variables[name]))
+            if "." in name:
+                return self.get_att(name)
+            return self.ref(name)
+
+        return re.sub(r"\$\{([^}]+)\}", one, text)
+
+    def resolve(self, node: object) -> object:
+        if isinstance(node, list):
+            return [self.resolve(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            (key, arg), = node.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                return self.get_att(arg)
+            if key == "Fn::Sub":
+                return self.sub(arg)
+            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+                return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
+            if key == "Fn::ImportValue":
+                name = self.resolve(arg)
+                for page in self.client("cloudformation").get_paginator("list_exports").paginate():
+                    for export in page["Exports"]:
+                        if export["Name"] == name:
+                            return export["Value"]
+                raise CannotCreate(f"Fn::ImportValue {name}: no stack in moto exports it")
+            if key.startswith("Fn::") or key == "Condition":
+                raise CannotCreate(f"{key}: moto_deploy does not resolve this intrinsic")
+        return {k: self.resolve(v) for k, v in node.items()}
+
+
+def stack_parameters(cfn, stack_id: str, doc: dict) -> dict[str, str]:
+    """The stack's parameter values: what moto reports, else the template's defaults."""
+    values = {
+        k: str(p["Default"])
+        for k, p in (doc.get("Parameters") or {}).items()
+        if isinstance(p, dict) and "Default" in p
+    }
+    for p in cfn.describe_stacks(StackName=stack_id)["Stacks"][0].get("Parameters") or []:
+        if p.get("ParameterValue") is not None:
+            values[p["ParameterKey"]] = p["ParameterValue"]
+    return values
+
+
+def _attribute_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def create_skipped(
+    session, endpoint: str, cfn, stack_id: str, stack_name: str, doc: dict, created: list[dict]
+) -> tuple[list[dict], list[dict]]:
+    """Create what moto's CloudFormation skipped of CREATED_HERE in the stack `stack_id`
+    (template `doc`, `created` = moto's resources with physical ids), as CloudFormation
+    would: each SNS subscription through Subscribe (Protocol, TopicArn, Endpoint and
+    SUBSCRIPTION_ATTRIBUTES), each queue policy / topic policy as the queues' / topics'
+    Policy attribute. Returns (created, errors); an error names the resource and what
+    could not be resolved or created."""
+    resources = doc.get("Resources") or {}
+    seen = {r["logical_id"] for r in created}
+    physical = {r["logical_id"]: (r["type"], r["physical_id"]) for r in created if r.get("physical_id")}
+    resolver = Resolver(session, endpoint, stack_name, physical, stack_parameters(cfn, stack_id, doc))
+    done: list[dict] = []
+    errors: list[dict] = []
+    for rtype in CREATED_HERE:
+        for lid, res in resources.items():
+            if not isinstance(res, dict) or res.get("Type") != rtype or lid in seen:
+                continue
+            try:
+                if "Condition" in res:
+                    raise CannotCreate("it has a Condition, which moto_deploy does not evaluate")
+                props = resolver.resolve(res.get("Properties") or {})
+                if rtype == "AWS::SNS::Subscription":
+                    done.append(subscribe(resolver, lid, props))
+                elif rtype == "AWS::SQS::QueuePolicy":
+                    policy = json.dumps(props["PolicyDocument"], sort_keys=True)
+                    for url in props["Queues"]:
+                        resolver.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+                    done.append({"logical_id": lid, "type": rtype, "physical_id": f"{stack_name}-{lid}", "queues": props["Queues"]})
+                else:
+                    policy = json.dumps(props["PolicyDocument"], sort_keys=True)
+                    for arn in props["Topics"]:
+                        resolver.client("sns").set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=policy)
+                    done.append({"logical_id": lid, "type": rtype, "physical_id": f"{stack_name}-{lid}", "topics": props["Topics"]})
+                log(f"created {lid} [{rtype}] in {stack_name} (moto's CloudFormation skipped it)")
+            except (CannotCreate, KeyError, TypeError, botocore.exceptions.ClientError) as exc:
+                reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, CannotCreate) else str(exc)
+                errors.append({"logical_id": lid, "type": rtype, "stack_name": stack_name, "error": reason})
+                log(f"cannot create {lid} [{rtype}] in {stack_name}: {reason}")
+    return done, errors
+
+
+def subscribe(resolver: Resolver, lid: str, props: dict) -> dict:
+    """sns:Subscribe with a subscription's resolved properties."""
+    unknown = sorted(set(props) - {"Protocol", "TopicArn", "Endpoint", *SUBSCRIPTION_ATTRIBUTES})
+    if unknown:
+        raise CannotCreate(f"moto_deploy does not create subscriptions with {', '.join(unknown)}")
+    attributes = {name: _attribute_text(props[name]) for name in SUBSCRIPTION_ATTRIBUTES if name in props}
+    arn = resolver.client("sns").subscribe(
+        TopicArn=props["TopicArn"],
+        Protocol=props["Protocol"],
+        Endpoint=props["Endpoint"],
+        Attributes=attributes,
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    return {
+        "logical_id": lid,
+        "type": "AWS::SNS::Subscription",
+        "physical_id": arn,
+        "protocol": props["Protocol"],
+        "topic_arn": props["TopicArn"],
+        "endpoint": props["Endpoint"],
+        "attributes": attributes,
+    }
 
 
 def main() -> int:
@@ -360,18 +583,22 @@ def main() -> int:
             log(f"moto workaround: patched {p['logical_id']} [{p['type']}]")
 
     uploaded = upload_packaged_code(body, args.endpoint)
+    children: dict[str, dict] = {}
     nested_uploads = (
-        upload_nested_templates(body, args.nested_dir, args.endpoint, args.stack_name) if args.nested_dir else []
+        upload_nested_templates(body, args.nested_dir, args.endpoint, args.stack_name, children)
+        if args.nested_dir
+        else []
     )
     body, resolved = resolve_custom_attributes(body, args.stack_name)
     for r in resolved:
         log(f"moto workaround: {r['at']} reads {r['attribute']}, written in as {r['value']}")
 
-    cfn = boto3.session.Session(
+    session = boto3.session.Session(
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         region_name=REGION,
-    ).client(
+    )
+    cfn = session.client(
         "cloudformation",
         endpoint_url=args.endpoint,
         config=botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=120),
@@ -389,6 +616,8 @@ def main() -> int:
         "uploaded_code": uploaded,
         "nested": nested_uploads,
         "resolved_custom_attributes": resolved,
+        "created_by_deploy_script": [],
+        "deploy_script_errors": [],
     }
     started = time.monotonic()
     try:
@@ -444,17 +673,42 @@ def main() -> int:
                     result["image_functions"].append({"logical_id": r["logical_id"], "image_uri": code["ImageUri"]})
         for n in nested_uploads:
             physical = next((r["physical_id"] for r in result["resources"] if r["logical_id"] == n["logical_id"]), None)
-            n["status"], n["created"] = None, []
+            n["status"], n["created"], n["created_by_deploy_script"] = None, [], []
             if physical:
                 n["status"] = cfn.describe_stacks(StackName=physical)["Stacks"][0]["StackStatus"]
                 for page in cfn.get_paginator("list_stack_resources").paginate(StackName=physical):
                     n["created"].extend(
-                        {"logical_id": c["LogicalResourceId"], "type": c["ResourceType"]}
+                        {
+                            "logical_id": c["LogicalResourceId"],
+                            "type": c["ResourceType"],
+                            "physical_id": c.get("PhysicalResourceId"),
+                        }
                         for c in page["StackResourceSummaries"]
                         if c.get("LogicalResourceId")
                     )
         seen = {s["LogicalResourceId"] for s in summaries}
         result["not_created"] = [{"logical_id": k, "type": t} for k, t in declared.items() if k not in seen]
+
+        # What moto's CloudFormation skipped of CREATED_HERE, created as CloudFormation
+        # would: in the root, then in each nested stack moto created.
+        if status == "CREATE_COMPLETE":
+            doc = parse_template(body)
+            if doc is not None:
+                done, errors = create_skipped(
+                    session, args.endpoint, cfn, resp["StackId"], args.stack_name, doc, result["resources"]
+                )
+                result["created_by_deploy_script"] = done
+                result["deploy_script_errors"].extend(errors)
+            for n in nested_uploads:
+                physical = next(r["physical_id"] for r in result["resources"] if r["logical_id"] == n["logical_id"])
+                if n["status"] != "CREATE_COMPLETE":
+                    continue
+                child_name = physical.split("/")[1] if physical.count("/") >= 2 else physical
+                done, errors = create_skipped(
+                    session, args.endpoint, cfn, physical, child_name, children[n["logical_id"]], n["created"]
+                )
+                n["created_by_deploy_script"] = done
+                result["deploy_script_errors"].extend(errors)
 
         if status != "CREATE_COMPLETE":
             events = []
@@ -482,9 +736,11 @@ def main() -> int:
         log(f"  FAILED {ev['logical_id']} [{ev['type']}] {ev['status']}: {ev['reason']}")
     for r in result["not_created"]:
         log(f"  not created by moto: {r['logical_id']} [{r['type']}]")
+    for r in result["deploy_script_errors"]:
+        log(f"  ERROR: cannot create {r['logical_id']} [{r['type']}] in {r['stack_name']}: {r['error']}")
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
-    ok = result["status"] == "CREATE_COMPLETE" and not result["status_reason"]
+    ok = result["status"] == "CREATE_COMPLETE" and not result["status_reason"] and not result["deploy_script_errors"]
     return 0 if ok else 1
 
 

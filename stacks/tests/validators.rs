@@ -15,6 +15,9 @@ use cfn_gen::{Format, SynthesizedStack};
 
 /// Resource types moto's CloudFormation skips (it logs "No Moto CloudFormation
 /// support for ..."); tests/wiring.rs checks these from the template instead.
+/// `tools/moto_deploy.py` creates the subscriptions, queue policies and topic
+/// policies itself after the stack (`created_by_deploy_script`), and
+/// [`fan_out`] checks the subscriptions deliver.
 pub(crate) const MOTO_UNMODELLED: &[&str] = &[
     "AWS::Scheduler::Schedule",
     "AWS::Scheduler::ScheduleGroup",
@@ -39,10 +42,48 @@ mod support;
 
 #[path = "validators/erp_long_jobs.rs"]
 mod erp_long_jobs;
+#[path = "validators/fan_out.rs"]
+mod fan_out;
 use support::validators::{
     assert_cfn_lint_clean, assert_no_checkov_failures, checkov, checkov_reports, moto_deploy,
     read_json, translate,
 };
+
+/// An example stack translated and deployed into moto.
+struct Deployed {
+    /// The stack's name.
+    name: String,
+    /// The translated (CloudFormation) template.
+    translated: serde_json::Value,
+    /// What `moto_deploy.py` printed.
+    report: serde_json::Value,
+}
+
+/// Every example stack, deployed into moto once for the tests that read
+/// the deployment (a unique stack name per run: the moto server outlives a
+/// single test).
+fn deployed_examples() -> &'static [Deployed] {
+    static DEPLOYED: std::sync::OnceLock<Vec<Deployed>> = std::sync::OnceLock::new();
+    DEPLOYED.get_or_init(|| {
+        // A second attempt (after a failed one) needs new stack names.
+        static ATTEMPT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let attempt = ATTEMPT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run_id = format!("{}-{attempt}", std::process::id());
+        synthesized(Format::Yaml)
+            .iter()
+            .map(|stack| {
+                let cfn = translate(dir.path(), stack);
+                let report = moto_deploy(&stack.name, &format!("{}-{run_id}", stack.name), &cfn);
+                Deployed {
+                    name: stack.name.clone(),
+                    translated: read_json(&cfn),
+                    report,
+                }
+            })
+            .collect()
+    })
+}
 
 fn synthesized(format: Format) -> Vec<SynthesizedStack> {
     cloud_cron_stacks::app()
@@ -152,14 +193,9 @@ fn checkov_passes_and_every_skip_has_a_reason_listed_in_the_readme() {
 #[test]
 #[ignore = "needs the Python validators and a moto server: run scripts/test"]
 fn every_template_deploys_into_moto() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    // A unique stack name per run: the moto server outlives a single test.
-    let run_id = std::process::id();
     let mut republished_checked = 0;
-    for stack in synthesized(Format::Yaml) {
-        let cfn = translate(dir.path(), &stack);
-        let name = format!("{}-{run_id}", stack.name);
-        let result = moto_deploy(&stack.name, &name, &cfn);
+    for stack in deployed_examples() {
+        let result = &stack.report;
 
         let created: BTreeSet<(String, String)> = result["resources"]
             .as_array()
@@ -172,7 +208,7 @@ fn every_template_deploys_into_moto() {
                 )
             })
             .collect();
-        let translated = read_json(&cfn);
+        let translated = &stack.translated;
 
         // A function on a republished image runs exactly the digest the copier answered.
         for f in result["image_functions"]
@@ -215,4 +251,48 @@ fn every_template_deploys_into_moto() {
         republished_checked > 0,
         "ImageExample runs a republished image"
     );
+}
+
+#[test]
+#[ignore = "needs the Python validators and a moto server: run scripts/test"]
+fn every_stacks_sns_fan_out_delivers_in_moto() {
+    let mut total = fan_out::Coverage::default();
+    let mut add = |c: fan_out::Coverage| {
+        total.subscriptions += c.subscriptions;
+        total.lambda_subscriptions += c.lambda_subscriptions;
+        total.raw_deliveries += c.raw_deliveries;
+        total.envelope_deliveries += c.envelope_deliveries;
+        total.filtered_out += c.filtered_out;
+        total.silent_queues += c.silent_queues;
+    };
+    for stack in deployed_examples() {
+        let parts = fan_out::parts(&stack.name, &stack.translated, &stack.report, None);
+        let covered = fan_out::check(&stack.name, &parts);
+        // Every example routes its alarms to the operators' email channel.
+        assert!(
+            covered.raw_deliveries > 0,
+            "{}: no message reached a channel: {covered:?}",
+            stack.name
+        );
+        add(covered);
+    }
+
+    // The cases no example has: a filter policy, SNS's envelope, a Lambda
+    // endpoint.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture = fan_out::fixture_app()
+        .synth_as(Format::Yaml)
+        .expect("the fixture is valid")
+        .stacks
+        .remove(0);
+    let cfn = translate(dir.path(), &fixture);
+    let name = format!("{}-{}", fixture.name, std::process::id());
+    let report = moto_deploy(&fixture.name, &name, &cfn);
+    let parts = fan_out::parts(&fixture.name, &read_json(&cfn), &report, None);
+    let covered = fan_out::check(&fixture.name, &parts);
+    assert_eq!(covered.lambda_subscriptions, 1, "{covered:?}");
+    assert!(covered.envelope_deliveries >= 3, "{covered:?}");
+    assert!(covered.filtered_out >= 2, "{covered:?}");
+    add(covered);
+    assert!(total.silent_queues > 0, "{total:?}");
 }
