@@ -13,7 +13,8 @@ local `Location`) gets DIR/<KEY>, the translated child, uploaded to moto's S3 th
 default for each child parameter: moto passes nothing for a Ref to a resource type it
 does not model, such as a schedule group). moto then
 creates the child stacks itself; "nested" in the output lists each child: its
-logical id, S3 key, declared resource count, stack status and created resources.
+logical id, S3 key, declared resource count, stack status, created resources (with
+physical ids) and what this script created in it ("created_by_deploy_script").
 
 Calls cloudformation:CreateStack (capabilities CAPABILITY_IAM, CAPABILITY_NAMED_IAM,
 CAPABILITY_AUTO_EXPAND, OnFailure=DO_NOTHING so a failed stack keeps its events)
@@ -29,12 +30,30 @@ then prints ONE JSON object on stdout:
     "failed_events": [{"logical_id": "...", "type": "...", "status": "...", "reason": "..."}],
     "moto_workarounds": [{"logical_id": "...", "type": "AWS::SNS::Topic", "TopicName": "NAME-Id.fifo"}],
     "answered_custom_resources": [{"logical_id": "...", "type": "Custom::...", "data": {...}}],
-    "image_functions": [{"logical_id": "...", "image_uri": "..."}]
+    "image_functions": [{"logical_id": "...", "image_uri": "..."}],
+    "created_by_deploy_script": [{"logical_id": "...", "type": "AWS::SNS::Subscription",
+                                  "physical_id": "<subscription ARN>", "protocol": "sqs",
+                                  "topic_arn": "...", "endpoint": "...", "attributes": {...}}, ...],
+    "deploy_script_errors": [{"logical_id": "...", "type": "...", "stack_name": "...", "error": "..."}]
   }
 
 "resources" lists what moto reports through ListStackResources (in template order);
-"not_created" lists template resources moto did not create (moto silently skips
-resource types it does not model). Progress and failures also go to stderr.
+"not_created" lists template resources moto's CloudFormation did not create (moto
+silently skips resource types it does not model), whether or not this script then
+created them. Progress and failures also go to stderr.
+
+Resources moto skips that this script creates itself, once the stack (and each nested
+stack) is CREATE_COMPLETE, as CloudFormation would (CREATED_HERE): each
+AWS::SQS::QueuePolicy (the queues' Policy attribute), AWS::SNS::TopicPolicy (the
+topics' Policy attribute; moto enforces neither) and AWS::SNS::Subscription
+(sns:Subscribe with Protocol, TopicArn, Endpoint and the attributes moto applies:
+FilterPolicyScope, FilterPolicy, RawMessageDelivery, RedrivePolicy). Their intrinsics
+are resolved to what moto created (see Resolver: Ref, Fn::GetAtt X.Arn, Fn::Sub,
+Fn::Join, Fn::ImportValue; in a nested stack a Ref to a parameter is the value the
+root passed). They are listed under "created_by_deploy_script" (for a nested stack,
+in its "nested" entry). One that cannot be resolved or created is listed under
+"deploy_script_errors", naming it and why, and the exit status is 1: never skipped
+silently.
 
 Custom resources: moto invokes their Lambda in a Docker container, which this machine
 does not run, so nothing would answer and the stack would wait forever. Like `sam
@@ -52,8 +71,9 @@ SQS queue gets an explicit "<stack>-<LogicalId>.fifo" name, because moto would
 generate a name without ".fifo" and reject it; an unnamed ECR repository gets the
 lower-case "<stack>-<logicalid>", because moto would generate one with upper-case
 letters and reject it. --no-fifo-name-workaround disables it.
-Exit status: 0 only when the stack reaches CREATE_COMPLETE; 1 otherwise
-(including API errors and timeouts); 2 on a usage error.
+Exit status: 0 only when the stack reaches CREATE_COMPLETE and every skipped
+resource of CREATED_HERE was created; 1 otherwise (including API errors and
+timeouts); 2 on a usage error.
 """
 
 from __future__ import annotations

@@ -5,19 +5,22 @@
 //! aws-sam-translator and deployed with `tools/moto_deploy.py` into the
 //! general moto server): the task's dead-letter queue, its idempotency
 //! table, its topics, the KMS-encrypted ops topic and the email channel's
-//! queues; keeps the idempotency records (DynamoDB) and the queues; fans
+//! queues (moto's CloudFormation skips `AWS::SNS::Subscription`; moto_deploy
+//! subscribes the channel's queue to the ops topic with the template's
+//! properties after the stack, and lists it under
+//! `created_by_deploy_script`); keeps the idempotency records (DynamoDB) and the queues; fans
 //! the alarm notification out from the ops topic to the email channel's
 //! queue (SNS -> SQS, raw delivery); sends and records the mail (SES, on the
 //! second moto server, which holds no Lambda function so its
 //! `/moto-api/data.json` can show the mail).
 //!
+//! The email channel's subscription to the ops topic: its wiring (topic,
+//! queue endpoint, raw delivery, redrive policy, the queue policy it waits
+//! for) is asserted on the template, and the subscription moto holds on the
+//! topic is checked to be exactly that.
+//!
 //! What the test plays, from the template, because moto here neither fires
-//! schedules nor runs functions (no Docker) nor evaluates alarms, and its
-//! CloudFormation does not model `AWS::SNS::Subscription`:
-//! - CloudFormation, for the email channel's subscription to the ops topic
-//!   only: its wiring (topic, queue endpoint, raw delivery, redrive policy,
-//!   the queue policy it waits for) is asserted on the template, then
-//!   `Subscribe` creates it with exactly those properties;
+//! schedules nor runs functions (no Docker) nor evaluates alarms:
 //! - EventBridge Scheduler: the invocation event is the schedule's
 //!   `Target.Input` with its context placeholders substituted;
 //! - Lambda: the task handler (`cloud_cron_runtime::Runtime`) runs with the
@@ -96,9 +99,9 @@ fn task_example(dir: &Path) -> (Value, PathBuf) {
 struct Deployed {
     /// Each created resource's physical id, by logical id.
     physical: BTreeMap<String, String>,
-    /// The logical ids of the template's resources moto skipped (types it
-    /// does not model).
-    not_created: Vec<String>,
+    /// The logical ids of the resources moto's CloudFormation skipped that
+    /// moto_deploy.py created itself.
+    created_by_deploy_script: Vec<String>,
 }
 
 /// Deploys `cfn` into the general moto server as `stack_name`.
@@ -128,15 +131,15 @@ fn deploy(cfn: &Path, stack_name: &str) -> Deployed {
             ))
         })
         .collect();
-    let not_created = report["not_created"]
+    let created_by_deploy_script = report["created_by_deploy_script"]
         .as_array()
-        .expect("not_created")
+        .expect("created_by_deploy_script")
         .iter()
         .filter_map(|r| r["logical_id"].as_str().map(str::to_owned))
         .collect();
     Deployed {
         physical,
-        not_created,
+        created_by_deploy_script,
     }
 }
 
@@ -215,13 +218,8 @@ fn environment(function: &Value, physical: &BTreeMap<String, String>) -> Vec<(St
 
 /// The email channel's subscription to the ops topic, as the template wires
 /// it: asserted on the template, then present in moto with exactly those
-/// attributes. Returns the channel queue's logical id.
-///
-/// moto's CloudFormation does not model `AWS::SNS::Subscription` (it skips
-/// the resource and `moto_deploy.py` lists it under `not_created`), so when
-/// moto skipped it the test plays CloudFormation for that one resource:
-/// `Subscribe` with the template's properties, references resolved to what
-/// moto created. SNS's delivery to the queue is then moto's own.
+/// attributes (moto_deploy.py created it: moto's CloudFormation skips
+/// `AWS::SNS::Subscription`). Returns the channel queue's logical id.
 async fn ops_email_subscription(
     template: &Value,
     deployed: &Deployed,
@@ -305,19 +303,13 @@ async fn ops_email_subscription(
     let queue_arn = queue_attribute(sqs, &channel_url, QueueAttributeName::QueueArn).await;
     let dead_url = queue_url(sqs, &deployed.physical[dead_id]).await;
     let dead_arn = queue_attribute(sqs, &dead_url, QueueAttributeName::QueueArn).await;
-    let redrive = json!({"deadLetterTargetArn": dead_arn}).to_string();
-    if deployed.not_created.iter().any(|id| id == subscription_id) {
-        sns.subscribe()
-            .topic_arn(topic_arn)
-            .protocol("sqs")
-            .endpoint(&queue_arn)
-            .attributes("RawMessageDelivery", "true")
-            .attributes("RedrivePolicy", &redrive)
-            .return_subscription_arn(true)
-            .send()
-            .await
-            .expect("Subscribe, as CloudFormation would");
-    }
+    assert!(
+        deployed
+            .created_by_deploy_script
+            .iter()
+            .any(|id| id == subscription_id),
+        "moto_deploy.py subscribes what moto's CloudFormation skips"
+    );
     let subscriptions = sns
         .list_subscriptions_by_topic()
         .topic_arn(topic_arn)
@@ -397,7 +389,7 @@ async fn a_run_that_fails_after_its_retries_reaches_the_operators_inbox() {
     let physical = &deployed.physical;
     let sns = aws_sdk_sns::Client::new(&aws);
 
-    // CloudFormation: the email channel's subscription to the ops topic.
+    // The email channel's subscription to the ops topic, as the template wires it.
     let channel_queue_id = ops_email_subscription(&template, &deployed, &sns, &sqs).await;
 
     // The template's scheduled task: schedule, function, retries, dead letters.

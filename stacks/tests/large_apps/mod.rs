@@ -202,6 +202,15 @@ fn validate_and_deploy(jobs: usize, lint_parts: usize) {
     let job_functions = functions.iter().filter(|f| f.starts_with("Job")).count();
     assert_eq!(job_functions, jobs, "{functions:?}");
     assert_eq!(functions.len(), jobs + 1, "{functions:?}");
+
+    // The root's ops topic reaches the operators' email channel in the
+    // first nested stack (moto_deploy subscribed it there), and no job's
+    // dead-letter queue.
+    let parts = crate::fan_out::parts(&stack.name, &root_json, &result, Some(dir.path()));
+    let covered = crate::fan_out::check(&stack.name, &parts);
+    assert_eq!(covered.subscriptions, 1, "{covered:?}");
+    assert_eq!(covered.raw_deliveries, 1, "{covered:?}");
+    assert!(covered.silent_queues >= jobs, "{covered:?}");
 }
 
 /// cfn-lint, informational checks included, over many files in one run.
