@@ -476,7 +476,7 @@ class Resolver:
                         if export["Name"] == name:
                             return export["Value"]
                 raise CannotCreate(f"Fn::ImportValue {name}: no stack in moto exports it")
-            if key.startswith("Fn::") or key == "Condition":
+            if key.startswith("Fn::"):
                 raise CannotCreate(f"{key}: moto_deploy does not resolve this intrinsic")
         return {k: self.resolve(v) for k, v in node.items()}
 

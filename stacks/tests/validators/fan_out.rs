@@ -288,7 +288,6 @@ pub fn check(stack: &str, parts: &[Part]) -> Coverage {
         .collect();
     // moto would run a subscribed queue's function (in Docker) on each
     // message; the test reads the queues itself.
-    let pollers = ops.len();
     ops.extend(
         named
             .iter()
@@ -307,7 +306,8 @@ pub fn check(stack: &str, parts: &[Part]) -> Coverage {
         .collect();
     let in_moto: BTreeMap<&Key, &Vec<Value>> = topics
         .iter()
-        .zip(&results[pollers + named.len()..])
+        // After the queue ARNs and the disabled pollers.
+        .zip(&results[2 * named.len()..])
         .map(|(t, subs)| (t, subs.as_array().expect("subscriptions")))
         .collect();
 
