@@ -20,11 +20,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::backoff::{classify, error_code, retrying, Backoff, Failure};
-use crate::clock::{Clock, SystemClock};
 use crate::error::{Result, SchedulerError};
 use crate::name::{schedule_name, tenant_prefix};
 use crate::request::{PreparedSchedule, AT_FORMAT};
 use crate::settings::OneOffSettings;
+use cloud_cron_clock::{Clock, SystemClock};
 
 /// Page size of `ListSchedules` (the API's maximum).
 const LIST_PAGE_SIZE: i32 = 100;

@@ -15,7 +15,8 @@
 //! Files: `name.rs` (key -> name, tenant prefixes), `request.rs`
 //! (validation, envelope, client token), `client.rs` (the API calls),
 //! `backoff.rs` (retries, error classification), `settings.rs`
-//! (environment), `clock.rs`, `error.rs`.
+//! (environment), `error.rs`; "now" comes from a [`Clock`]
+//! ([`cloud_cron_clock`]).
 //!
 //! ```no_run
 //! use chrono::NaiveDate;
@@ -40,7 +41,6 @@
 
 mod backoff;
 mod client;
-mod clock;
 mod error;
 pub mod name;
 mod request;
@@ -50,8 +50,8 @@ pub use self::backoff::Backoff;
 pub use self::client::{
     ItemPage, ListPage, ListScope, ListedSchedule, OneOffScheduler, ScheduleHandle, ScheduledItem,
 };
-pub use self::clock::{Clock, FixedClock, SystemClock};
 pub use self::error::{Result, SchedulerError};
 pub use self::request::PreparedSchedule;
 pub use self::request::AT_FORMAT;
 pub use self::settings::{DeliveryRetry, OneOffSettings, MAX_INPUT_BYTES};
+pub use cloud_cron_clock::{Clock, FixedClock, SystemClock};

@@ -21,30 +21,7 @@ use crate::window::{check_job, CheckWindow};
 
 /// Where "now" comes from when the event is not a Scheduler invocation (a
 /// manual test invoke): injectable for tests.
-pub trait Clock: Send + Sync {
-    /// The current instant.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock stopped at one instant.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
-}
+pub use cloud_cron_clock::{Clock, FixedClock, SystemClock};
 
 /// A loaded configuration: the cadence, the jobs that are valid, and the
 /// errors of those that are not (reported after every run).

@@ -22,11 +22,11 @@ use cloud_cron_contract::webhook::{
 };
 use tracing::Instrument;
 
-use crate::clock::{Clock, SystemClock};
 use crate::event_id::{extract, sha256_hex, sqs_token, ExtractError};
 use crate::queue::{Queue, QueueError, QueueMessage};
 use crate::secrets::{SecretCache, SecretError, SecretSource};
 use crate::verify::{Verifier, VerifyError};
+use cloud_cron_clock::{Clock, SystemClock};
 
 /// Why a request was not queued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,7 +22,6 @@
 //! [`cloud_cron_contract::webhook`]. See [`Receiver`] for an example.
 
 pub mod bin;
-mod clock;
 mod event_id;
 mod handler;
 pub mod lambda;
@@ -31,7 +30,7 @@ mod secrets;
 mod store;
 mod verify;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use cloud_cron_clock::{Clock, FixedClock, SystemClock};
 pub use event_id::{extract, sha256_hex, sqs_token, ExtractError};
 pub use handler::{Accepted, Receiver, Rejection};
 pub use queue::{Queue, QueueError, QueueMessage, SqsQueue};

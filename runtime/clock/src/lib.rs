@@ -1,11 +1,22 @@
-//! [`Clock`]: where the receiver reads the time, so tests can fix it (the
-//! replay window and the `received-at` attribute both depend on it).
+//! [`Clock`]: where the runtime crates read "now", so what depends on it (the
+//! one-off scheduler's not-in-the-past check, the watchdog's check window, the
+//! webhook receiver's replay window) can be tested at any instant.
+//!
+//! ```
+//! use cloud_cron_clock::{Clock, FixedClock, SystemClock};
+//!
+//! fn is_past(clock: &dyn Clock, unix: i64) -> bool {
+//!     clock.now().timestamp() > unix
+//! }
+//! assert!(is_past(&FixedClock::at_unix(1_700_000_001), 1_700_000_000));
+//! assert!(is_past(&SystemClock, 1_700_000_000));
+//! ```
 
 use chrono::{DateTime, Utc};
 
 /// A source of the current time.
 pub trait Clock: Send + Sync {
-    /// Now, in UTC.
+    /// The current instant, in UTC.
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -19,13 +30,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that always says the same time.
-///
-/// ```
-/// use cloud_cron_webhook::{Clock, FixedClock};
-/// let clock = FixedClock::at_unix(1_700_000_000);
-/// assert_eq!(clock.now().timestamp(), 1_700_000_000);
-/// ```
+/// A clock stopped at one instant (tests, benchmarks).
 #[derive(Debug, Clone, Copy)]
 pub struct FixedClock(pub DateTime<Utc>);
 
