@@ -17,11 +17,7 @@
 
 use aws_config::SdkConfig;
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
-use cloud_cron_contract::IDEMPOTENCY_KEY_ATTRIBUTE;
 use cloud_cron_notifiers::channels::email::Email;
 use cloud_cron_notifiers::Notifier;
 use cloud_cron_runtime::idempotency::IdempotencyStore;
@@ -64,27 +60,7 @@ async fn wire(sdk: &SdkConfig, unique: &str) -> Wiring {
         .await
         .expect("CreateScheduleGroup");
     let table = format!("{unique}-records");
-    aws_sdk_dynamodb::Client::new(sdk)
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("valid"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("valid"),
-        )
-        .send()
-        .await
-        .expect("CreateTable");
+    support::idempotency_table(sdk, &table).await;
     Wiring {
         topic_arn,
         queue_url,

@@ -203,38 +203,13 @@ async fn a_record_without_a_message_id_fails_the_whole_batch() {
 
 mod durable {
     use super::*;
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
     use cloud_cron_contract::notifier::delivery_key;
     use cloud_cron_contract::IDEMPOTENCY_KEY_ATTRIBUTE;
     use cloud_cron_runtime::idempotency::{Decision, IdempotencyStore};
 
     async fn table(name: &str) -> aws_sdk_dynamodb::Client {
         let sdk = support::sdk_config(&support::moto_endpoint()).await;
-        let client = aws_sdk_dynamodb::Client::new(&sdk);
-        client
-            .create_table()
-            .table_name(name)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .expect("valid"),
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .expect("valid"),
-            )
-            .send()
-            .await
-            .expect("CreateTable on moto");
-        client
+        support::idempotency_table(&sdk, name).await
     }
 
     #[tokio::test]
