@@ -23,6 +23,7 @@ use cloud_cron_contract::{SchedulerInput, DEDUP_ID_ATTRIBUTE};
 use cloud_cron_test_support::inbox::Inbox;
 use cloud_cron_test_support::{moto_endpoint, sdk_config};
 use cloud_cron_watchdog::cloudwatch::CloudWatchMetrics;
+use cloud_cron_watchdog::error::WatchdogError;
 use cloud_cron_watchdog::handler::{handle, FixedClock, Plan};
 use cloud_cron_watchdog::metrics::{MetricsRequest, MetricsSource, RunSource};
 use cloud_cron_watchdog::publish::SnsPublisher;
@@ -91,6 +92,25 @@ async fn drain(ops: &Inbox) -> Vec<Received> {
         .collect()
 }
 
+/// The watchdog's plan as the stacks deploy it (every 15 minutes, two hours
+/// back, alarms to `SNS_TOPIC_ARN_OPS`), over `jobs`.
+fn plan(jobs: Vec<WatchedJob>) -> Result<Plan, WatchdogError> {
+    Plan::new(
+        "CLOUDCRON_WATCHDOG",
+        WatchdogConfig {
+            version: 1,
+            ops_topic_env: "SNS_TOPIC_ARN_OPS".into(),
+            schedule: WatchdogSchedule {
+                expression: "rate(15 minutes)".into(),
+                time_zone: None,
+            },
+            lookback_seconds: 7200,
+            settle_seconds: 0,
+            jobs,
+        },
+    )
+}
+
 fn job(path: &str, function: &str, expression: &str, zone: Option<&str>, grace: u32) -> WatchedJob {
     WatchedJob {
         path: path.into(),
@@ -142,29 +162,16 @@ async fn reports_each_problem_run_once_across_consecutive_watchdog_runs() {
     let mut report_job = job("Jobs/Report", &report, "cron(0/10 * * * ? *)", None, 300);
     report_job.late_after_seconds = Some(120);
     report_job.expected_duration_seconds = Some(60);
-    let plan = Plan::new(
-        "CLOUDCRON_WATCHDOG",
-        WatchdogConfig {
-            version: 1,
-            ops_topic_env: "SNS_TOPIC_ARN_OPS".into(),
-            schedule: WatchdogSchedule {
-                expression: "rate(15 minutes)".into(),
-                time_zone: None,
-            },
-            lookback_seconds: 7200,
-            settle_seconds: 0,
-            jobs: vec![
-                job(
-                    "Jobs/NightlySync",
-                    &nightly,
-                    "cron(0 9 ? * MON-FRI *)",
-                    Some("Europe/London"),
-                    900,
-                ),
-                report_job,
-            ],
-        },
-    )
+    let plan = plan(vec![
+        job(
+            "Jobs/NightlySync",
+            &nightly,
+            "cron(0 9 ? * MON-FRI *)",
+            Some("Europe/London"),
+            900,
+        ),
+        report_job,
+    ])
     .expect("valid plan");
     let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &ops.topic_arn);
     // The clock is far off: the scheduled time in the event is what counts.
@@ -391,30 +398,17 @@ async fn rate_month_end_and_london_fall_back_against_moto() {
     let mut hourly_job = job("Jobs/Hourly", &hourly, "rate(1 hour)", None, 1200);
     hourly_job.start_date = Some("2027-10-31T00:30:00Z".into());
     hourly_job.late_after_seconds = Some(300);
-    let plan = Plan::new(
-        "CLOUDCRON_WATCHDOG",
-        WatchdogConfig {
-            version: 1,
-            ops_topic_env: "SNS_TOPIC_ARN_OPS".into(),
-            schedule: WatchdogSchedule {
-                expression: "rate(15 minutes)".into(),
-                time_zone: None,
-            },
-            lookback_seconds: 7200,
-            settle_seconds: 0,
-            jobs: vec![
-                hourly_job,
-                job("Jobs/MonthEnd", &month_end, "cron(0 6 L * ? *)", None, 600),
-                job(
-                    "Jobs/London",
-                    &london,
-                    "cron(0 9 ? * MON-FRI *)",
-                    Some("Europe/London"),
-                    900,
-                ),
-            ],
-        },
-    )
+    let plan = plan(vec![
+        hourly_job,
+        job("Jobs/MonthEnd", &month_end, "cron(0 6 L * ? *)", None, 600),
+        job(
+            "Jobs/London",
+            &london,
+            "cron(0 9 ? * MON-FRI *)",
+            Some("Europe/London"),
+            900,
+        ),
+    ])
     .expect("valid plan");
     let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &ops.topic_arn);
     let clock = FixedClock(at(2030, 1, 1, 0, 0));
@@ -527,24 +521,11 @@ async fn jobs_of_one_function_are_judged_by_their_own_run_metrics_across_dst() {
         spec.job = Some(name.to_owned());
         spec
     };
-    let plan = Plan::new(
-        "CLOUDCRON_WATCHDOG",
-        WatchdogConfig {
-            version: 1,
-            ops_topic_env: "SNS_TOPIC_ARN_OPS".into(),
-            schedule: WatchdogSchedule {
-                expression: "rate(15 minutes)".into(),
-                time_zone: None,
-            },
-            lookback_seconds: 7200,
-            settle_seconds: 0,
-            jobs: vec![
-                entry("ran", "0 9"),
-                entry("never", "30 9"),
-                entry("broken", "0 10"),
-            ],
-        },
-    )
+    let plan = plan(vec![
+        entry("ran", "0 9"),
+        entry("never", "30 9"),
+        entry("broken", "0 10"),
+    ])
     .expect("valid plan");
     let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&aws), &ops.topic_arn);
     let clock = FixedClock(at(2030, 1, 1, 0, 0));
