@@ -72,6 +72,11 @@ pub fn rust_workspace() -> String {
 resolver = "2"
 members = ["stacks", "functions"]
 
+# Dependencies (cfn-gen, serde, minijinja, the AWS SDK) without debug info: a
+# shorter first `cargo run --bin synth`. Your own crates keep theirs.
+[profile.dev.package."*"]
+debug = false
+
 {RELEASE_PROFILE}"#
     )
 }

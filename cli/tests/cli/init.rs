@@ -252,6 +252,11 @@ fn the_rust_scaffold_synthesizes_through_cargo_run_bin_synth() {
     expected.extend(FUNCTION_FILES);
     expected.sort();
     assert_eq!(files(&project), expected);
+    let workspace = fs::read_to_string(project.join("Cargo.toml")).expect("manifest");
+    assert!(
+        workspace.contains("[profile.dev.package.\"*\"]\ndebug = false\n"),
+        "dependencies compile without debug info: {workspace}"
+    );
 
     let o = in_project(&project, &["synth"]);
     assert!(

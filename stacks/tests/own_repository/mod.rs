@@ -96,12 +96,19 @@ fn with_local_paths(manifest: &str) -> String {
         + "\n"
 }
 
-/// The `[profile...]` sections of this workspace's manifest, so the
-/// project's dependencies compile as this workspace's do.
-fn profiles() -> String {
+/// The `[profile...]` sections of this workspace's manifest that `project`
+/// (the README's workspace manifest) does not have itself, so the project's
+/// dependencies compile as this workspace's do.
+fn profiles(project: &str) -> String {
     let manifest = fs::read_to_string(checkout().join("Cargo.toml")).expect("read Cargo.toml");
     let start = manifest.find("\n[profile.").expect("profiles");
-    manifest[start..].to_owned()
+    let own: Vec<&str> = project.lines().filter(|l| l.starts_with('[')).collect();
+    manifest[start..]
+        .split("\n[")
+        .filter(|section| !section.trim().is_empty())
+        .map(|section| format!("[{section}"))
+        .filter(|section| !own.iter().any(|header| section.lines().next() == Some(*header)))
+        .fold(String::from("\n"), |all, section| all + &section + "\n")
 }
 
 /// The README's project, in a new temporary directory.
@@ -134,7 +141,8 @@ fn write_project() -> tempfile::TempDir {
             body.clone()
         };
         if path == "Cargo.toml" {
-            body.push_str(&profiles());
+            let profiles = profiles(&body);
+            body.push_str(&profiles);
         }
         let file = dir.path().join(path);
         fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
