@@ -9,8 +9,6 @@
 //! path. The readable part is what people see in the console; the hash keeps
 //! `A-B/C` and `AB/C` apart. IDs are at most 255 characters.
 
-use sha2::{Digest, Sha256};
-
 /// CloudFormation's limit on logical ID length.
 pub const MAX_LOGICAL_ID_LEN: usize = 255;
 const HASH_LEN: usize = 8;
@@ -31,7 +29,7 @@ pub fn from_path(components: &[&str]) -> String {
         .filter(char::is_ascii_alphanumeric)
         .take(MAX_LOGICAL_ID_LEN - HASH_LEN)
         .collect();
-    let digest = Sha256::digest(components.join("/").as_bytes());
+    let digest = hmac_sha256::Hash::hash(components.join("/").as_bytes());
     let hash: String = digest
         .iter()
         .take(HASH_LEN / 2)

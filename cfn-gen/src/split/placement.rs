@@ -4,8 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use sha2::{Digest, Sha256};
-
 use super::{PART_MAX_BYTES, PART_MAX_OUTPUTS, PART_MAX_RESOURCES};
 
 /// Deepest split: 2^24 parts is far past what CloudFormation could nest.
@@ -30,7 +28,7 @@ pub struct Item {
 
 impl Item {
     fn hash(&self) -> [u8; 32] {
-        Sha256::digest(self.path.as_bytes()).into()
+        hmac_sha256::Hash::hash(self.path.as_bytes())
     }
 }
 

@@ -4,8 +4,8 @@
 //! variables that carry topic ARNs, the JSON the EventBridge Scheduler passes
 //! to a scheduled function, the message envelope tasks publish, and how
 //! deduplication ids are derived, private ECR image URIs ([`ecr`]) and the
-//! `Custom::ImageRepublish` resource's properties ([`image_republish`]). It depends on serde and sha2 only (schemars
-//! with the `schema` feature), so `cfn-gen` can use it without an async runtime or the AWS SDK.
+//! `Custom::ImageRepublish` resource's properties ([`image_republish`]). It depends on serde and a dependency-free SHA-256
+//! (hmac-sha256) only (schemars with the `schema` feature), so `cfn-gen` can use it without an async runtime or the AWS SDK.
 
 pub mod ecr;
 pub mod image_republish;
@@ -21,7 +21,6 @@ pub mod webhook;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// Prefix of the variables that carry topic ARNs: `SNS_TOPIC_ARN_<KEY>`.
 pub const TOPIC_ARN_ENV_PREFIX: &str = "SNS_TOPIC_ARN_";
@@ -177,8 +176,10 @@ pub fn job_dedup_id(
     ))
 }
 
+/// SHA-256 of `text`, as lowercase hex (hmac-sha256, not sha2: the root
+/// Cargo.toml says why).
 fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+    hmac_sha256::Hash::hash(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

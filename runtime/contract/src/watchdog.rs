@@ -40,7 +40,6 @@
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The variable holding the watchdog's [`WatchdogConfig`] as JSON.
 pub const WATCHDOG_CONFIG_ENV: &str = "CLOUDCRON_WATCHDOG";
@@ -238,11 +237,10 @@ pub struct WatchdogFinding {
 /// assert_ne!(a, finding_id("Jobs/Sync", "fn", "2027-03-29T08:00:00Z", FindingKind::Late));
 /// ```
 pub fn finding_id(job: &str, function: &str, expected_utc: &str, kind: FindingKind) -> String {
-    let text = format!("{job}\n{function}\n{expected_utc}\n{}", kind.as_str());
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::sha256_hex(&format!(
+        "{job}\n{function}\n{expected_utc}\n{}",
+        kind.as_str()
+    ))
 }
 
 /// The JSON Schema of [`WatchdogFinding`], as committed in
