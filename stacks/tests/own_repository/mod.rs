@@ -107,7 +107,10 @@ fn profiles(project: &str) -> String {
         .split("\n[")
         .filter(|section| !section.trim().is_empty())
         .map(|section| format!("[{section}"))
-        .filter(|section| !own.iter().any(|header| section.lines().next() == Some(*header)))
+        .filter(|section| {
+            !own.iter()
+                .any(|header| section.lines().next() == Some(*header))
+        })
         .fold(String::from("\n"), |all, section| all + &section + "\n")
 }
 
