@@ -134,37 +134,7 @@ impl Channel for Recording {
     }
 }
 
-/// An idempotency table in moto as the stacks declare it: a string hash key
-/// named `IDEMPOTENCY_KEY_ATTRIBUTE`, on demand. Returns the client that created it.
-pub async fn idempotency_table(sdk: &SdkConfig, name: &str) -> aws_sdk_dynamodb::Client {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    use cloud_cron_contract::IDEMPOTENCY_KEY_ATTRIBUTE;
-    let client = aws_sdk_dynamodb::Client::new(sdk);
-    client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("valid"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("valid"),
-        )
-        .send()
-        .await
-        .expect("CreateTable on moto");
-    client
-}
+pub use cloud_cron_test_support::idempotency::idempotency_table;
 
 /// Verifies `address` as an SES identity (moto rejects unverified senders).
 pub async fn verify_sender(sdk: &SdkConfig, address: &str) {

@@ -4,9 +4,11 @@
 //! region are always set here, so nothing read from the environment can send a
 //! test to a real AWS account. [`odoo_server`] starts the local Odoo stand-in;
 //! `fire_now` (feature `fire-now`) delivers a stored one-off schedule to its
-//! target the way EventBridge Scheduler would; `inbox` (feature `inbox`)
-//! creates an SNS topic with an SQS queue subscribed and reads the queue
-//! back; `logs` (feature `logs`) captures every log line of a test binary.
+//! target the way EventBridge Scheduler would; `idempotency` (feature
+//! `idempotency`) creates an idempotency table as the stacks declare it;
+//! `inbox` (feature `inbox`) creates an SNS topic with an SQS queue subscribed
+//! and reads the queue back; `logs` (feature `logs`) captures every log line
+//! of a test binary.
 //!
 //! Test-only: crates take it as a dev-dependency, never as a normal one.
 //!
@@ -19,6 +21,8 @@
 
 #[cfg(feature = "fire-now")]
 pub mod fire_now;
+#[cfg(feature = "idempotency")]
+pub mod idempotency;
 #[cfg(feature = "inbox")]
 pub mod inbox;
 #[cfg(feature = "logs")]

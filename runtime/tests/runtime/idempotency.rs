@@ -10,11 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::support;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TimeToLiveSpecification,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
+use cloud_cron_test_support::idempotency::idempotency_table;
 
 use cloud_cron_runtime::idempotency::{
     idempotency_key, Decision, Guard, IdempotencyError, IdempotencyStore, RecordState,
@@ -53,16 +51,6 @@ impl ManualClock {
     }
 }
 
-fn client() -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(support::credentials())
-        .endpoint_url(support::moto_endpoint())
-        .build();
-    Client::from_conf(config)
-}
-
 /// A fresh table shaped like the one the construct creates, and a store on
 /// it driven by a manual clock.
 async fn fresh_store(name: &str) -> (IdempotencyStore, ManualClock, Client) {
@@ -76,41 +64,8 @@ async fn fresh_store(name: &str) -> (IdempotencyStore, ManualClock, Client) {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
-    let client = client();
-    client
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("valid attribute definition"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("valid key schema"),
-        )
-        .send()
-        .await
-        .expect("create table");
-    client
-        .update_time_to_live()
-        .table_name(&table)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .attribute_name(TTL_ATTRIBUTE)
-                .enabled(true)
-                .build()
-                .expect("valid TTL spec"),
-        )
-        .send()
-        .await
-        .expect("enable TTL");
+    let sdk = support::sdk_config(&support::moto_endpoint()).await;
+    let client = idempotency_table(&sdk, &table).await;
     let clock = ManualClock::new();
     let store_clock = clock.clone();
     let store = IdempotencyStore::new(client.clone(), table).with_clock(move || store_clock.now());

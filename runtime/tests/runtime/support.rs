@@ -4,4 +4,4 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
-pub use cloud_cron_test_support::{credentials, moto_endpoint, sdk_config};
+pub use cloud_cron_test_support::{moto_endpoint, sdk_config};

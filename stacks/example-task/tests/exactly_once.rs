@@ -10,6 +10,7 @@ use aws_config::SdkConfig;
 use cloud_cron_example_task::DailyReport;
 use cloud_cron_runtime::contract::DEDUP_ID_ATTRIBUTE;
 use cloud_cron_runtime::{Environment, Invocation, Runtime};
+use cloud_cron_test_support::idempotency::idempotency_table;
 use cloud_cron_test_support::inbox::Inbox;
 use serde_json::{json, Value};
 
@@ -131,41 +132,11 @@ async fn the_same_scheduled_run_publishes_once() {
     assert_eq!(drain(&reports).await.len(), 3);
 }
 
-/// A table shaped like the one `ScheduledLambda::idempotency()` creates.
-async fn idempotency_table(sdk: &SdkConfig, name: &str) -> String {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    use cloud_cron_runtime::contract::IDEMPOTENCY_KEY_ATTRIBUTE;
-    aws_sdk_dynamodb::Client::new(sdk)
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("definition"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(IDEMPOTENCY_KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key"),
-        )
-        .send()
-        .await
-        .expect("table");
-    name.to_owned()
-}
-
 #[tokio::test]
 #[ignore = "needs a moto server: run scripts/test"]
 async fn with_the_idempotency_guard_a_retry_publishes_nothing_at_all() {
     let sdk = moto().await;
-    let unique = format!("guarded-{}", std::process::id());
+    let table = format!("guarded-{}", std::process::id());
     let alerts = Inbox::builder("guarded-alerts")
         .fifo(true)
         .create(&sdk)
@@ -174,7 +145,7 @@ async fn with_the_idempotency_guard_a_retry_publishes_nothing_at_all() {
         .fifo(false)
         .create(&sdk)
         .await;
-    let table = idempotency_table(&sdk, &unique).await;
+    idempotency_table(&sdk, &table).await;
     let env = Environment::from_pairs([
         ("SNS_TOPIC_ARN_ALERTS", alerts.topic_arn.as_str()),
         ("SNS_TOPIC_ARN_REPORTS", reports.topic_arn.as_str()),

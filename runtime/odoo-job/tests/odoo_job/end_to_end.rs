@@ -3,15 +3,13 @@
 //! from an SQS queue subscribed to the results topic.
 
 use aws_config::SdkConfig;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use cloud_cron_odoo_job::{OdooJob, OdooSettings, Outcome};
 use cloud_cron_runtime::contract::{self, SchedulerInput};
 use cloud_cron_runtime::{Environment, Invocation, RunError, Runtime};
 use serde_json::{json, Value};
 
 use crate::server::{OdooServer, ADMIN, ADMIN_PASSWORD, DB};
+use cloud_cron_test_support::idempotency::idempotency_table;
 use cloud_cron_test_support::inbox::Inbox;
 use cloud_cron_test_support::logs;
 
@@ -31,27 +29,7 @@ async fn aws(sdk: &SdkConfig, odoo: &OdooServer) -> (Environment, Inbox) {
         .await
         .expect("put parameter");
     let table = unique("odoo-job-runs");
-    aws_sdk_dynamodb::Client::new(sdk)
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(contract::IDEMPOTENCY_KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(contract::IDEMPOTENCY_KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key"),
-        )
-        .send()
-        .await
-        .expect("create table");
+    idempotency_table(sdk, &table).await;
     let results = Inbox::builder("results").create(sdk).await;
     let env = Environment::from_pairs([
         (
