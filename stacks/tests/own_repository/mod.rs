@@ -98,7 +98,11 @@ fn with_local_paths(manifest: &str) -> String {
 
 /// The `[profile...]` sections of this workspace's manifest that `project`
 /// (the README's workspace manifest) does not have itself, so the project's
-/// dependencies compile as this workspace's do.
+/// dependencies compile as this workspace's do. Sections for one named
+/// package are left out: the project builds some of those packages as
+/// dependencies (non-incremental already, and without debug info through the
+/// README's `package."*"`), and a section naming a package the project does
+/// not build (the spec crate, insta) only makes cargo warn.
 fn profiles(project: &str) -> String {
     let manifest = fs::read_to_string(checkout().join("Cargo.toml")).expect("read Cargo.toml");
     let start = manifest.find("\n[profile.").expect("profiles");
@@ -107,6 +111,10 @@ fn profiles(project: &str) -> String {
         .split("\n[")
         .filter(|section| !section.trim().is_empty())
         .map(|section| format!("[{section}"))
+        .filter(|section| {
+            let header = section.lines().next().unwrap_or_default();
+            !header.contains(".package.") || header.contains(".package.\"*\"]")
+        })
         .filter(|section| {
             !own.iter()
                 .any(|header| section.lines().next() == Some(*header))
