@@ -113,11 +113,8 @@ fn profiles(project: &str) -> String {
         .map(|section| format!("[{section}"))
         .filter(|section| {
             let header = section.lines().next().unwrap_or_default();
-            !header.contains(".package.") || header.contains(".package.\"*\"]")
-        })
-        .filter(|section| {
-            !own.iter()
-                .any(|header| section.lines().next() == Some(*header))
+            let one_package = header.contains(".package.") && !header.contains(".package.\"*\"]");
+            !one_package && !own.contains(&header)
         })
         .fold(String::from("\n"), |all, section| all + &section + "\n")
 }
